@@ -1,0 +1,40 @@
+/**
+ * The `cv-lab` command: the same core as the page, in Node, for team leads and CI.
+ * Each sub-command lives in `commands/` and registers itself on the program.
+ *
+ * Exit codes, the same for every command: 0 success (a grade passed), 1 a grade failed,
+ * 2 an error with a message on stderr (bad input, missing dataset, code that throws).
+ */
+import { Command, CommanderError } from 'commander';
+import { registerDatasetsCommand } from './commands/datasets';
+import { registerGradeCommand } from './commands/grade';
+import { registerBenchCommand } from './commands/bench';
+import { CliError } from './cli-error';
+
+export async function main(argv: string[]): Promise<number> {
+  const program = new Command('cv-lab')
+    .description('CV Lab: practise computer vision with real training')
+    .exitOverride()
+    .showHelpAfterError();
+  let exitCode = 0;
+  const setExitCode = (code: number) => {
+    exitCode = code;
+  };
+  registerDatasetsCommand(program, setExitCode);
+  registerGradeCommand(program, setExitCode);
+  registerBenchCommand(program, setExitCode);
+  try {
+    await program.parseAsync(argv);
+    return exitCode;
+  } catch (error) {
+    if (error instanceof CommanderError) {
+      return error.exitCode === 0 ? 0 : 2;
+    }
+    if (error instanceof CliError) {
+      process.stderr.write(`cv-lab: ${error.message}\n`);
+      return error.exitCode;
+    }
+    process.stderr.write(`cv-lab: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
+    return 2;
+  }
+}

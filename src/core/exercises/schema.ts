@@ -1,0 +1,138 @@
+/**
+ * Schemas for what CV Lab reads from files: exercises and grading reports.
+ *
+ * Everything read from disk, a URL or another person is parsed through one of these schemas
+ * before use (DESIGN.md: "validated on every read"), so a malformed file fails with a message
+ * that names the field instead of a crash somewhere deep in training.
+ */
+import { z } from 'zod';
+
+export const categories = [
+  'cnn',
+  'augmentation',
+  'transfer',
+  'metrics',
+  'preprocessing',
+  'deployment',
+  'quiz',
+] as const;
+
+/** A metric the grader can compute, named as it appears in a report's `metrics`. */
+export const metricNames = ['accuracy', 'macroF1', 'rocAuc', 'loss', 'topKAccuracy'] as const;
+export type MetricName = (typeof metricNames)[number];
+
+export const TargetSchema = z
+  .object({
+    metric: z.enum(metricNames),
+    /** Which split the metric is measured on. `test` is read by the grader alone. */
+    split: z.enum(['test', 'validation', 'train']).default('test'),
+    atLeast: z.number().optional(),
+    atMost: z.number().optional(),
+  })
+  .refine((t) => (t.atLeast === undefined) !== (t.atMost === undefined), {
+    message: 'a target needs exactly one of atLeast or atMost',
+  });
+export type Target = z.infer<typeof TargetSchema>;
+
+/** Rules are checked on the returned model and on the run's history. */
+export const RuleSchema = z.discriminatedUnion('type', [
+  z.object({ type: z.literal('inputShape'), shape: z.array(z.number().int().positive()) }),
+  z.object({ type: z.literal('outputUnits'), units: z.number().int().positive() }),
+  z.object({ type: z.literal('maxParams'), value: z.number().int().positive() }),
+  z.object({ type: z.literal('requiresLayer'), layer: z.string().min(1) }),
+  z.object({ type: z.literal('forbidsLayer'), layer: z.string().min(1) }),
+  z.object({ type: z.literal('maxEpochs'), value: z.number().int().positive() }),
+]);
+export type Rule = z.infer<typeof RuleSchema>;
+
+export const LimitsSchema = z.object({
+  /** Wall-clock budget for the learner's whole run (loading, training), in seconds. */
+  timeSeconds: z.number().positive().default(900),
+});
+export type Limits = z.infer<typeof LimitsSchema>;
+
+export const ExerciseSchema = z.object({
+  id: z.string().regex(/^[a-z0-9][a-z0-9-]*$/, 'ids are lower-case letters, digits and dashes'),
+  title: z.string().min(1).max(200),
+  category: z.enum(categories),
+  difficulty: z.enum(['beginner', 'intermediate', 'advanced']),
+  kind: z.enum(['train', 'function', 'quiz']),
+  dataset: z.string().optional(),
+  input: z.object({ shape: z.array(z.number().int().positive()) }).optional(),
+  output: z.object({ units: z.number().int().positive() }).optional(),
+  targets: z.array(TargetSchema).default([]),
+  rules: z.array(RuleSchema).default([]),
+  limits: LimitsSchema.default({ timeSeconds: 900 }),
+  /** Expected training time of the reference solution on a laptop CPU, shown before a run. */
+  expectedMinutes: z.number().positive().optional(),
+  tags: z.array(z.string()).default([]),
+});
+export type Exercise = z.infer<typeof ExerciseSchema>;
+
+/** An exercise with its texts, as the catalog hands it to the page and the CLI. */
+export interface ExerciseBundle {
+  exercise: Exercise;
+  brief: string;
+  starter: string;
+  solution: string;
+  hints?: string;
+}
+
+export const CheckSchema = z.object({
+  /** Stable id, e.g. `target:accuracy:test` or `rule:maxParams`. */
+  id: z.string(),
+  label: z.string(),
+  passed: z.boolean(),
+  detail: z.string(),
+});
+export type Check = z.infer<typeof CheckSchema>;
+
+export const PerClassSchema = z.object({
+  className: z.string(),
+  precision: z.number(),
+  recall: z.number(),
+  f1: z.number(),
+  support: z.number().int(),
+});
+export type PerClass = z.infer<typeof PerClassSchema>;
+
+export const ReportSchema = z.object({
+  format: z.literal('cv-lab-report'),
+  version: z.literal(1),
+  exerciseId: z.string(),
+  passed: z.boolean(),
+  /** 0 to 100. */
+  score: z.number().min(0).max(100),
+  metrics: z.object({
+    accuracy: z.number(),
+    macroF1: z.number(),
+    loss: z.number().optional(),
+    rocAuc: z.number().optional(),
+    topKAccuracy: z.record(z.string(), z.number()).optional(),
+    perClass: z.array(PerClassSchema),
+    confusionMatrix: z.array(z.array(z.number().int())),
+    classNames: z.array(z.string()),
+    testCount: z.number().int(),
+  }),
+  checks: z.array(CheckSchema),
+  timings: z.object({
+    trainSeconds: z.number(),
+    gradeSeconds: z.number(),
+  }),
+  backend: z.string(),
+  epochs: z.number().int(),
+  params: z.number().int(),
+  datasetHash: z.string(),
+  modelHash: z.string(),
+  gradedAt: z.string(),
+});
+export type Report = z.infer<typeof ReportSchema>;
+
+/** Turns a zod error into one line a person can act on: `field.path: what is wrong`. */
+export function describeSchemaError(error: z.ZodError, what: string): string {
+  const issues = error.issues
+    .slice(0, 5)
+    .map((i) => `${i.path.length ? i.path.join('.') : '(root)'}: ${i.message}`)
+    .join('; ');
+  return `${what} is malformed: ${issues}`;
+}

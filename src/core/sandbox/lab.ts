@@ -1,0 +1,60 @@
+/**
+ * The `Lab` object handed to learner code: the only door from an exercise to data, logging and
+ * the run's limits. Learner files import its type as `import type { Lab } from 'cv-lab'`.
+ *
+ * `lab.data` hands out train and validation tensors only; the test split is read by the grader
+ * alone, so no learner code can fit to it.
+ */
+import type * as tfType from '@tensorflow/tfjs';
+
+export type TF = typeof tfType;
+
+export interface DataLoadOptions {
+  /** Fraction of the training split held out as validation data, 0 to 0.5. Default 0. */
+  validationSplit?: number;
+  /** Use at most this many training images (before the validation split). Handy for quick tries. */
+  limit?: number;
+  /** Shuffle seed; the same seed gives the same split. Default 42. */
+  seed?: number;
+}
+
+/** One split as tensors: images scaled to [0, 1], labels both one-hot and as class indices. */
+export interface LabSplit {
+  /** [n, height, width, channels], float32 in [0, 1]. */
+  xs: tfType.Tensor4D;
+  /** [n, numClasses], one-hot float32: for `categoricalCrossentropy`. */
+  ys: tfType.Tensor2D;
+  /** [n], int32 class indices: for `sparseCategoricalCrossentropy` or your own metrics. */
+  labels: tfType.Tensor1D;
+  count: number;
+}
+
+export interface LabDataset {
+  train: LabSplit;
+  /** Present when `validationSplit` > 0. */
+  validation: LabSplit | null;
+  classNames: string[];
+  imageShape: [number, number, number];
+}
+
+export interface LabData {
+  /** Loads a prepared dataset by id (e.g. `'fashion-mnist'`). */
+  load(id: string, options?: DataLoadOptions): Promise<LabDataset>;
+}
+
+export interface Lab {
+  /** TensorFlow.js, on the backend the lab chose (see `lab.backend`). */
+  tf: TF;
+  data: LabData;
+  /**
+   * Callbacks for `model.fit`: stream batch and epoch figures to the page, stop on NaN loss, enforce
+   * the exercise's time limit and warn about leaked tensors. Pass them as `callbacks: lab.callbacks()`.
+   */
+  callbacks(): tfType.CustomCallbackArgs;
+  /** Prints to the run's log (the page's log panel, or the terminal in the CLI). */
+  log(...values: unknown[]): void;
+  /** The backend training runs on: `webgpu`, `webgl`, `wasm` or `cpu`. */
+  backend: string;
+  /** The exercise being run. */
+  exercise: { id: string; timeLimitSeconds: number };
+}
