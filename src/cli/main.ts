@@ -34,7 +34,9 @@ export async function main(argv: string[]): Promise<number> {
       process.stderr.write(`cv-lab: ${error.message}\n`);
       return error.exitCode;
     }
-    process.stderr.write(`cv-lab: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
+    process.stderr.write(
+      `cv-lab: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`,
+    );
     return 2;
   }
 }

@@ -1,0 +1,49 @@
+/**
+ * The contract of one run: what goes in (an exercise, the learner's code, a backend preference)
+ * and what comes out (a report, or an error pointing into the learner's code).
+ * Implemented by `run.ts`; used by the worker (browser) and the CLI (Node) alike.
+ */
+import type { ExerciseBundle, Report } from '../exercises/schema';
+import type { DatasetFileReader } from '../datasets/types';
+import type { LearnerErrorInfo, RunEventSink } from './events';
+
+export type BackendName = 'webgpu' | 'webgl' | 'wasm' | 'cpu';
+export type BackendPreference = BackendName | 'auto';
+
+export interface RunRequest {
+  bundle: ExerciseBundle;
+  /** The learner's TypeScript module. */
+  code: string;
+  backend: BackendPreference;
+  /**
+   * Overrides the exercise's time limit (seconds). The page uses the exercise's own; tests and the
+   * CLI's `--time-limit` may shorten it.
+   */
+  timeLimitSeconds?: number;
+}
+
+export interface RunEnvironment {
+  /** Returns the file reader for a prepared dataset id (browser: fetch, Node: fs). */
+  datasetReader(datasetId: string): DatasetFileReader;
+  onEvent: RunEventSink;
+  /** Backends this environment can offer, in order of preference. */
+  candidateBackends: BackendName[];
+}
+
+/** One epoch of `model.fit`'s history, as the page plots it and a submission stores it. */
+export interface HistoryEntry {
+  epoch: number;
+  logs: Record<string, number>;
+}
+
+export interface RunOutcome {
+  ok: boolean;
+  report?: import('../exercises/schema').Report;
+  error?: LearnerErrorInfo;
+  history: HistoryEntry[];
+  backend: string;
+  /** The model summary as text, for the log. */
+  modelSummary?: string;
+}
+
+export type { Report };
