@@ -48,9 +48,11 @@ export interface Lab {
   data: LabData;
   /**
    * Callbacks for `model.fit`: stream batch and epoch figures to the page, stop on NaN loss, enforce
-   * the exercise's time limit and warn about leaked tensors. Pass them as `callbacks: lab.callbacks()`.
+   * the exercise's time limit and warn about leaked tensors. Pass them as `callbacks: lab.callbacks()`
+   * (or in an array with your own). The lab also attaches the same monitor to every `fit` by itself,
+   * so limits hold even without it; figures are never counted twice.
    */
-  callbacks(): tfType.CustomCallbackArgs;
+  callbacks(): tfType.Callback;
   /** Prints to the run's log (the page's log panel, or the terminal in the CLI). */
   log(...values: unknown[]): void;
   /** The backend training runs on: `webgpu`, `webgl`, `wasm` or `cpu`. */

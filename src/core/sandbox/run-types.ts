@@ -6,6 +6,7 @@
 import type { ExerciseBundle, Report } from '../exercises/schema';
 import type { DatasetFileReader } from '../datasets/types';
 import type { LearnerErrorInfo, RunEventSink } from './events';
+import type { TF } from './lab';
 
 export type BackendName = 'webgpu' | 'webgl' | 'wasm' | 'cpu';
 export type BackendPreference = BackendName | 'auto';
@@ -23,11 +24,18 @@ export interface RunRequest {
 }
 
 export interface RunEnvironment {
+  /** The tfjs the environment loaded, with its backends registered. */
+  tf: TF;
   /** Returns the file reader for a prepared dataset id (browser: fetch, Node: fs). */
   datasetReader(datasetId: string): DatasetFileReader;
   onEvent: RunEventSink;
   /** Backends this environment can offer, in order of preference. */
   candidateBackends: BackendName[];
+  /**
+   * Called with the trained model after grading, before the run disposes it: the place to save
+   * it (IndexedDB, a submission file). Optional.
+   */
+  onTrainedModel?(model: import('@tensorflow/tfjs').LayersModel): Promise<void>;
 }
 
 /** One epoch of `model.fit`'s history, as the page plots it and a submission stores it. */
@@ -38,7 +46,7 @@ export interface HistoryEntry {
 
 export interface RunOutcome {
   ok: boolean;
-  report?: import('../exercises/schema').Report;
+  report?: Report;
   error?: LearnerErrorInfo;
   history: HistoryEntry[];
   backend: string;

@@ -1,0 +1,71 @@
+/**
+ * Builds the `Lab` a run hands to learner code. Data comes through `lab.data.load`, which reads the
+ * training split only; the test split stays with the grader.
+ */
+import type { Lab, LabDataset, DataLoadOptions, TF } from './lab';
+import type { RunEventSink } from './events';
+import type { LoadedDataset } from '../datasets/types';
+import { toLabDataset } from '../datasets/tensors';
+import type { MonitorContext } from './monitor';
+
+export interface LabParts {
+  tf: TF;
+  backend: string;
+  exercise: { id: string; timeLimitSeconds: number };
+  emit: RunEventSink;
+  /** Loads (and caches) the training split of a prepared dataset. */
+  loadTrainingSplit(id: string): Promise<LoadedDataset>;
+  /** A fresh training monitor, the same kind registered for every `fit`. */
+  newMonitor(): InstanceType<TF['Callback']>;
+  monitor: MonitorContext;
+}
+
+export function createLab(parts: LabParts): Lab {
+  const { tf, emit } = parts;
+  return {
+    tf,
+    backend: parts.backend,
+    exercise: { ...parts.exercise },
+    data: {
+      async load(id: string, options: DataLoadOptions = {}): Promise<LabDataset> {
+        if (typeof id !== 'string' || id.length === 0) {
+          throw new Error("lab.data.load needs a dataset id, e.g. lab.data.load('fashion-mnist')");
+        }
+        const dataset = await parts.loadTrainingSplit(id);
+        const labData = toLabDataset(tf, dataset, options);
+        emit({
+          type: 'log',
+          level: 'info',
+          message:
+            `Loaded ${id}: ${labData.train.count} training images` +
+            (labData.validation ? `, ${labData.validation.count} validation images` : '') +
+            ` of shape [${labData.imageShape.join(', ')}], ${labData.classNames.length} classes`,
+        });
+        return labData;
+      },
+    },
+    callbacks() {
+      return parts.newMonitor() as never;
+    },
+    log(...values: unknown[]) {
+      emit({ type: 'log', level: 'info', message: values.map(formatLogValue).join(' ') });
+    },
+  };
+}
+
+/** Formats what learner code logs: tensors print their values, objects as JSON, the rest as text. */
+export function formatLogValue(value: unknown): string {
+  if (typeof value === 'string') return value;
+  if (value && typeof value === 'object' && 'dataSync' in value && 'shape' in value) {
+    return (value as { toString(verbose?: boolean): string }).toString();
+  }
+  if (value instanceof Error) return value.message;
+  if (value && typeof value === 'object') {
+    try {
+      return JSON.stringify(value);
+    } catch {
+      return String(value);
+    }
+  }
+  return String(value);
+}
