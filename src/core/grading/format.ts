@@ -1,0 +1,94 @@
+/**
+ * The grading report as plain text, the way the CLI prints it: verdict and score first, then the
+ * figures, then every check with what was found.
+ */
+import type { Report } from '../exercises/schema';
+import { formatCount, formatMetric } from './rules';
+
+export function formatReport(report: Report): string {
+  const { metrics } = report;
+  const lines: string[] = [];
+  const verdict = report.passed ? 'PASSED' : 'FAILED';
+  lines.push(`${verdict}  ${report.exerciseId}  score ${report.score.toFixed(1)} / 100`);
+  lines.push('');
+
+  lines.push(`Metrics (test split, ${formatCount(metrics.testCount)} images)`);
+  const figures: [string, string][] = [
+    ['accuracy', formatMetric(metrics.accuracy)],
+    ['macro F1', formatMetric(metrics.macroF1)],
+  ];
+  if (metrics.loss !== undefined) figures.push(['loss', formatMetric(metrics.loss)]);
+  if (metrics.rocAuc !== undefined) figures.push(['ROC-AUC', formatMetric(metrics.rocAuc)]);
+  for (const [k, value] of Object.entries(metrics.topKAccuracy ?? {})) {
+    figures.push([`top-${k} accuracy`, formatMetric(value)]);
+  }
+  lines.push(...table(figures, ['left', 'right']).map(indent));
+  lines.push('');
+
+  lines.push('Per class');
+  const perClassRows: string[][] = [
+    ['class', 'precision', 'recall', 'F1', 'support'],
+    ...metrics.perClass.map((c) => [
+      c.className,
+      formatMetric(c.precision),
+      formatMetric(c.recall),
+      formatMetric(c.f1),
+      formatCount(c.support),
+    ]),
+  ];
+  lines.push(...table(perClassRows, ['left', 'right', 'right', 'right', 'right']).map(indent));
+  lines.push('');
+
+  lines.push('Confusion matrix (rows: true class, columns: predicted class)');
+  const indices = metrics.confusionMatrix.map((_, i) => String(i));
+  const matrixRows: string[][] = [
+    ['', ...indices],
+    ...metrics.confusionMatrix.map((row, i) => [
+      `${i} ${metrics.classNames[i] ?? ''}`.trim(),
+      ...row.map(String),
+    ]),
+  ];
+  lines.push(...table(matrixRows, ['left', ...indices.map(() => 'right' as const)]).map(indent));
+  lines.push('');
+
+  lines.push('Checks');
+  for (const check of report.checks) {
+    lines.push(`  ${check.passed ? '✓' : '✗'} ${check.label}: ${check.detail}`);
+  }
+  lines.push('');
+
+  lines.push(
+    `Model: ${formatCount(report.params)} parameters, ${report.epochs} epoch${report.epochs === 1 ? '' : 's'}, ` +
+      `weights sha256 ${report.modelHash.slice(0, 16)}`,
+  );
+  lines.push(
+    `Run: backend ${report.backend}, trained in ${formatSeconds(report.timings.trainSeconds)}, ` +
+      `graded in ${formatSeconds(report.timings.gradeSeconds)}, at ${report.gradedAt}`,
+  );
+  lines.push(`Dataset: sha256 ${report.datasetHash.slice(0, 16)}`);
+  return lines.join('\n');
+}
+
+type Align = 'left' | 'right';
+
+/** Pads every column to its widest cell, two spaces apart. */
+function table(rows: readonly (readonly string[])[], align: readonly Align[]): string[] {
+  const widths: number[] = [];
+  for (const row of rows) row.forEach((cell, i) => (widths[i] = Math.max(widths[i] ?? 0, cell.length)));
+  return rows.map((row) =>
+    row
+      .map((cell, i) => (align[i] === 'right' ? cell.padStart(widths[i]) : cell.padEnd(widths[i])))
+      .join('  ')
+      .trimEnd(),
+  );
+}
+
+function indent(line: string): string {
+  return `  ${line}`;
+}
+
+function formatSeconds(seconds: number): string {
+  if (seconds < 60) return `${seconds.toFixed(1)} s`;
+  const minutes = Math.floor(seconds / 60);
+  return `${minutes} min ${Math.round(seconds - minutes * 60)} s`;
+}

@@ -1,0 +1,12 @@
+/** The grader's public face: metrics, rule and target checks, grading and the text report. */
+export * from './metrics';
+export {
+  checkRules,
+  checkTargets,
+  targetAttainment,
+  type MetricsBySplit,
+  type RunFacts,
+  type Split,
+} from './rules';
+export { gradeModel, hashModelWeights, scoreReport, type GradeInput } from './grade';
+export { formatReport } from './format';

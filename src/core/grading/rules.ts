@@ -1,0 +1,234 @@
+/**
+ * Rule checks on the returned model and the run, and target checks on the measured metrics.
+ *
+ * Every check carries a detail a learner can act on: what was found next to what was asked
+ * ("1,234,567 parameters, budget 100,000"), never a bare "failed".
+ */
+import type * as tf from '@tensorflow/tfjs';
+import type { Check, MetricName, Rule, Target } from '../exercises/schema';
+
+export type Split = Target['split'];
+
+/**
+ * Measured metrics by split, keyed by metric name. `test` comes from the grader; `validation` and
+ * `train` from the run's last epoch. A metric that was not measured is simply absent.
+ */
+export type MetricsBySplit = Partial<Record<Split, Partial<Record<MetricName, number>>>>;
+
+export interface RunFacts {
+  /** Epochs the learner's run actually trained. */
+  epochs: number;
+}
+
+export function checkRules(model: tf.LayersModel, rules: readonly Rule[], run: RunFacts): Check[] {
+  return rules.map((rule) => checkRule(model, rule, run));
+}
+
+function checkRule(model: tf.LayersModel, rule: Rule, run: RunFacts): Check {
+  switch (rule.type) {
+    case 'inputShape': {
+      const shape = model.inputs[0]?.shape ?? [];
+      // The first dimension is the batch (null): the rule names the shape of one image.
+      const passed = sameShape(shape.slice(1), rule.shape);
+      return {
+        id: 'rule:inputShape',
+        label: `Input shape ${formatShape(rule.shape)}`,
+        passed,
+        detail: `input shape ${formatShape(shape)}, expected ${formatShape(rule.shape)}`,
+      };
+    }
+    case 'outputUnits': {
+      const shape = model.outputs[0]?.shape ?? [];
+      const units = shape[shape.length - 1];
+      return {
+        id: 'rule:outputUnits',
+        label: `${rule.units} output units`,
+        passed: units === rule.units,
+        detail: `output shape ${formatShape(shape)}: ${units ?? 'no'} units, expected ${rule.units}`,
+      };
+    }
+    case 'maxParams': {
+      const params = model.countParams();
+      return {
+        id: 'rule:maxParams',
+        label: `At most ${formatCount(rule.value)} parameters`,
+        passed: params <= rule.value,
+        detail: `${formatCount(params)} parameters, budget ${formatCount(rule.value)}`,
+      };
+    }
+    case 'requiresLayer': {
+      const found = countLayers(model, rule.layer);
+      return {
+        id: `rule:requiresLayer:${rule.layer}`,
+        label: `Uses a ${rule.layer} layer`,
+        passed: found.count > 0,
+        detail:
+          found.count > 0
+            ? `found ${found.name} ×${found.count}`
+            : `no ${rule.layer} layer found (the model has ${describeLayerKinds(model)})`,
+      };
+    }
+    case 'forbidsLayer': {
+      const found = countLayers(model, rule.layer);
+      return {
+        id: `rule:forbidsLayer:${rule.layer}`,
+        label: `No ${rule.layer} layer`,
+        passed: found.count === 0,
+        detail:
+          found.count === 0
+            ? `no ${rule.layer} layer`
+            : `found ${found.name} ×${found.count}, which this exercise forbids`,
+      };
+    }
+    case 'maxEpochs':
+      return {
+        id: 'rule:maxEpochs',
+        label: `At most ${rule.value} epochs`,
+        passed: run.epochs <= rule.value,
+        detail: `trained ${run.epochs} epoch${run.epochs === 1 ? '' : 's'}, limit ${rule.value}`,
+      };
+  }
+}
+
+/** Checks each target against the measured metrics; a metric that was not measured fails. */
+export function checkTargets(targets: readonly Target[], metricsBySplit: MetricsBySplit): Check[] {
+  return targets.map((target) => {
+    const value = metricsBySplit[target.split]?.[target.metric];
+    const { relation, threshold } = targetBound(target);
+    const label = `${capitalise(target.split)} ${metricLabel(target.metric)} ${relation} ${formatThreshold(threshold)}`;
+    const id = `target:${target.metric}:${target.split}`;
+    if (value === undefined || !Number.isFinite(value)) {
+      return {
+        id,
+        label,
+        passed: false,
+        detail: `${target.split} ${metricLabel(target.metric)} was not measured${notMeasuredHint(target)}`,
+      };
+    }
+    const passed = target.atLeast !== undefined ? value >= target.atLeast : value <= threshold;
+    return {
+      id,
+      label,
+      passed,
+      detail: `${target.split} ${metricLabel(target.metric)} ${formatMetric(value)}, target ${relation} ${formatThreshold(threshold)}`,
+    };
+  });
+}
+
+/**
+ * How close a measured value comes to its target, 0..1: value/threshold for "at least", and
+ * threshold/value for "at most", capped at 1 (a target beaten by far earns no more than one met).
+ * A missing or non-finite value attains 0.
+ */
+export function targetAttainment(target: Target, value: number | undefined): number {
+  if (value === undefined || !Number.isFinite(value)) return 0;
+  const { threshold } = targetBound(target);
+  const raw =
+    target.atLeast !== undefined
+      ? threshold <= 0
+        ? value >= threshold
+          ? 1
+          : 0
+        : value / threshold
+      : value <= 0
+        ? 1
+        : threshold / value;
+  return Math.min(1, Math.max(0, raw));
+}
+
+function targetBound(target: Target): { relation: string; threshold: number } {
+  return target.atLeast !== undefined
+    ? { relation: 'at least', threshold: target.atLeast }
+    : { relation: 'at most', threshold: target.atMost ?? 0 };
+}
+
+function notMeasuredHint(target: Target): string {
+  if (target.split === 'validation') return ' (pass validationData to model.fit)';
+  if (target.metric === 'rocAuc') return ' (ROC-AUC needs a binary task with both classes in the data)';
+  return '';
+}
+
+const metricLabels: Record<MetricName, string> = {
+  accuracy: 'accuracy',
+  macroF1: 'macro F1',
+  rocAuc: 'ROC-AUC',
+  loss: 'loss',
+  topKAccuracy: 'top-k accuracy',
+};
+
+export function metricLabel(metric: MetricName): string {
+  return metricLabels[metric];
+}
+
+/** Walks the model's layers, descending into nested models and wrappers, and counts a class name. */
+function countLayers(model: tf.LayersModel, className: string): { count: number; name: string } {
+  const wanted = className.toLowerCase();
+  let count = 0;
+  let name = className;
+  for (const layer of allLayers(model)) {
+    const layerClass = layer.getClassName();
+    if (layerClass.toLowerCase() === wanted) {
+      count++;
+      name = layerClass;
+    }
+  }
+  return { count, name };
+}
+
+/** Every layer of the model, depth first; a nested model is listed and so are its layers. */
+export function allLayers(model: tf.LayersModel): tf.layers.Layer[] {
+  const found: tf.layers.Layer[] = [];
+  const visit = (layer: tf.layers.Layer) => {
+    found.push(layer);
+    // A nested model (Sequential or functional) has its own `layers`; a wrapper such as
+    // TimeDistributed or Bidirectional holds one inner `layer`.
+    const nested = (layer as unknown as { layers?: unknown }).layers;
+    if (Array.isArray(nested)) for (const inner of nested) visit(inner as tf.layers.Layer);
+    const wrapped = (layer as unknown as { layer?: unknown }).layer;
+    if (isLayer(wrapped)) visit(wrapped);
+  };
+  for (const layer of model.layers) visit(layer);
+  return found;
+}
+
+function isLayer(value: unknown): value is tf.layers.Layer {
+  return (
+    typeof value === 'object' &&
+    value !== null &&
+    typeof (value as { getClassName?: unknown }).getClassName === 'function'
+  );
+}
+
+function describeLayerKinds(model: tf.LayersModel): string {
+  const kinds = [...new Set(allLayers(model).map((l) => l.getClassName()))];
+  return kinds.length ? kinds.join(', ') : 'no layers';
+}
+
+/** `[null,28,28,1]`: the way Keras prints shapes, batch dimension as null. */
+export function formatShape(shape: readonly (number | null)[]): string {
+  return `[${shape.map((d) => (d === null ? 'null' : String(d))).join(',')}]`;
+}
+
+/** 1234567 → "1,234,567", independent of the machine's locale. */
+export function formatCount(value: number): string {
+  const sign = value < 0 ? '-' : '';
+  return sign + String(Math.abs(Math.round(value))).replace(/\B(?=(\d{3})+(?!\d))/g, ',');
+}
+
+/** Measured metrics print with four decimals. */
+export function formatMetric(value: number): string {
+  return value.toFixed(4);
+}
+
+/** Thresholds print as the exercise wrote them (0.9, not 0.9000). */
+function formatThreshold(value: number): string {
+  return String(value);
+}
+
+function sameShape(actual: readonly (number | null)[], expected: readonly number[]): boolean {
+  return actual.length === expected.length && actual.every((d, i) => d === expected[i]);
+}
+
+function capitalise(text: string): string {
+  return text.charAt(0).toUpperCase() + text.slice(1);
+}

@@ -1,0 +1,277 @@
+import { createHash } from 'node:crypto';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { formatReport } from '../../../src/core/grading/format';
+import { gradeModel, hashModelWeights, scoreReport, type GradeInput } from '../../../src/core/grading/grade';
+import { ExerciseSchema, ReportSchema, type Exercise } from '../../../src/core/exercises/schema';
+import { binaryPixelModel, litImages, pixelClassifier, tf, useCpuBackend } from './tiny-models';
+
+beforeAll(useCpuBackend);
+
+function exercise(overrides: Partial<Exercise> = {}): Exercise {
+  return ExerciseSchema.parse({
+    id: 'tiny-pixels',
+    title: 'Tiny pixels',
+    category: 'cnn',
+    difficulty: 'beginner',
+    kind: 'train',
+    targets: [{ metric: 'accuracy', atLeast: 0.9 }],
+    rules: [
+      { type: 'maxParams', value: 100 },
+      { type: 'requiresLayer', layer: 'Dense' },
+      { type: 'maxEpochs', value: 5 },
+    ],
+    ...overrides,
+  });
+}
+
+/**
+ * The 3-class case of metrics.test.ts, repeated 60 times (600 images, so three predict batches of
+ * 256, 256 and 88): the model predicts the lit pixel, so predictions are 0 0 0 1 1 2 2 2 2 2 against
+ * labels 0 0 0 0 1 1 1 2 2 2: accuracy 0.7, macro F1 0.669047619.
+ */
+const PATTERN_PREDICTED = [0, 0, 0, 1, 1, 2, 2, 2, 2, 2];
+const PATTERN_LABELS = [0, 0, 0, 0, 1, 1, 1, 2, 2, 2];
+const REPEATS = 60;
+
+function threeClassInput(xs: tf.Tensor4D, ex: Exercise): GradeInput {
+  const labels = Int32Array.from({ length: 10 * REPEATS }, (_, i) => PATTERN_LABELS[i % 10]);
+  return {
+    exercise: ex,
+    test: { xs, labels, count: labels.length },
+    classNames: ['zero', 'one', 'two'],
+    epochs: 3,
+    trainSeconds: 12.5,
+    backend: 'cpu',
+    datasetHash: 'ab'.repeat(32),
+  };
+}
+
+function threeClassImages(): tf.Tensor4D {
+  return litImages(Array.from({ length: 10 * REPEATS }, (_, i) => PATTERN_PREDICTED[i % 10]));
+}
+
+describe('gradeModel', () => {
+  it('grades a fixed-weight model to the hand-checked figures and score', async () => {
+    const model = pixelClassifier();
+    const xs = threeClassImages();
+    const before = tf.memory().numTensors;
+    const report = await gradeModel(tf, model, threeClassInput(xs, exercise()));
+    expect(tf.memory().numTensors).toBe(before);
+
+    expect(ReportSchema.parse(report)).toEqual(report);
+    expect(report.metrics.testCount).toBe(600);
+    expect(report.metrics.accuracy).toBeCloseTo(0.7, 12);
+    expect(report.metrics.macroF1).toBeCloseTo(0.669047619, 8);
+    expect(report.metrics.confusionMatrix).toEqual([
+      [180, 60, 0],
+      [0, 60, 120],
+      [0, 0, 180],
+    ]);
+    expect(report.metrics.perClass.map((c) => c.support)).toEqual([240, 180, 180]);
+    // Right answers cost −ln(e^10/(e^10+2)) = ln(1 + 2e^−10); wrong ones 10 + ln(1 + 2e^−10);
+    // 30% are wrong: loss = 3 + ln(1 + 2e^−10) ≈ 3.0000908.
+    expect(report.metrics.loss).toBeCloseTo(3 + Math.log1p(2 * Math.exp(-10)), 4);
+    expect(report.metrics.rocAuc).toBeUndefined();
+    expect(report.metrics.topKAccuracy).toBeUndefined(); // k = 3, 5 are not below 3 classes
+    expect(report.params).toBe(15);
+    expect(report.epochs).toBe(3);
+    expect(report.backend).toBe('cpu');
+    expect(report.timings.trainSeconds).toBe(12.5);
+    expect(report.modelHash).toMatch(/^[0-9a-f]{64}$/);
+
+    expect(report.checks.map((c) => [c.id, c.passed])).toEqual([
+      ['model:inputShape', true],
+      ['model:output', true],
+      ['model:finite', true],
+      ['target:accuracy:test', false],
+      ['rule:maxParams', true],
+      ['rule:requiresLayer:Dense', true],
+      ['rule:maxEpochs', true],
+    ]);
+    expect(report.checks[3].detail).toBe('test accuracy 0.7000, target at least 0.9');
+    // 70 × (0.7 / 0.9) + 30 × 6/6 = 54.444… + 30 = 84.4
+    expect(report.passed).toBe(false);
+    expect(report.score).toBe(84.4);
+
+    xs.dispose();
+    model.dispose();
+  });
+
+  it('scores exactly 100 when every check passes', async () => {
+    const model = pixelClassifier();
+    const xs = threeClassImages();
+    const ex = exercise({ targets: [{ metric: 'accuracy', split: 'test', atLeast: 0.7 }] });
+    const report = await gradeModel(tf, model, threeClassInput(xs, ex));
+    expect(report.passed).toBe(true);
+    expect(report.score).toBe(100);
+    xs.dispose();
+    model.dispose();
+  });
+
+  it('turns a model of the wrong shape into failed checks, not a throw', async () => {
+    const model = tf.sequential({
+      layers: [
+        tf.layers.flatten({ inputShape: [3, 3, 1] }),
+        tf.layers.dense({ units: 4, activation: 'softmax' }),
+      ],
+    });
+    const xs = threeClassImages();
+    const before = tf.memory().numTensors;
+    const report = await gradeModel(tf, model, threeClassInput(xs, exercise()));
+    expect(tf.memory().numTensors).toBe(before);
+    expect(ReportSchema.safeParse(report).success).toBe(true);
+
+    expect(report.passed).toBe(false);
+    expect(report.metrics.accuracy).toBe(0);
+    expect(report.metrics.perClass.map((c) => c.support)).toEqual([240, 180, 180]);
+    expect(report.metrics.loss).toBeUndefined();
+    const input = report.checks.find((c) => c.id === 'model:inputShape');
+    const output = report.checks.find((c) => c.id === 'model:output');
+    expect(input).toMatchObject({ passed: false, detail: 'input shape [null,3,3,1], expected [null,2,2,1]' });
+    expect(output).toMatchObject({
+      passed: false,
+      detail: 'output shape [null,4], expected [null,3]: the last layer needs 3 units, one per class',
+    });
+    // Targets: accuracy 0 → attainment 0. Other checks: input ✗, output ✗, 3 rules ✓ → 3/5.
+    // 70 × 0 + 30 × 3/5 = 18
+    expect(report.score).toBe(18);
+    xs.dispose();
+    model.dispose();
+  });
+
+  it('grades a binary sigmoid model with ROC-AUC (hand-checked: 0.75)', async () => {
+    // Lit pixels 0 0 1 1 2 2 give p(class 1) ≈ 1, 1, 0, 0, 0.5, 0.5; labels 1 0 0 0 1 0.
+    // Predictions (p > 0.5 wins; 0.5 ties go to class 0): 1 1 0 0 0 0 → 4 of 6 right.
+    // AUC over 2 positives × 4 negatives: the p≈1 positive ties one negative, beats three → 3.5;
+    // the 0.5 positive loses to one, beats two, ties one → 2.5; (3.5 + 2.5) / 8 = 0.75.
+    const model = binaryPixelModel('sigmoid');
+    const xs = litImages([0, 0, 1, 1, 2, 2]);
+    const labels = [1, 0, 0, 0, 1, 0];
+    const report = await gradeModel(tf, model, {
+      exercise: exercise({ targets: [{ metric: 'rocAuc', split: 'test', atLeast: 0.7 }], rules: [] }),
+      test: { xs, labels, count: 6 },
+      classNames: ['ok', 'defect'],
+      epochs: 1,
+      trainSeconds: 1,
+      backend: 'cpu',
+      datasetHash: 'x',
+    });
+    expect(ReportSchema.safeParse(report).success).toBe(true);
+    expect(report.checks.find((c) => c.id === 'model:output')?.passed).toBe(true);
+    expect(report.metrics.accuracy).toBeCloseTo(4 / 6, 12);
+    expect(report.metrics.rocAuc).toBeCloseTo(0.75, 12);
+    expect(report.passed).toBe(true);
+    xs.dispose();
+    model.dispose();
+  });
+
+  it('rejects a single linear output unit with a hint', async () => {
+    const model = binaryPixelModel('linear');
+    const xs = litImages([0, 1]);
+    const report = await gradeModel(tf, model, {
+      exercise: exercise({ targets: [], rules: [] }),
+      test: { xs, labels: [1, 0], count: 2 },
+      classNames: ['ok', 'defect'],
+      epochs: 1,
+      trainSeconds: 1,
+      backend: 'cpu',
+      datasetHash: 'x',
+    });
+    expect(report.checks.find((c) => c.id === 'model:output')?.detail).toBe(
+      "output shape [null,1] with activation 'linear': a single output unit needs activation 'sigmoid'",
+    );
+    expect(report.passed).toBe(false);
+    xs.dispose();
+    model.dispose();
+  });
+
+  it('fails "predictions are finite" for a model that outputs NaN, and the report stays valid', async () => {
+    const model = pixelClassifier();
+    const nanKernel = tf.fill([4, 3], NaN);
+    const bias = tf.zeros([3]);
+    model.layers[1].setWeights([nanKernel, bias]);
+    nanKernel.dispose();
+    bias.dispose();
+    const xs = threeClassImages();
+    const report = await gradeModel(tf, model, threeClassInput(xs, exercise()));
+    expect(ReportSchema.safeParse(report).success).toBe(true);
+    const finite = report.checks.find((c) => c.id === 'model:finite');
+    expect(finite?.passed).toBe(false);
+    expect(finite?.detail).toMatch(
+      /^1,800 of 600 × 3 probabilities are NaN or infinite: training diverged\. Try a lower/,
+    );
+    expect(report.metrics.loss).toBeUndefined();
+    expect(report.passed).toBe(false);
+    xs.dispose();
+    model.dispose();
+  });
+
+  it('reads validation figures from the run, including Keras’s `acc`', async () => {
+    const model = pixelClassifier();
+    const xs = threeClassImages();
+    const ex = exercise({ targets: [{ metric: 'accuracy', split: 'validation', atLeast: 0.8 }], rules: [] });
+    const report = await gradeModel(tf, model, {
+      ...threeClassInput(xs, ex),
+      validationMetrics: { acc: 0.85 },
+    });
+    expect(report.checks.find((c) => c.id === 'target:accuracy:validation')).toMatchObject({
+      passed: true,
+      detail: 'validation accuracy 0.8500, target at least 0.8',
+    });
+    xs.dispose();
+    model.dispose();
+  });
+});
+
+describe('hashModelWeights', () => {
+  it('is SHA-256 over the weights’ float32 bytes in order', async () => {
+    const model = pixelClassifier();
+    const kernel = new Float32Array([10, 0, 0, 0, 10, 0, 0, 0, 10, 0, 0, 0]);
+    const bias = new Float32Array(3);
+    const expected = createHash('sha256')
+      .update(new Uint8Array(kernel.buffer))
+      .update(new Uint8Array(bias.buffer))
+      .digest('hex');
+    expect(await hashModelWeights(model)).toBe(expected);
+
+    const other = pixelClassifier();
+    expect(await hashModelWeights(other)).toBe(expected);
+    const changed = tf.zeros([3]);
+    const sameKernel = tf.tensor2d(kernel, [4, 3]);
+    other.layers[1].setWeights([sameKernel, changed.add(1)]);
+    expect(await hashModelWeights(other)).not.toBe(expected);
+    tf.dispose([changed, sameKernel]);
+    model.dispose();
+    other.dispose();
+  });
+});
+
+describe('scoreReport', () => {
+  it('is 100 only on a pass and caps a failure at 99.9', () => {
+    expect(scoreReport(true, [1], 3, 3)).toBe(100);
+    expect(scoreReport(false, [0.99999], 3, 3)).toBe(99.9);
+    expect(scoreReport(false, [0.5, 1], 1, 2)).toBe(67.5); // 70 × 0.75 + 30 × 0.5
+    expect(scoreReport(false, [], 0, 1)).toBe(70); // no targets: full marks on them
+  });
+});
+
+describe('formatReport', () => {
+  it('prints the verdict, the tables and every check', async () => {
+    const model = pixelClassifier();
+    const xs = threeClassImages();
+    const report = await gradeModel(tf, model, threeClassInput(xs, exercise()));
+    const text = formatReport(report);
+    const lines = text.split('\n');
+    expect(lines[0]).toBe('FAILED  tiny-pixels  score 84.4 / 100');
+    expect(text).toContain('Metrics (test split, 600 images)');
+    expect(text).toMatch(/accuracy\s+0\.7000/);
+    expect(text).toMatch(/class\s+precision\s+recall\s+F1\s+support/);
+    expect(text).toMatch(/one\s+0\.5000\s+0\.3333\s+0\.4000\s+180/);
+    expect(text).toMatch(/1 one\s+0\s+60\s+120/);
+    expect(text).toContain('✗ Test accuracy at least 0.9: test accuracy 0.7000, target at least 0.9');
+    expect(text).toContain('✓ At most 100 parameters: 15 parameters, budget 100');
+    expect(text).toContain('Model: 15 parameters, 3 epochs');
+    xs.dispose();
+    model.dispose();
+  });
+});
