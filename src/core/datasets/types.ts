@@ -7,7 +7,7 @@ export type SplitName = 'train' | 'test';
 
 /**
  * Reads one file of a prepared dataset, by its path relative to the dataset's folder
- * (`manifest.json`, `train-images-0.bin.gz`, ...). The browser passes a fetch-based reader, Node an
+ * (`manifest.json`, `train-images-0.bin.gzip`, ...). The browser passes a fetch-based reader, Node an
  * fs-based one; both return the bytes exactly as stored (still gzipped). `onProgress` reports bytes.
  */
 export type DatasetFileReader = (

@@ -1,0 +1,23 @@
+/**
+ * Hashing and gzip over the web platform's own APIs (`crypto.subtle`, `CompressionStream`,
+ * `DecompressionStream`), which Node 20, browsers and workers all provide: one code path everywhere.
+ */
+
+export async function sha256Hex(bytes: Uint8Array): Promise<string> {
+  const digest = await crypto.subtle.digest('SHA-256', bytes as Uint8Array<ArrayBuffer>);
+  return Array.from(new Uint8Array(digest), (b) => b.toString(16).padStart(2, '0')).join('');
+}
+
+async function pipeBytes(bytes: Uint8Array, transform: CompressionStream | DecompressionStream) {
+  const stream = new Blob([bytes as Uint8Array<ArrayBuffer>]).stream().pipeThrough(transform);
+  return new Uint8Array(await new Response(stream).arrayBuffer());
+}
+
+export function gzip(bytes: Uint8Array): Promise<Uint8Array> {
+  return pipeBytes(bytes, new CompressionStream('gzip'));
+}
+
+/** Throws (a platform `TypeError` or similar) when the bytes are not one whole gzip stream. */
+export function gunzip(bytes: Uint8Array): Promise<Uint8Array> {
+  return pipeBytes(bytes, new DecompressionStream('gzip'));
+}

@@ -1,0 +1,11 @@
+/** The dataset format and its loaders: one import for the rest of the core, the worker and the CLI. */
+export * from './types';
+export * from './errors';
+export * from './manifest';
+export { datasetHash, loadDataset, readManifest } from './load';
+export type { LoadOptions } from './load';
+export * from './build';
+export * from './tensors';
+export * from './shuffle';
+export { fetchDatasetReader } from './fetch-reader';
+export { sha256Hex, gzip, gunzip } from './bytes';

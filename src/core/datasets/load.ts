@@ -1,0 +1,148 @@
+/**
+ * Loads a prepared dataset through a `DatasetFileReader` (fetch in the browser, fs in Node) and
+ * verifies every byte before handing it out: each shard's stored size and SHA-256, that it
+ * gunzips, and that it decodes to exactly `count` images (or labels). Anything wrong throws a
+ * `DatasetError` naming the file; a caller never gets half a dataset.
+ */
+import { gunzip, sha256Hex } from './bytes';
+import { DatasetError } from './errors';
+import { MANIFEST_FILE, allShards, imageBytes, parseManifest } from './manifest';
+import type { DatasetManifest, Shard } from './manifest';
+import type { DatasetFileReader, LoadedDataset, LoadProgress, RawSplit, SplitName } from './types';
+
+export { DatasetError, DatasetNotPreparedError } from './errors';
+
+export interface LoadOptions {
+  /** Which splits to read. The learner's side reads `['train']`; the grader `['test']`. */
+  splits: SplitName[];
+  /** Called as bytes arrive; `total` is the stored size of every shard requested. */
+  onProgress?: (progress: LoadProgress) => void;
+}
+
+/**
+ * SHA-256 over the manifest's shard hashes (every split, in `allShards` order, joined by newlines):
+ * one value that names the exact data a report was graded on, whichever splits were loaded.
+ */
+export function datasetHash(manifest: DatasetManifest): Promise<string> {
+  const text = allShards(manifest)
+    .map((shard) => shard.sha256)
+    .join('\n');
+  return sha256Hex(new TextEncoder().encode(text));
+}
+
+/** Reads the manifest alone (for listings and quick checks). */
+export async function readManifest(read: DatasetFileReader): Promise<DatasetManifest> {
+  const bytes = await readFile(read, MANIFEST_FILE);
+  return parseManifest(new TextDecoder().decode(bytes));
+}
+
+export async function loadDataset(read: DatasetFileReader, options: LoadOptions): Promise<LoadedDataset> {
+  const manifest = await readManifest(read);
+  const requested = [...new Set(options.splits)];
+  const total = requested.reduce(
+    (sum, name) =>
+      sum +
+      [...manifest.splits[name].images, ...manifest.splits[name].labels].reduce((s, x) => s + x.bytes, 0),
+    0,
+  );
+  let done = 0;
+  const readShard = async (shard: Shard, itemBytes: number): Promise<Uint8Array> => {
+    const stored = await readFile(read, shard.file, (loaded) =>
+      options.onProgress?.({ file: shard.file, loaded: done + Math.min(loaded, shard.bytes), total }),
+    );
+    const decoded = await verifyShard(shard, stored, itemBytes);
+    done += shard.bytes;
+    options.onProgress?.({ file: shard.file, loaded: done, total });
+    return decoded;
+  };
+
+  const splits: LoadedDataset['splits'] = {};
+  for (const name of requested) {
+    const split = manifest.splits[name];
+    const images = await concatShards(split.images, split.count * imageBytes(manifest), (shard) =>
+      readShard(shard, imageBytes(manifest)),
+    );
+    const labels = await concatShards(split.labels, split.count, (shard) => readShard(shard, 1));
+    checkLabels(split.labels, labels, manifest.classNames.length);
+    splits[name] = { images, labels, count: split.count } satisfies RawSplit;
+  }
+  return { manifest, hash: await datasetHash(manifest), splits };
+}
+
+async function readFile(
+  read: DatasetFileReader,
+  file: string,
+  onProgress?: (loaded: number, total: number | undefined) => void,
+): Promise<Uint8Array> {
+  try {
+    return await read(file, onProgress);
+  } catch (error) {
+    if (error instanceof DatasetError) throw error;
+    const message = error instanceof Error ? error.message : String(error);
+    throw new DatasetError(file, `could not be read (${message})`, { cause: error });
+  }
+}
+
+/** Checks one stored shard against its manifest entry and returns its decoded bytes. */
+async function verifyShard(shard: Shard, stored: Uint8Array, itemBytes: number): Promise<Uint8Array> {
+  if (stored.length < shard.bytes) {
+    throw new DatasetError(shard.file, `truncated: ${stored.length} of ${shard.bytes} bytes`);
+  }
+  if (stored.length > shard.bytes) {
+    throw new DatasetError(
+      shard.file,
+      `wrong size: ${stored.length} bytes, the manifest says ${shard.bytes}`,
+    );
+  }
+  const actual = await sha256Hex(stored);
+  if (actual !== shard.sha256) {
+    throw new DatasetError(shard.file, `corrupt: SHA-256 is ${actual}, the manifest says ${shard.sha256}`);
+  }
+  let decoded: Uint8Array;
+  try {
+    decoded = await gunzip(stored);
+  } catch (error) {
+    const message = error instanceof Error ? error.message : String(error);
+    throw new DatasetError(shard.file, `corrupt: not a valid gzip file (${message})`, { cause: error });
+  }
+  const expected = shard.count * itemBytes;
+  if (decoded.length !== expected) {
+    throw new DatasetError(
+      shard.file,
+      `corrupt: decodes to ${decoded.length} bytes, expected ${expected} (${shard.count} × ${itemBytes})`,
+    );
+  }
+  return decoded;
+}
+
+/** Reads shards in order into one buffer of `length` bytes (allocated once, no second copy). */
+async function concatShards(
+  shards: Shard[],
+  length: number,
+  readShard: (shard: Shard) => Promise<Uint8Array>,
+): Promise<Uint8Array> {
+  if (shards.length === 1) return readShard(shards[0]);
+  const out = new Uint8Array(length);
+  let offset = 0;
+  for (const shard of shards) {
+    const bytes = await readShard(shard);
+    out.set(bytes, offset);
+    offset += bytes.length;
+  }
+  return out;
+}
+
+function checkLabels(shards: Shard[], labels: Uint8Array, classCount: number): void {
+  let offset = 0;
+  for (const shard of shards) {
+    for (let i = offset; i < offset + shard.count; i++) {
+      if (labels[i] >= classCount) {
+        throw new DatasetError(
+          shard.file,
+          `corrupt: label ${labels[i]} at index ${i - offset} is not one of the ${classCount} classes`,
+        );
+      }
+    }
+    offset += shard.count;
+  }
+}
