@@ -9,6 +9,9 @@ import { Command, CommanderError } from 'commander';
 import { registerDatasetsCommand } from './commands/datasets';
 import { registerGradeCommand } from './commands/grade';
 import { registerBenchCommand } from './commands/bench';
+import { registerSetCommand } from './commands/set';
+import { registerSubmissionCommand } from './commands/submission';
+import { registerVerifyCommand } from './commands/verify';
 import { CliError } from './cli-error';
 
 export async function main(argv: string[]): Promise<number> {
@@ -23,6 +26,9 @@ export async function main(argv: string[]): Promise<number> {
   registerDatasetsCommand(program, setExitCode);
   registerGradeCommand(program, setExitCode);
   registerBenchCommand(program, setExitCode);
+  registerSetCommand(program, setExitCode);
+  registerSubmissionCommand(program, setExitCode);
+  registerVerifyCommand(program, setExitCode);
   try {
     await program.parseAsync(argv);
     return exitCode;

@@ -2,7 +2,7 @@
  * The catalog: every exercise folder, read and validated. The page hands in the files Vite
  * bundled, the CLI the files it read from disk; both get the same bundles and the same errors.
  */
-import { describeSchemaError, ExerciseSchema, type ExerciseBundle } from './schema';
+import { describeSchemaError, ExerciseSchema, QuizSchema, type ExerciseBundle, type Quiz } from './schema';
 
 export interface Catalog {
   bundles: ExerciseBundle[];
@@ -46,15 +46,53 @@ export function catalogFromFiles(files: Record<string, string>): Catalog {
       errors.push(`exercises/${folder}/exercise.json: id '${parsed.data.id}' must match its folder name`);
       continue;
     }
+    const exercise = parsed.data;
+    if (exercise.kind === 'function' && (texts['cases.ts'] === undefined || !exercise.functions?.length)) {
+      errors.push(
+        `exercises/${folder}: a function exercise needs "functions" in exercise.json and a cases.ts`,
+      );
+      continue;
+    }
+    let quiz: Quiz | undefined;
+    if (exercise.kind === 'quiz') {
+      const parsedQuiz = parseQuiz(texts['quiz.json'], folder);
+      if (typeof parsedQuiz === 'string') {
+        errors.push(parsedQuiz);
+        continue;
+      }
+      quiz = parsedQuiz;
+    }
     bundles.push({
       exercise: parsed.data,
       brief: texts['brief.md'],
       starter: texts['starter.ts'],
       solution: texts['solution.ts'],
       ...(texts['hints.md'] !== undefined ? { hints: texts['hints.md'] } : {}),
+      ...(exercise.kind === 'function' ? { cases: texts['cases.ts'] } : {}),
+      ...(quiz ? { quiz } : {}),
     });
   }
   return { bundles, errors };
+}
+
+/** Parses a quiz exercise's `quiz.json`; returns the error line instead of throwing. */
+function parseQuiz(text: string | undefined, folder: string): Quiz | string {
+  if (text === undefined) return `exercises/${folder}: a quiz exercise needs a quiz.json`;
+  let json: unknown;
+  try {
+    json = JSON.parse(text);
+  } catch (error) {
+    return `exercises/${folder}/quiz.json is not valid JSON: ${(error as Error).message}`;
+  }
+  const parsed = QuizSchema.safeParse(json);
+  if (!parsed.success) return describeSchemaError(parsed.error, `exercises/${folder}/quiz.json`);
+  for (const question of parsed.data.questions) {
+    const answers = Array.isArray(question.answer) ? question.answer : [question.answer];
+    if (answers.some((a) => a >= question.choices.length)) {
+      return `exercises/${folder}/quiz.json: question ${question.id} names an answer that is not among its choices`;
+    }
+  }
+  return parsed.data;
 }
 
 export function findExercise(catalog: Catalog, id: string): ExerciseBundle | undefined {

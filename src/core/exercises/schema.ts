@@ -63,6 +63,10 @@ export const ExerciseSchema = z.object({
   targets: z.array(TargetSchema).default([]),
   rules: z.array(RuleSchema).default([]),
   limits: LimitsSchema.default({ timeSeconds: 900 }),
+  /** Function exercises: the names the learner's module must export. */
+  functions: z.array(z.string().regex(/^[A-Za-z_$][\w$]*$/)).optional(),
+  /** Function exercises: how close a returned number must be to the reference (absolute + relative). */
+  tolerance: z.number().nonnegative().default(1e-4),
   /** Expected training time of the reference solution on a laptop CPU, shown before a run. */
   expectedMinutes: z.number().positive().optional(),
   tags: z.array(z.string()).default([]),
@@ -76,7 +80,26 @@ export interface ExerciseBundle {
   starter: string;
   solution: string;
   hints?: string;
+  /** Function exercises: `cases.ts`, which builds the hidden cases the grader calls. */
+  cases?: string;
+  /** Quiz exercises: `quiz.json`, parsed. */
+  quiz?: Quiz;
 }
+
+export const QuizQuestionSchema = z.object({
+  id: z.string().regex(/^[a-z0-9-]+$/),
+  prompt: z.string().min(1).max(4000),
+  choices: z.array(z.string().min(1).max(1000)).min(2).max(8),
+  /** Index of the right choice, or indices when several are right (all must be picked). */
+  answer: z.union([z.number().int().nonnegative(), z.array(z.number().int().nonnegative()).min(1)]),
+  explanation: z.string().max(4000),
+});
+export type QuizQuestion = z.infer<typeof QuizQuestionSchema>;
+
+export const QuizSchema = z.object({
+  questions: z.array(QuizQuestionSchema).min(1).max(100),
+});
+export type Quiz = z.infer<typeof QuizSchema>;
 
 export const CheckSchema = z.object({
   /** Stable id, e.g. `target:accuracy:test` or `rule:maxParams`. */

@@ -5,6 +5,11 @@
 import type { Report } from '../exercises/schema';
 import { formatCount, formatMetric } from './rules';
 
+/** Function exercises and quizzes are graded by cases: no classes, no confusion matrix. */
+export function isCaseReport(report: Report): boolean {
+  return report.metrics.perClass.length === 0 && report.checks.some((c) => c.id.startsWith('case:'));
+}
+
 export function formatReport(report: Report): string {
   const { metrics } = report;
   const lines: string[] = [];
@@ -12,45 +17,50 @@ export function formatReport(report: Report): string {
   lines.push(`${verdict}  ${report.exerciseId}  score ${report.score.toFixed(1)} / 100`);
   lines.push('');
 
-  lines.push(`Metrics (test split, ${formatCount(metrics.testCount)} images)`);
-  const figures: [string, string][] = [
-    ['accuracy', formatMetric(metrics.accuracy)],
-    ['macro F1', formatMetric(metrics.macroF1)],
-  ];
-  if (metrics.loss !== undefined) figures.push(['loss', formatMetric(metrics.loss)]);
-  if (metrics.rocAuc !== undefined) figures.push(['ROC-AUC', formatMetric(metrics.rocAuc)]);
-  for (const [k, value] of Object.entries(metrics.topKAccuracy ?? {})) {
-    figures.push([`top-${k} accuracy`, formatMetric(value)]);
+  if (isCaseReport(report)) {
+    const passed = report.checks.filter((c) => c.id.startsWith('case:') && c.passed).length;
+    lines.push(`Hidden cases: ${passed} of ${formatCount(metrics.testCount)} pass`);
+    lines.push('');
+  } else {
+    lines.push(`Metrics (test split, ${formatCount(metrics.testCount)} images)`);
+    const figures: [string, string][] = [
+      ['accuracy', formatMetric(metrics.accuracy)],
+      ['macro F1', formatMetric(metrics.macroF1)],
+    ];
+    if (metrics.loss !== undefined) figures.push(['loss', formatMetric(metrics.loss)]);
+    if (metrics.rocAuc !== undefined) figures.push(['ROC-AUC', formatMetric(metrics.rocAuc)]);
+    for (const [k, value] of Object.entries(metrics.topKAccuracy ?? {})) {
+      figures.push([`top-${k} accuracy`, formatMetric(value)]);
+    }
+    lines.push(...table(figures, ['left', 'right']).map(indent));
+    lines.push('');
+
+    lines.push('Per class');
+    const perClassRows: string[][] = [
+      ['class', 'precision', 'recall', 'F1', 'support'],
+      ...metrics.perClass.map((c) => [
+        c.className,
+        formatMetric(c.precision),
+        formatMetric(c.recall),
+        formatMetric(c.f1),
+        formatCount(c.support),
+      ]),
+    ];
+    lines.push(...table(perClassRows, ['left', 'right', 'right', 'right', 'right']).map(indent));
+    lines.push('');
+
+    lines.push('Confusion matrix (rows: true class, columns: predicted class)');
+    const indices = metrics.confusionMatrix.map((_, i) => String(i));
+    const matrixRows: string[][] = [
+      ['', ...indices],
+      ...metrics.confusionMatrix.map((row, i) => [
+        `${i} ${metrics.classNames[i] ?? ''}`.trim(),
+        ...row.map(String),
+      ]),
+    ];
+    lines.push(...table(matrixRows, ['left', ...indices.map(() => 'right' as const)]).map(indent));
+    lines.push('');
   }
-  lines.push(...table(figures, ['left', 'right']).map(indent));
-  lines.push('');
-
-  lines.push('Per class');
-  const perClassRows: string[][] = [
-    ['class', 'precision', 'recall', 'F1', 'support'],
-    ...metrics.perClass.map((c) => [
-      c.className,
-      formatMetric(c.precision),
-      formatMetric(c.recall),
-      formatMetric(c.f1),
-      formatCount(c.support),
-    ]),
-  ];
-  lines.push(...table(perClassRows, ['left', 'right', 'right', 'right', 'right']).map(indent));
-  lines.push('');
-
-  lines.push('Confusion matrix (rows: true class, columns: predicted class)');
-  const indices = metrics.confusionMatrix.map((_, i) => String(i));
-  const matrixRows: string[][] = [
-    ['', ...indices],
-    ...metrics.confusionMatrix.map((row, i) => [
-      `${i} ${metrics.classNames[i] ?? ''}`.trim(),
-      ...row.map(String),
-    ]),
-  ];
-  lines.push(...table(matrixRows, ['left', ...indices.map(() => 'right' as const)]).map(indent));
-  lines.push('');
-
   lines.push('Checks');
   for (const check of report.checks) {
     lines.push(`  ${check.passed ? '✓' : '✗'} ${check.label}: ${check.detail}`);

@@ -1,0 +1,142 @@
+/**
+ * `cv-lab verify`: every exercise must be honest — its reference solution passes its own targets and
+ * its starter runs but does not pass. Runs both in Node with the same core as the page.
+ */
+import type { Command } from 'commander';
+import * as tf from '@tensorflow/tfjs';
+import { runExercise } from '../../core/sandbox/run';
+import type { ExerciseBundle } from '../../core/exercises/schema';
+import type { RunOutcome } from '../../core/sandbox/run-types';
+import { readCatalog } from '../catalog';
+import { CliError } from '../cli-error';
+import { initNodeBackend } from '../node-backend';
+import { datasetFolder, fsDatasetReader } from '../datasets/fs-reader';
+
+interface VerifyOptions {
+  exercise?: string;
+  json?: boolean;
+  maxMinutes?: string;
+  exercises?: string;
+}
+
+export interface VerifyLine {
+  id: string;
+  category: string;
+  kind: string;
+  solutionPassed: boolean | null;
+  starterPassed: boolean | null;
+  solutionScore: number | null;
+  starterScore: number | null;
+  /** Why the exercise is not honest, or why it was skipped. Empty when it is verified. */
+  problems: string[];
+  skipped: boolean;
+  seconds: number;
+}
+
+export function registerVerifyCommand(program: Command, setExitCode: (code: number) => void): void {
+  program
+    .command('verify')
+    .description("check that every exercise's solution passes and its starter does not")
+    .option('-e, --exercise <id>', 'verify one exercise')
+    .option('--json', 'one JSON object a line per exercise')
+    .option(
+      '--max-minutes <n>',
+      'skip exercises whose reference solution is expected to train longer than this (CI uses a budget)',
+    )
+    .option('--exercises <folder>', 'read exercises from this folder instead of the built-in catalog')
+    .action(async (options: VerifyOptions) => setExitCode(await verify(options)));
+}
+
+async function verify(options: VerifyOptions): Promise<number> {
+  const catalog = await readCatalog(options.exercises);
+  if (catalog.errors.length) throw new CliError(`the catalog has errors:\n  ${catalog.errors.join('\n  ')}`);
+  const maxMinutes = options.maxMinutes === undefined ? Infinity : Number(options.maxMinutes);
+  if (Number.isNaN(maxMinutes))
+    throw new CliError(`--max-minutes must be a number, got '${options.maxMinutes}'`);
+  const bundles = options.exercise
+    ? catalog.bundles.filter((b) => b.exercise.id === options.exercise)
+    : catalog.bundles;
+  if (!bundles.length) throw new CliError(`no exercise '${options.exercise}'`);
+  await initNodeBackend('wasm');
+
+  const lines: VerifyLine[] = [];
+  for (const bundle of bundles) {
+    const line = await verifyExercise(bundle, maxMinutes);
+    lines.push(line);
+    if (options.json) process.stdout.write(`${JSON.stringify(line)}\n`);
+    else
+      process.stderr.write(
+        `${line.id}: ${line.skipped ? 'skipped' : line.problems.length ? 'NOT honest' : 'ok'}\n`,
+      );
+  }
+  if (!options.json) process.stdout.write(`${formatTable(lines)}\n`);
+  return lines.some((l) => !l.skipped && l.problems.length) ? 1 : 0;
+}
+
+async function verifyExercise(bundle: ExerciseBundle, maxMinutes: number): Promise<VerifyLine> {
+  const { exercise } = bundle;
+  const line: VerifyLine = {
+    id: exercise.id,
+    category: exercise.category,
+    kind: exercise.kind,
+    solutionPassed: null,
+    starterPassed: null,
+    solutionScore: null,
+    starterScore: null,
+    problems: [],
+    skipped: false,
+    seconds: 0,
+  };
+  if ((exercise.expectedMinutes ?? 0) > maxMinutes) {
+    line.skipped = true;
+    line.problems.push(
+      `expected to train ${exercise.expectedMinutes} min, over the budget of ${maxMinutes} min`,
+    );
+    return line;
+  }
+  const started = Date.now();
+  const solution = await runQuietly(bundle, bundle.solution);
+  const starter = await runQuietly(bundle, bundle.starter);
+  line.seconds = Math.round((Date.now() - started) / 100) / 10;
+  line.solutionPassed = solution.report?.passed ?? false;
+  line.starterPassed = starter.report?.passed ?? false;
+  line.solutionScore = solution.report?.score ?? null;
+  line.starterScore = starter.report?.score ?? null;
+  if (!solution.ok) line.problems.push(`solution fails to run: ${solution.error?.message}`);
+  else if (!line.solutionPassed) line.problems.push(`solution does not pass (score ${line.solutionScore})`);
+  if (!starter.ok) line.problems.push(`starter does not run: ${starter.error?.message}`);
+  else if (line.starterPassed) line.problems.push('starter already passes');
+  return line;
+}
+
+function runQuietly(bundle: ExerciseBundle, code: string): Promise<RunOutcome> {
+  return runExercise(
+    { bundle, code, backend: 'wasm' },
+    {
+      tf,
+      datasetReader: (id) => fsDatasetReader(datasetFolder(id)),
+      onEvent: () => {},
+      candidateBackends: ['wasm'],
+    },
+  );
+}
+
+function formatTable(lines: VerifyLine[]): string {
+  const mark = (v: boolean | null) => (v === null ? '-' : v ? 'pass' : 'fail');
+  const rows = [
+    ['exercise', 'category', 'kind', 'solution', 'starter', 'seconds', 'verdict'],
+    ...lines.map((l) => [
+      l.id,
+      l.category,
+      l.kind,
+      mark(l.solutionPassed),
+      mark(l.starterPassed),
+      l.skipped ? '-' : String(l.seconds),
+      l.skipped ? `skipped: ${l.problems[0]}` : l.problems.length ? l.problems.join('; ') : 'honest',
+    ]),
+  ];
+  const widths = rows[0].map((_, i) => Math.max(...rows.map((r) => r[i].length)));
+  return rows
+    .map((r) => r.map((cell, i) => (i === r.length - 1 ? cell : cell.padEnd(widths[i]))).join('  '))
+    .join('\n');
+}

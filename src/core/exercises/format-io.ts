@@ -1,0 +1,241 @@
+/**
+ * What every CV Lab file format read from another person shares: one error type whose message
+ * names the field or the problem, a JSON reader that bounds the document before any schema sees it,
+ * the `format` / `version` header check, and base64 (files carry binary data as base64 text).
+ *
+ * Sets (`*.cvset.json`) and submissions (`*.cvsub.json`) are untrusted: they are parsed here in
+ * three steps, each of which can only fail with a `FormatError`:
+ *   1. size of the text, then `JSON.parse`;
+ *   2. a walk over the whole document that bounds depth, strings, arrays and keys (and refuses
+ *      `__proto__`, so no later spread or merge can touch a prototype);
+ *   3. the header (`format`, `version`), then the strict zod schema of the format.
+ */
+import type { z } from 'zod';
+
+/** Anything wrong with a set, submission or link. `message` is one line a person can act on. */
+export class FormatError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'FormatError';
+  }
+}
+
+export interface JsonBounds {
+  /** Deepest nesting of objects and arrays. */
+  maxDepth: number;
+  /** Longest string anywhere, unless `longStrings` names its path. */
+  maxString: number;
+  /** Most items in any array. */
+  maxArray: number;
+  /** Most keys in any object. */
+  maxKeys: number;
+  /** Longer limits for known fields, by path with `*` for array indices (`model.weightDataBase64`). */
+  longStrings?: Record<string, number>;
+}
+
+export const DEFAULT_BOUNDS: JsonBounds = {
+  maxDepth: 48,
+  maxString: 64 * 1024,
+  maxArray: 100_000,
+  maxKeys: 2_000,
+};
+
+/**
+ * Parses `text` as JSON after checking its size, then bounds the whole document. `what` names the
+ * document in messages ("set", "submission").
+ */
+export function parseBoundedJson(text: string, what: string, maxChars: number, bounds: JsonBounds): unknown {
+  if (typeof text !== 'string') throw new FormatError(`${what}: not text`);
+  if (text.length > maxChars) {
+    throw new FormatError(
+      `${what}: the file is ${formatSize(text.length)}, larger than the ${formatSize(maxChars)} a ${what} may be`,
+    );
+  }
+  let json: unknown;
+  try {
+    json = JSON.parse(text);
+  } catch (error) {
+    const detail = error instanceof Error ? error.message : String(error);
+    throw new FormatError(`${what}: not JSON (${detail}); the file may be truncated or not a ${what}`);
+  }
+  checkJsonBounds(json, bounds);
+  return json;
+}
+
+/** Throws a `FormatError` naming the path of the first value that exceeds `bounds`. */
+export function checkJsonBounds(value: unknown, bounds: JsonBounds, path: (string | number)[] = []): void {
+  const where = () => formatPath(path);
+  if (path.length > bounds.maxDepth)
+    throw new FormatError(`${where()}: nested deeper than ${bounds.maxDepth} levels`);
+  if (typeof value === 'string') {
+    const pattern = path.map((p) => (typeof p === 'number' ? '*' : p)).join('.');
+    const max = bounds.longStrings?.[pattern] ?? bounds.maxString;
+    if (value.length > max) {
+      throw new FormatError(
+        `${where()}: a string of ${formatSize(value.length)}, more than the ${formatSize(max)} allowed`,
+      );
+    }
+    return;
+  }
+  if (Array.isArray(value)) {
+    if (value.length > bounds.maxArray) {
+      throw new FormatError(`${where()}: ${value.length} items, more than the ${bounds.maxArray} allowed`);
+    }
+    value.forEach((item, i) => checkJsonBounds(item, bounds, [...path, i]));
+    return;
+  }
+  if (value !== null && typeof value === 'object') {
+    const keys = Object.keys(value);
+    if (keys.length > bounds.maxKeys) {
+      throw new FormatError(`${where()}: ${keys.length} keys, more than the ${bounds.maxKeys} allowed`);
+    }
+    for (const key of keys) {
+      if (key === '__proto__') {
+        throw new FormatError(`${formatPath([...path, key])}: the key '__proto__' is not allowed`);
+      }
+      checkJsonBounds((value as Record<string, unknown>)[key], bounds, [...path, key]);
+    }
+  }
+}
+
+/**
+ * Checks `format` and `version` before the schema, so that a file of another kind or of a newer
+ * CV Lab gets a message that says so instead of a list of schema errors.
+ */
+export function checkHeader(json: unknown, format: string, version: number, what: string): void {
+  if (json === null || typeof json !== 'object' || Array.isArray(json)) {
+    throw new FormatError(`${what}: expected a JSON object with format '${format}'`);
+  }
+  const header = json as { format?: unknown; version?: unknown };
+  if (header.format !== format) {
+    const found = typeof header.format === 'string' ? `'${header.format.slice(0, 60)}'` : 'missing';
+    throw new FormatError(`${what}: format is ${found}, expected '${format}'`);
+  }
+  if (typeof header.version !== 'number' || !Number.isInteger(header.version) || header.version < 1) {
+    throw new FormatError(
+      `${what}: version must be a whole number, found ${JSON.stringify(header.version) ?? 'none'}`,
+    );
+  }
+  if (header.version > version) {
+    throw new FormatError(
+      `${what}: version ${header.version} is newer than this CV Lab reads (${version}); update CV Lab to open it`,
+    );
+  }
+}
+
+/** Runs a zod schema and turns its first issues into `path: message` lines. */
+export function parseWithSchema<T>(schema: z.ZodType<T>, json: unknown, what: string): T {
+  const result = schema.safeParse(json);
+  if (result.success) return result.data;
+  const issues = result.error.issues.slice(0, 3).map((i) => `${formatPath(i.path)}: ${i.message}`);
+  const more = result.error.issues.length > 3 ? ` (and ${result.error.issues.length - 3} more problems)` : '';
+  throw new FormatError(`${what}: ${issues.join('; ')}${more}`);
+}
+
+/** `exercises.3.id`, the way the brief and messages write a field's path. */
+export function formatPath(path: readonly PropertyKey[]): string {
+  return path.length ? path.map(String).join('.') : '(root)';
+}
+
+export function formatSize(chars: number): string {
+  if (chars < 1024) return `${chars} B`;
+  if (chars < 1024 * 1024) return `${(chars / 1024).toFixed(1)} KB`;
+  return `${(chars / (1024 * 1024)).toFixed(1)} MB`;
+}
+
+/** A strict ISO 8601 timestamp check that `Date` can read (`2025-01-31` or with a time). */
+export function isIsoDate(text: string): boolean {
+  return (
+    /^\d{4}-\d{2}-\d{2}(T\d{2}:\d{2}(:\d{2}(\.\d{1,9})?)?(Z|[+-]\d{2}:\d{2})?)?$/.test(text) &&
+    !Number.isNaN(Date.parse(text))
+  );
+}
+
+// ---- base64 ----------------------------------------------------------------------------------
+
+const ALPHABET = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/';
+const URL_ALPHABET = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_';
+
+function encodeWith(bytes: Uint8Array, alphabet: string, pad: boolean): string {
+  const chunks: string[] = [];
+  let out = '';
+  let i = 0;
+  for (; i + 2 < bytes.length; i += 3) {
+    const n = (bytes[i] << 16) | (bytes[i + 1] << 8) | bytes[i + 2];
+    out += alphabet[n >> 18] + alphabet[(n >> 12) & 63] + alphabet[(n >> 6) & 63] + alphabet[n & 63];
+    // Strings built by += grow fast but flatten slowly: keep each piece moderate.
+    if (out.length >= 65_536) {
+      chunks.push(out);
+      out = '';
+    }
+  }
+  const rest = bytes.length - i;
+  if (rest === 1) {
+    const n = bytes[i] << 16;
+    out += alphabet[n >> 18] + alphabet[(n >> 12) & 63] + (pad ? '==' : '');
+  } else if (rest === 2) {
+    const n = (bytes[i] << 16) | (bytes[i + 1] << 8);
+    out += alphabet[n >> 18] + alphabet[(n >> 12) & 63] + alphabet[(n >> 6) & 63] + (pad ? '=' : '');
+  }
+  chunks.push(out);
+  return chunks.join('');
+}
+
+function lookupTable(alphabet: string): Int16Array {
+  const table = new Int16Array(128).fill(-1);
+  for (let i = 0; i < alphabet.length; i++) table[alphabet.charCodeAt(i)] = i;
+  return table;
+}
+const TABLE = lookupTable(ALPHABET);
+const URL_TABLE = lookupTable(URL_ALPHABET);
+
+/** Strict decoding: returns null for anything that is not canonical base64 of the alphabet. */
+function decodeWith(text: string, table: Int16Array, padded: boolean): Uint8Array | null {
+  let length = text.length;
+  if (padded) {
+    if (length % 4 !== 0) return null;
+    if (text.endsWith('==')) length -= 2;
+    else if (text.endsWith('=')) length -= 1;
+  } else if (length % 4 === 1) {
+    return null;
+  }
+  const out = new Uint8Array(Math.floor((length * 3) / 4));
+  let o = 0;
+  let buffer = 0;
+  let bits = 0;
+  for (let i = 0; i < length; i++) {
+    const code = text.charCodeAt(i);
+    const value = code < 128 ? table[code] : -1;
+    if (value < 0) return null;
+    buffer = ((buffer << 6) | value) & 0xffffff;
+    bits += 6;
+    if (bits >= 8) {
+      bits -= 8;
+      out[o++] = (buffer >> bits) & 0xff;
+    }
+  }
+  // Leftover bits must be zero, so each byte string has exactly one encoding.
+  if (bits > 0 && (buffer & ((1 << bits) - 1)) !== 0) return null;
+  return out;
+}
+
+export function bytesToBase64(bytes: Uint8Array): string {
+  return encodeWith(bytes, ALPHABET, true);
+}
+
+/** Decodes standard padded base64; throws a `FormatError` naming `field` when it is not. */
+export function base64ToBytes(text: string, field: string): Uint8Array {
+  const bytes = decodeWith(text, TABLE, true);
+  if (!bytes) throw new FormatError(`${field}: not valid base64`);
+  return bytes;
+}
+
+export function bytesToBase64Url(bytes: Uint8Array): string {
+  return encodeWith(bytes, URL_ALPHABET, false);
+}
+
+export function base64UrlToBytes(text: string, field: string): Uint8Array {
+  const bytes = decodeWith(text, URL_TABLE, false);
+  if (!bytes) throw new FormatError(`${field}: not valid base64url`);
+  return bytes;
+}
