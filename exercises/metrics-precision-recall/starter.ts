@@ -16,7 +16,8 @@ export function precisionRecallF1(labels: number[], predictions: number[], posit
     else if (predictions[i] === positiveClass) fp++;
     else if (label === positiveClass) fn++;
   });
-  // TODO: recall and F1, and the zero-division cases.
+  // TODO: the zero-division cases; and is F1 really the plain mean?
   const precision = tp / (tp + fp);
-  return { precision, recall: precision, f1: precision };
+  const recall = tp / (tp + fn);
+  return { precision, recall, f1: (precision + recall) / 2 };
 }

@@ -1,5 +1,200 @@
+/**
+ * `cv-lab bench [--model cnn|mobilenet|all] [--backend wasm,cpu] [--steps N] [--json] [--torch]`:
+ * trains each model for a fixed number of steps after a warm-up on each backend and prints training
+ * and inference images/s, ms/step, GFLOP/s and the share of the backend's matmul peak. Where
+ * /usr/bin/python3 can import torch, the same models also run in PyTorch on one thread
+ * (scripts/bench_torch.py) in the same run, and the ratio tfjs / torch is printed.
+ * With --json, one JSON object per line (per model and backend, torch included).
+ */
+import { spawnSync } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
 import type { Command } from 'commander';
+import * as tf from '@tensorflow/tfjs';
+import { benchModel, type BenchModelName, type BenchResult } from '../../core/runtime/bench';
+import { CliError } from '../cli-error';
+import { initNodeBackend, type NodeBackendName } from '../node-backend';
 
-export function registerBenchCommand(program: Command, _setExitCode: (code: number) => void): void {
-  void program;
+interface BenchCliOptions {
+  model: string;
+  backend: string;
+  steps?: string;
+  warmup?: string;
+  batch: string;
+  json?: boolean;
+  torch?: boolean;
+  profile?: boolean;
+}
+
+interface TorchResult {
+  model: string;
+  backend: 'torch';
+  trainImagesPerSec: number;
+  inferImagesPerSec: number;
+  msPerStep: number;
+}
+
+const PYTHON = '/usr/bin/python3';
+const TORCH_SCRIPT = fileURLToPath(new URL('../../../scripts/bench_torch.py', import.meta.url));
+
+/** The CPU backend trains the CNN at a few images a second: fewer steps keep the run short. */
+function defaultSteps(backend: string): { steps: number; warmup: number } {
+  return backend === 'cpu' ? { steps: 2, warmup: 1 } : { steps: 20, warmup: 3 };
+}
+
+function torchAvailable(): boolean {
+  if (!existsSync(PYTHON)) return false;
+  return spawnSync(PYTHON, ['-c', 'import torch'], { stdio: 'ignore' }).status === 0;
+}
+
+function runTorch(model: BenchModelName, batch: number, steps: number, warmup: number): TorchResult {
+  const run = spawnSync(
+    PYTHON,
+    [
+      TORCH_SCRIPT,
+      '--model',
+      model,
+      '--batch',
+      String(batch),
+      '--steps',
+      String(steps),
+      '--warmup',
+      String(warmup),
+    ],
+    { encoding: 'utf8' },
+  );
+  if (run.status !== 0) {
+    throw new CliError(`PyTorch bench failed: ${run.stderr.trim().split('\n').pop() ?? 'no output'}`);
+  }
+  return JSON.parse(run.stdout.trim().split('\n').pop() as string) as TorchResult;
+}
+
+function positiveInt(text: string | undefined, name: string): number | undefined {
+  if (text === undefined) return undefined;
+  const value = Number(text);
+  if (!Number.isInteger(value) || value < 1)
+    throw new CliError(`--${name} must be a positive integer, got ${text}`);
+  return value;
+}
+
+const fmt = (value: number, digits = 1) => value.toFixed(digits);
+
+function printTable(results: BenchResult[], torch: TorchResult | undefined): void {
+  const header = [
+    'backend',
+    'train img/s',
+    'infer img/s',
+    'ms/step',
+    'GFLOP/s',
+    'matmul peak',
+    'of peak',
+    'vs torch',
+  ];
+  const rows = results.map((r) => [
+    r.backend,
+    fmt(r.trainImagesPerSec),
+    fmt(r.inferImagesPerSec),
+    fmt(r.msPerStep),
+    fmt(r.gflops, 2),
+    fmt(r.matmulPeakGflops, 1),
+    `${fmt(100 * r.shareOfMatmulPeak, 0)}%`,
+    torch ? `${fmt(r.trainImagesPerSec / torch.trainImagesPerSec, 2)}x` : '-',
+  ]);
+  if (torch) {
+    rows.push([
+      'torch (1 thread)',
+      fmt(torch.trainImagesPerSec),
+      fmt(torch.inferImagesPerSec),
+      fmt(torch.msPerStep),
+      '-',
+      '-',
+      '-',
+      '1.00x',
+    ]);
+  }
+  const widths = header.map((h, i) => Math.max(h.length, ...rows.map((row) => row[i].length)));
+  const line = (cells: string[]) =>
+    cells.map((c, i) => (i === 0 ? c.padEnd(widths[i]) : c.padStart(widths[i]))).join('  ');
+  const model = results[0]?.model ?? torch?.model;
+  const perImage = results[0] ? `, ${fmt(results[0].flopsPerImage / 1e6, 1)} MFLOP per training image` : '';
+  process.stdout.write(`\n${model} (batch ${results[0]?.batchSize ?? ''}${perImage})\n`);
+  process.stdout.write(`${line(header)}\n${rows.map(line).join('\n')}\n`);
+  for (const r of results) {
+    for (const kind of r.layerKinds ?? []) {
+      process.stdout.write(
+        `  ${r.backend} ${kind.kind}: ${fmt(kind.msPerStep)} ms/step, ${fmt(kind.gflops, 2)} GFLOP/s, ` +
+          `${fmt(100 * kind.shareOfMatmulPeak, 0)}% of matmul peak\n`,
+      );
+    }
+    if (r.kernels) {
+      const top = r.kernels.slice(0, 8).map((k) => `${k.kernelName} ${fmt(k.msPerStep)}`);
+      process.stdout.write(`  ${r.backend} top kernels (ms/step): ${top.join(', ')}\n`);
+    }
+  }
+}
+
+export function registerBenchCommand(program: Command, setExitCode: (code: number) => void): void {
+  program
+    .command('bench')
+    .description('measure training and inference speed per model and backend (and PyTorch, if installed)')
+    .option('-m, --model <name>', 'cnn, mobilenet or all', 'cnn')
+    .option('-b, --backend <names>', 'comma-separated: wasm, cpu', 'wasm')
+    .option('--steps <n>', 'measured training steps (default 20; 2 on cpu)')
+    .option('--warmup <n>', 'warm-up steps before measuring (default 3; 1 on cpu)')
+    .option('--batch <n>', 'batch size', '64')
+    .option('--json', 'one JSON object per line instead of tables')
+    .option('--torch', 'require the PyTorch comparison (it runs anyway when torch is importable)')
+    .option('--no-torch', 'skip the PyTorch comparison')
+    .option('--profile', 'time every kernel and report the share of matmul peak per layer type')
+    .action(async (options: BenchCliOptions) => {
+      const models: BenchModelName[] =
+        options.model === 'all' ? ['cnn', 'mobilenet'] : [options.model as BenchModelName];
+      if (!models.every((m) => m === 'cnn' || m === 'mobilenet')) {
+        throw new CliError(`unknown model ${options.model}: use cnn, mobilenet or all`);
+      }
+      const backends = options.backend.split(',').map((b) => b.trim()) as NodeBackendName[];
+      for (const backend of backends) {
+        if (backend !== 'wasm' && backend !== 'cpu') {
+          throw new CliError(
+            `backend ${backend} is not available in Node: use wasm or cpu (browsers: see docs/benchmarks.md)`,
+          );
+        }
+      }
+      const batch = positiveInt(options.batch, 'batch') as number;
+      const withTorch = options.torch !== false && torchAvailable();
+      if (options.torch === true && !withTorch) {
+        throw new CliError(`--torch: ${PYTHON} cannot import torch`);
+      }
+      for (const model of models) {
+        const results: BenchResult[] = [];
+        for (const backend of backends) {
+          const defaults = defaultSteps(backend);
+          const steps = positiveInt(options.steps, 'steps') ?? defaults.steps;
+          const warmupSteps = positiveInt(options.warmup, 'warmup') ?? defaults.warmup;
+          await initNodeBackend(backend);
+          const result = await benchModel(tf, {
+            model,
+            batchSize: batch,
+            warmupSteps,
+            steps,
+            profile: options.profile,
+          });
+          results.push(result);
+          if (options.json) process.stdout.write(`${JSON.stringify(result)}\n`);
+        }
+        let torch: TorchResult | undefined;
+        if (withTorch) {
+          const steps = positiveInt(options.steps, 'steps') ?? 20;
+          torch = runTorch(model, batch, steps, positiveInt(options.warmup, 'warmup') ?? 3);
+          if (options.json) {
+            const ratios = Object.fromEntries(
+              results.map((r) => [r.backend, r.trainImagesPerSec / torch!.trainImagesPerSec]),
+            );
+            process.stdout.write(`${JSON.stringify({ ...torch, tfjsOverTorch: ratios })}\n`);
+          }
+        }
+        if (!options.json) printTable(results, torch);
+      }
+      setExitCode(0);
+    });
 }

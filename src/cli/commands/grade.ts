@@ -4,13 +4,35 @@
  *
  * stdout carries the report (text, or JSON with `--json`); stderr carries progress, so
  * `cv-lab grade ... --json > report.json` stays machine-readable. Exit 0 pass, 1 fail, 2 error.
+ *
+ * `cv-lab grade <file.cvsub.json>... [--set s.cvset.json] [--report out.csv|.json|.html]`: re-grades
+ * submissions (core/grading/regrade.ts) on the exercise's test split, or on the set's private test,
+ * and prints the roster. Exit 0 all pass, 1 any fail or flag, 2 any file unreadable or ungradable.
  */
-import { readFile } from 'node:fs/promises';
+import { readFile, writeFile } from 'node:fs/promises';
+import { extname } from 'node:path';
 import type { Command } from 'commander';
 import * as tf from '@tensorflow/tfjs';
 import { runExercise } from '../../core/sandbox/run';
 import type { RunEvent } from '../../core/sandbox/events';
-import type { BackendName } from '../../core/sandbox/run-types';
+import type { BackendName, RunOutcome } from '../../core/sandbox/run-types';
+import type { ExerciseBundle, Report } from '../../core/exercises/schema';
+import { applySetOverrides, privateTestDataset, type CvSet } from '../../core/exercises/set';
+import { FormatError, parseSubmission, type Submission } from '../../core/exercises/submission';
+import { regradeSubmission } from '../../core/grading/regrade';
+import {
+  formatRosterTable,
+  rosterErrorRow,
+  rosterRow,
+  rosterToCsv,
+  rosterToHtml,
+  rosterToJson,
+  rowNeedsAttention,
+  type RosterRow,
+} from '../../core/grading/roster';
+import { loadDataset } from '../../core/datasets/load';
+import type { LoadedDataset } from '../../core/datasets/types';
+import { readSetFile } from './set';
 import { formatReport } from '../../core/grading/format';
 import { findExercise } from '../../core/exercises/catalog';
 import { readCatalog } from '../catalog';
@@ -26,27 +48,70 @@ interface GradeOptions {
   timeLimit?: string;
   quiet?: boolean;
   exercises?: string;
+  set?: string;
+  report?: string;
 }
 
-const NODE_BACKENDS: NodeBackendName[] = ['wasm', 'cpu'];
+export const NODE_BACKENDS: NodeBackendName[] = ['wasm', 'cpu'];
 
 export function registerGradeCommand(program: Command, setExitCode: (code: number) => void): void {
   program
     .command('grade')
-    .description('train a learner file for an exercise and grade it on the test split')
+    .description(
+      'train a learner file for an exercise and grade it on the test split (--exercise, --code), ' +
+        'or re-grade submission files (cv-lab grade a.cvsub.json b.cvsub.json ... [--set s.cvset.json])',
+    )
+    .argument('[submissions...]', 'submission files (*.cvsub.json) to re-grade')
     .option('-e, --exercise <id>', 'exercise id, e.g. fashion-mnist-cnn')
     .option('-c, --code <file>', "the learner's TypeScript file")
-    .option('--json', 'print the report as JSON on stdout')
+    .option('--json', 'print the report (or the roster) as JSON on stdout')
     .option('-b, --backend <name>', `backend: ${NODE_BACKENDS.join(' or ')}`, 'wasm')
     .option('--time-limit <seconds>', "override the exercise's time limit")
     .option('-q, --quiet', 'no progress on stderr')
     .option('--exercises <folder>', 'read exercises from this folder instead of the built-in catalog')
-    .action(async (options: GradeOptions) => {
+    .option('--set <file>', "re-grade against this set's overrides and private test (*.cvset.json)")
+    .option('--report <file>', 'write the roster to this file: .csv, .json or .html')
+    .action(async (submissions: string[], options: GradeOptions) => {
+      if (submissions.length) {
+        if (options.exercise || options.code) {
+          throw new CliError('give either submission files or --exercise and --code, not both');
+        }
+        setExitCode(await regradeFiles(submissions, options));
+        return;
+      }
+      if (options.set || options.report) {
+        throw new CliError('--set and --report go with submission files: cv-lab grade <file.cvsub.json>...');
+      }
       setExitCode(await gradeCode(options));
     });
 }
 
-async function gradeCode(options: GradeOptions): Promise<number> {
+export interface TrainFileOptions {
+  exercise?: string;
+  code?: string;
+  backend: string;
+  timeLimit?: string;
+  quiet?: boolean;
+  exercises?: string;
+  /** The set entry's overrides apply when the set names the exercise. */
+  set?: CvSet;
+}
+
+export interface TrainedFile {
+  report: Report;
+  outcome: RunOutcome;
+  bundle: ExerciseBundle;
+  code: string;
+}
+
+/**
+ * Trains a learner's file for an exercise with the same core as the page and grades it: the part
+ * `grade --exercise` and `submission create` share. Learner errors become a `CliError` (exit 2).
+ */
+export async function trainLearnerFile(
+  options: TrainFileOptions,
+  onTrainedModel?: (model: tf.LayersModel) => Promise<void>,
+): Promise<TrainedFile> {
   if (!options.exercise || !options.code) {
     throw new CliError('grade needs --exercise <id> and --code <file.ts> (see cv-lab grade --help)');
   }
@@ -58,10 +123,15 @@ async function gradeCode(options: GradeOptions): Promise<number> {
     throw new CliError(`--time-limit must be a positive number of seconds, got '${options.timeLimit}'`);
   }
   const catalog = await readCatalog(options.exercises);
-  const bundle = findExercise(catalog, options.exercise);
+  let bundle = findExercise(catalog, options.exercise);
   if (!bundle) {
     const known = catalog.bundles.map((b) => b.exercise.id).join(', ');
     throw new CliError(`no exercise '${options.exercise}'; known exercises: ${known}`);
+  }
+  if (options.set) {
+    const entry = options.set.exercises.find((e) => e.id === options.exercise);
+    if (!entry) throw new CliError(`exercise '${options.exercise}' is not in the set '${options.set.title}'`);
+    bundle = applySetOverrides(bundle, entry);
   }
   let code: string;
   try {
@@ -90,6 +160,7 @@ async function gradeCode(options: GradeOptions): Promise<number> {
       datasetReader: (id) => fsDatasetReader(datasetFolder(id)),
       onEvent: progressPrinter(progress),
       candidateBackends: [options.backend as BackendName],
+      onTrainedModel,
     },
   );
 
@@ -99,20 +170,119 @@ async function gradeCode(options: GradeOptions): Promise<number> {
     const hint = error.hint ? `\n  hint: ${error.hint}` : '';
     throw new CliError(`${error.kind} error in ${options.code}${where}: ${error.message}${hint}`);
   }
-  const report = outcome.report;
-  const modelUnusable = report.checks.some(
+  return { report: outcome.report, outcome, bundle, code };
+}
+
+/** Model checks other than finiteness failed: the model cannot be graded meaningfully (exit 2). */
+export function assertModelUsable(report: Report): void {
+  const failed = report.checks.filter(
     (c) => c.id.startsWith('model:') && !c.passed && c.id !== 'model:finite',
   );
+  if (failed.length) {
+    throw new CliError(`the model does not fit the exercise: ${failed.map((c) => c.detail).join('; ')}`);
+  }
+}
+
+async function gradeCode(options: GradeOptions): Promise<number> {
+  const { report } = await trainLearnerFile({ ...options, set: undefined });
   if (options.json) {
     process.stdout.write(`${JSON.stringify(report, null, 2)}\n`);
   } else {
     process.stdout.write(`${formatReport(report)}\n`);
   }
-  if (modelUnusable) {
-    const failed = report.checks.filter((c) => c.id.startsWith('model:') && !c.passed);
-    throw new CliError(`the model does not fit the exercise: ${failed.map((c) => c.detail).join('; ')}`);
-  }
+  assertModelUsable(report);
   return report.passed ? 0 : 1;
+}
+
+const REPORT_WRITERS: Record<string, (rows: RosterRow[]) => string> = {
+  '.csv': rosterToCsv,
+  '.json': rosterToJson,
+  '.html': (rows) => rosterToHtml(rows),
+};
+
+/**
+ * `cv-lab grade <file.cvsub.json>...`: re-grades every submission, prints the roster and writes
+ * the report file. Exit 0 all pass, 1 any fail or flag, 2 any file could not be read or graded
+ * (the others are still graded and listed).
+ */
+async function regradeFiles(files: string[], options: GradeOptions): Promise<number> {
+  const writer = options.report ? REPORT_WRITERS[extname(options.report).toLowerCase()] : undefined;
+  if (options.report && !writer) {
+    throw new CliError(`--report ${options.report}: the file must end in .csv, .json or .html`);
+  }
+  if (!NODE_BACKENDS.includes(options.backend as NodeBackendName)) {
+    throw new CliError(`unknown backend '${options.backend}': in Node use ${NODE_BACKENDS.join(' or ')}`);
+  }
+  const progress = options.quiet ? () => {} : (line: string) => process.stderr.write(`${line}\n`);
+  const set = options.set ? await readSetFile(options.set) : undefined;
+  const catalog = await readCatalog(options.exercises);
+  await initNodeBackend(options.backend as NodeBackendName);
+
+  let privateTest: Promise<LoadedDataset> | undefined;
+  const prepared = new Map<string, Promise<LoadedDataset>>();
+  const testDataFor = (bundle: ExerciseBundle): Promise<LoadedDataset> => {
+    if (set?.privateTest) {
+      privateTest ??= privateTestDataset(set.privateTest);
+      return privateTest;
+    }
+    const id = bundle.exercise.dataset;
+    if (!id) return Promise.reject(new Error(`exercise ${bundle.exercise.id} names no dataset`));
+    if (!prepared.has(id)) {
+      prepared.set(id, loadDataset(fsDatasetReader(datasetFolder(id)), { splits: ['test'] }));
+    }
+    return prepared.get(id)!;
+  };
+
+  const rows: RosterRow[] = [];
+  for (const file of files) {
+    let submission: Submission;
+    try {
+      submission = parseSubmission(await readFile(file, 'utf8'));
+    } catch (error) {
+      const reason =
+        error instanceof FormatError
+          ? error.message
+          : `cannot read: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`;
+      rows.push(rosterErrorRow(file, reason));
+      process.stderr.write(`cv-lab: ${file}: ${reason}\n`);
+      continue;
+    }
+    const known = {
+      learner: submission.learner.name,
+      exerciseId: submission.exerciseId,
+      setTitle: submission.setTitle ?? '',
+      backend: submission.environment.backend,
+    };
+    try {
+      let bundle = findExercise(catalog, submission.exerciseId);
+      if (!bundle) throw new Error(`no exercise '${submission.exerciseId}' in the catalog`);
+      if (set) {
+        const entry = set.exercises.find((e) => e.id === submission.exerciseId);
+        if (!entry) throw new Error(`exercise '${submission.exerciseId}' is not in the set '${set.title}'`);
+        bundle = applySetOverrides(bundle, entry);
+        if (submission.setId && submission.setId !== set.id) {
+          progress(`warning: ${file} was made for another set (${submission.setTitle ?? submission.setId})`);
+        }
+      }
+      progress(`Re-grading ${file} (${submission.learner.name}, ${submission.exerciseId})`);
+      const testDataset = await testDataFor(bundle);
+      const result = await regradeSubmission(tf, submission, { bundle, testDataset });
+      rows.push(rosterRow(file, submission, result, bundle.exercise));
+    } catch (error) {
+      const reason = error instanceof Error ? error.message : String(error);
+      rows.push(rosterErrorRow(file, reason, known));
+      process.stderr.write(`cv-lab: ${file}: ${reason}\n`);
+    }
+  }
+
+  if (options.json) process.stdout.write(rosterToJson(rows));
+  else process.stdout.write(`${formatRosterTable(rows)}\n`);
+  if (options.report && writer) {
+    await writeFile(options.report, writer(rows));
+    progress(`Wrote ${options.report}`);
+  }
+  if (rows.some((r) => r.status === 'error')) return 2;
+  return rows.some(rowNeedsAttention) ? 1 : 0;
 }
 
 /** Prints one line per epoch with throughput and the time left, and dataset progress every 25 %. */
