@@ -42,6 +42,24 @@ export const RuleSchema = z.discriminatedUnion('type', [
   z.object({ type: z.literal('requiresLayer'), layer: z.string().min(1) }),
   z.object({ type: z.literal('forbidsLayer'), layer: z.string().min(1) }),
   z.object({ type: z.literal('maxEpochs'), value: z.number().int().positive() }),
+  /** At most `value` layers of this class (e.g. one Conv2D). */
+  z.object({
+    type: z.literal('maxLayerCount'),
+    layer: z.string().min(1),
+    value: z.number().int().nonnegative(),
+  }),
+  /** At least one layer of any of these classes; `label` names the group (e.g. "an augmentation layer"). */
+  z.object({
+    type: z.literal('requiresAnyLayer'),
+    layers: z.array(z.string().min(1)).min(1),
+    label: z.string(),
+  }),
+  /** At most `value` trainable parameters: a frozen base leaves only the head to train. */
+  z.object({ type: z.literal('maxTrainableParams'), value: z.number().int().nonnegative() }),
+  /** Training stopped in the epoch the training metric first reached `atLeast` (a stopping callback). */
+  z.object({ type: z.literal('stopsAtTarget'), metric: z.enum(['accuracy', 'loss']), atLeast: z.number() }),
+  /** Last epoch's training accuracy minus validation accuracy is at most `value` (no overfitting). */
+  z.object({ type: z.literal('maxTrainValidationGap'), value: z.number().nonnegative() }),
 ]);
 export type Rule = z.infer<typeof RuleSchema>;
 

@@ -54,6 +54,8 @@ export interface GradeInput {
   classNames: string[];
   /** Epochs the run trained. */
   epochs: number;
+  /** Every epoch's figures, for rules on how training went (stopping callbacks, overfitting). */
+  history?: { epoch: number; logs: Record<string, number> }[];
   /** Last epoch's validation figures, keyed by metric name (`acc` is read as `accuracy`). */
   validationMetrics?: Record<string, number>;
   /** Last epoch's training figures, keyed like `validationMetrics`. */
@@ -144,7 +146,7 @@ export async function gradeModel(tf: TF, model: tfType.LayersModel, input: Grade
     train: readRunMetrics(input.trainMetrics),
   };
   const targetChecks = checkTargets(exercise.targets, metricsBySplit);
-  const ruleChecks = checkRules(model, exercise.rules, { epochs: input.epochs });
+  const ruleChecks = checkRules(model, exercise.rules, { epochs: input.epochs, history: input.history });
   const checks = [...modelChecks, ...targetChecks, ...ruleChecks];
 
   const passed = checks.every((c) => c.passed);

@@ -18,6 +18,8 @@ export type MetricsBySplit = Partial<Record<Split, Partial<Record<MetricName, nu
 export interface RunFacts {
   /** Epochs the learner's run actually trained. */
   epochs: number;
+  /** Figures of every epoch trained, in order (tfjs names: `acc`, `loss`, `val_acc`, ...). */
+  history?: { epoch: number; logs: Record<string, number> }[];
 }
 
 export function checkRules(model: tf.LayersModel, rules: readonly Rule[], run: RunFacts): Check[] {
@@ -87,7 +89,116 @@ function checkRule(model: tf.LayersModel, rule: Rule, run: RunFacts): Check {
         passed: run.epochs <= rule.value,
         detail: `trained ${run.epochs} epoch${run.epochs === 1 ? '' : 's'}, limit ${rule.value}`,
       };
+    case 'maxLayerCount': {
+      const found = countLayers(model, rule.layer);
+      return {
+        id: `rule:maxLayerCount:${rule.layer}`,
+        label: `At most ${rule.value} ${rule.layer} layer${rule.value === 1 ? '' : 's'}`,
+        passed: found.count <= rule.value,
+        detail: `found ${found.count} ${rule.layer} layer${found.count === 1 ? '' : 's'}, at most ${rule.value} allowed`,
+      };
+    }
+    case 'requiresAnyLayer': {
+      const found = rule.layers
+        .map((layer) => countLayers(model, layer))
+        .filter((f) => f.count > 0)
+        .map((f) => `${f.name} ×${f.count}`);
+      return {
+        id: 'rule:requiresAnyLayer',
+        label: `Uses ${rule.label}`,
+        passed: found.length > 0,
+        detail: found.length
+          ? `found ${found.join(', ')}`
+          : `none of ${rule.layers.join(', ')} (the model has ${describeLayerKinds(model)})`,
+      };
+    }
+    case 'maxTrainableParams': {
+      const trainable = model.trainableWeights.reduce(
+        (sum, w) => sum + w.shape.reduce<number>((a, b) => a * (b ?? 1), 1),
+        0,
+      );
+      return {
+        id: 'rule:maxTrainableParams',
+        label: `At most ${formatCount(rule.value)} trainable parameters`,
+        passed: trainable <= rule.value,
+        detail: `${formatCount(trainable)} trainable of ${formatCount(model.countParams())} parameters, budget ${formatCount(rule.value)}`,
+      };
+    }
+    case 'stopsAtTarget':
+      return checkStopsAtTarget(rule, run);
+    case 'maxTrainValidationGap':
+      return checkTrainValidationGap(rule.value, run);
   }
+}
+
+/** Reads a training figure from tfjs's epoch logs, which say `acc` where Keras says `accuracy`. */
+function epochFigure(
+  logs: Record<string, number>,
+  metric: 'accuracy' | 'loss',
+  prefix = '',
+): number | undefined {
+  return metric === 'accuracy' ? (logs[`${prefix}acc`] ?? logs[`${prefix}accuracy`]) : logs[`${prefix}loss`];
+}
+
+/**
+ * A stopping callback is right when training ends in the very epoch the figure first reaches the
+ * target: not before it (stopped too early), not after (kept training past it).
+ */
+function checkStopsAtTarget(rule: { metric: 'accuracy' | 'loss'; atLeast: number }, run: RunFacts): Check {
+  const label = `Stops training in the epoch training ${rule.metric} reaches ${rule.atLeast}`;
+  const history = run.history ?? [];
+  const figures = history.map((h) => epochFigure(h.logs, rule.metric));
+  const firstReached = figures.findIndex((v) => v !== undefined && v >= rule.atLeast);
+  const id = 'rule:stopsAtTarget';
+  if (!history.length) return { id, label, passed: false, detail: 'no epochs were recorded' };
+  if (figures.some((v) => v === undefined)) {
+    return {
+      id,
+      label,
+      passed: false,
+      detail: `training ${rule.metric} was not logged: compile with metrics: ['accuracy']`,
+    };
+  }
+  const shown = figures.map((v) => v!.toFixed(4)).join(', ');
+  if (firstReached === -1) {
+    return {
+      id,
+      label,
+      passed: false,
+      detail: `never reached ${rule.atLeast} in ${history.length} epochs (${shown})`,
+    };
+  }
+  const passed = firstReached === history.length - 1;
+  return {
+    id,
+    label,
+    passed,
+    detail: passed
+      ? `reached ${figures[firstReached]!.toFixed(4)} in epoch ${firstReached + 1} and stopped there`
+      : `reached ${rule.atLeast} in epoch ${firstReached + 1} but trained ${history.length} epochs (${shown})`,
+  };
+}
+
+function checkTrainValidationGap(maxGap: number, run: RunFacts): Check {
+  const label = `Training and validation accuracy within ${maxGap}`;
+  const last = run.history?.at(-1)?.logs ?? {};
+  const train = epochFigure(last, 'accuracy');
+  const validation = epochFigure(last, 'accuracy', 'val_');
+  if (train === undefined || validation === undefined) {
+    return {
+      id: 'rule:maxTrainValidationGap',
+      label,
+      passed: false,
+      detail: "needs training and validation accuracy: fit with validationData and metrics: ['accuracy']",
+    };
+  }
+  const gap = train - validation;
+  return {
+    id: 'rule:maxTrainValidationGap',
+    label,
+    passed: gap <= maxGap,
+    detail: `training ${train.toFixed(4)}, validation ${validation.toFixed(4)}: gap ${gap.toFixed(4)}`,
+  };
 }
 
 /** Checks each target against the measured metrics; a metric that was not measured fails. */

@@ -47,7 +47,7 @@ export async function gradeFunctionExercise(
   if (typeof buildCases !== 'function')
     throw new Error(`${exercise.id}/cases.ts must export a default function`);
   // A fixed seed: every learner meets the same hidden cases, and a re-grade gives the same report.
-  const cases = tf.tidy(() => buildCases(tf, mulberry32(CASES_SEED)));
+  const cases = tf.tidy(() => buildCases(tf, mulberry32(CASES_SEED)) as never) as FunctionCase[];
   const results: CaseResult[] = [];
   const missing = (exercise.functions ?? []).filter((name) => typeof learner[name] !== 'function');
   for (const testCase of cases) {

@@ -200,6 +200,7 @@ export async function runExercise(request: RunRequest, env: RunEnvironment): Pro
         test,
         classNames: dataset.manifest.classNames,
         epochs: monitor.epochsTrained || (model.history?.epoch?.length ?? 0),
+        history: monitor.history,
         validationMetrics: figures.validation,
         trainMetrics: figures.train,
         trainSeconds,

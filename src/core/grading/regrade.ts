@@ -1,0 +1,187 @@
+/**
+ * Re-grading a submission on the lead's side, trusting nothing the learner's run wrote:
+ *
+ *   1. the code's SHA-256 against `codeSha256`                     → flag `code-hash`
+ *   2. the weights' SHA-256 against `model.weightsSha256`, and that against the stored report's
+ *      `modelHash` (the model shipped must be the model graded)   → flag `model-hash`
+ *   3. the model rebuilt from its artifacts (tfjs)                 → flag `model-unloadable`
+ *   4. the grader (`gradeModel`) on the lead's test data: the exercise's test split, or the set's
+ *      private test
+ *   5. the new report against the stored one                       → flag `report-mismatch`:
+ *      the model hash must match; pass/fail and accuracy (within 0.005) are compared when both were
+ *      graded on the same data (same dataset hash); on other data (a private test) they differ by
+ *      design, and the new report is the one that counts.
+ *
+ * A flagged submission is still graded when its model loads (a tampered model is graded as
+ * shipped), so the lead sees both the flag and what the model really does.
+ */
+import type * as tfType from '@tensorflow/tfjs';
+import { toTestTensors } from '../datasets/tensors';
+import type { LoadedDataset } from '../datasets/types';
+import type { ExerciseBundle, Report } from '../exercises/schema';
+import { codeHash, type Submission } from '../exercises/submission';
+import { decodeWeights, deserializeModel } from '../models/artifacts';
+import { gradeModel } from './grade';
+
+type TF = typeof tfType;
+
+export type RegradeFlagCode = 'model-hash' | 'code-hash' | 'report-mismatch' | 'model-unloadable';
+
+export interface RegradeFlag {
+  code: RegradeFlagCode;
+  message: string;
+}
+
+export interface RegradeResult {
+  /** The lead's report; null when the model could not be loaded or graded. */
+  report: Report | null;
+  /** The report the submission carried (not trusted). */
+  stored: Report;
+  flags: RegradeFlag[];
+}
+
+export interface RegradeInput {
+  /** The exercise as the set asks for it (`applySetOverrides`), or as the catalog has it. */
+  bundle: ExerciseBundle;
+  /** Loaded with its `test` split: the prepared dataset, or `privateTestDataset(set.privateTest)`. */
+  testDataset: LoadedDataset;
+}
+
+/** Accuracy may differ this much between the stored report and the re-grade (backend rounding). */
+export const ACCURACY_TOLERANCE = 0.005;
+
+export async function regradeSubmission(
+  tf: TF,
+  submission: Submission,
+  { bundle, testDataset }: RegradeInput,
+): Promise<RegradeResult> {
+  const stored = submission.report;
+  const flags: RegradeFlag[] = [];
+
+  if ((await codeHash(submission.code)) !== submission.codeSha256) {
+    flags.push({
+      code: 'code-hash',
+      message: 'the code does not match its SHA-256: it was changed after the run',
+    });
+  }
+
+  let weightsOk = false;
+  try {
+    const weights = await decodeWeights(submission.model);
+    weightsOk = true;
+    if (!weights.hashMatches) {
+      flags.push({
+        code: 'model-hash',
+        message: `the model's weights do not match their SHA-256 (${short(weights.sha256)}, the file says ${short(submission.model.weightsSha256)}): the weights were changed`,
+      });
+    } else if (weights.sha256 !== stored.modelHash) {
+      flags.push({
+        code: 'model-hash',
+        message: `the model shipped (${short(weights.sha256)}) is not the model the stored report graded (${short(stored.modelHash)})`,
+      });
+    }
+  } catch (error) {
+    flags.push({
+      code: 'model-unloadable',
+      message: `the model's weights cannot be read: ${messageOf(error)}`,
+    });
+  }
+  if (!weightsOk) return { report: null, stored, flags };
+
+  let model: tfType.LayersModel;
+  try {
+    model = await deserializeModel(tf, submission.model, { verifyHash: false });
+  } catch (error) {
+    flags.push({ code: 'model-unloadable', message: `tfjs cannot rebuild the model: ${messageOf(error)}` });
+    return { report: null, stored, flags };
+  }
+
+  let report: Report;
+  try {
+    const test = toTestTensors(tf, testDataset);
+    const last = submission.history.at(-1)?.logs ?? {};
+    try {
+      report = await gradeModel(tf, model, {
+        exercise: bundle.exercise,
+        test,
+        classNames: testDataset.manifest.classNames,
+        epochs: stored.epochs,
+        validationMetrics: pick(
+          last,
+          (k) => k.startsWith('val_'),
+          (k) => k.slice(4),
+        ),
+        trainMetrics: pick(
+          last,
+          (k) => !k.startsWith('val_'),
+          (k) => k,
+        ),
+        trainSeconds: stored.timings.trainSeconds,
+        backend: submission.environment.backend,
+        datasetHash: testDataset.hash,
+      });
+    } finally {
+      tf.dispose(test.xs);
+    }
+  } catch (error) {
+    flags.push({ code: 'model-unloadable', message: `the model cannot be graded: ${messageOf(error)}` });
+    return { report: null, stored, flags };
+  } finally {
+    model.dispose();
+  }
+
+  flags.push(...compareReports(report, stored, submission.exerciseId));
+  return { report, stored, flags };
+}
+
+/** The `report-mismatch` flags: what the stored report claims that the re-grade does not show. */
+export function compareReports(regraded: Report, stored: Report, exerciseId: string): RegradeFlag[] {
+  const differences: string[] = [];
+  if (stored.exerciseId !== exerciseId) {
+    differences.push(
+      `the stored report is for exercise '${stored.exerciseId}', the submission for '${exerciseId}'`,
+    );
+  }
+  if (regraded.modelHash !== stored.modelHash) {
+    differences.push(`model hash ${short(regraded.modelHash)}, stored ${short(stored.modelHash)}`);
+  }
+  if (regraded.datasetHash === stored.datasetHash) {
+    if (regraded.passed !== stored.passed) {
+      differences.push(
+        `${regraded.passed ? 'passes' : 'fails'} on re-grade, stored report says ${stored.passed ? 'passed' : 'failed'}`,
+      );
+    }
+    const gap = Math.abs(regraded.metrics.accuracy - stored.metrics.accuracy);
+    if (!(gap <= ACCURACY_TOLERANCE)) {
+      differences.push(
+        `accuracy ${regraded.metrics.accuracy.toFixed(4)} on re-grade, stored report says ${stored.metrics.accuracy.toFixed(4)}`,
+      );
+    }
+  }
+  return differences.length
+    ? [
+        {
+          code: 'report-mismatch',
+          message: `the stored report differs from the re-grade: ${differences.join('; ')}`,
+        },
+      ]
+    : [];
+}
+
+function pick(
+  logs: Record<string, number>,
+  keep: (key: string) => boolean,
+  rename: (key: string) => string,
+): Record<string, number> | undefined {
+  const out: Record<string, number> = {};
+  for (const [key, value] of Object.entries(logs)) if (keep(key)) out[rename(key)] = value;
+  return Object.keys(out).length ? out : undefined;
+}
+
+function short(hash: string): string {
+  return hash.slice(0, 12);
+}
+
+function messageOf(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
+}
