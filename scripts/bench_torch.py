@@ -1,0 +1,98 @@
+"""PyTorch twin of `cv-lab bench`: the same models, batch, optimizer and loss, on one CPU thread.
+
+Prints one JSON object per line with model, backend ("torch"), trainImagesPerSec,
+inferImagesPerSec and msPerStep, so that the CLI can print the ratio tfjs / torch.
+Usage: /usr/bin/python3 scripts/bench_torch.py --model cnn --batch 64 --warmup 3 --steps 20
+"""
+import argparse
+import json
+import time
+
+import torch
+from torch import nn
+
+
+def reference_cnn():
+    return nn.Sequential(
+        nn.Conv2d(1, 32, 3), nn.ReLU(), nn.MaxPool2d(2),
+        nn.Conv2d(32, 64, 3), nn.ReLU(), nn.MaxPool2d(2),
+        nn.Flatten(), nn.Linear(1600, 128), nn.ReLU(), nn.Linear(128, 10),
+    )
+
+
+def mobilenet_v1(alpha=0.25, classes=10):
+    def width(f):
+        return max(1, round(f * alpha))
+
+    def conv_bn(cin, cout, k, stride, groups=1):
+        return [nn.Conv2d(cin, cout, k, stride, padding=k // 2, groups=groups, bias=False),
+                nn.BatchNorm2d(cout), nn.ReLU6()]
+
+    blocks = [(64, 1), (128, 2), (128, 1), (256, 2), (256, 1), (512, 2)] + [(512, 1)] * 5 + [(1024, 2), (1024, 1)]
+    layers = conv_bn(3, width(32), 3, 2)
+    cin = width(32)
+    for filters, stride in blocks:
+        layers += conv_bn(cin, cin, 3, stride, groups=cin)
+        layers += conv_bn(cin, width(filters), 1, 1)
+        cin = width(filters)
+    layers += [nn.AdaptiveAvgPool2d(1), nn.Flatten(), nn.Linear(cin, classes)]
+    return nn.Sequential(*layers)
+
+
+def bench(name, batch, warmup, steps):
+    torch.manual_seed(0)
+    if name == "cnn":
+        model, shape = reference_cnn(), (batch, 1, 28, 28)
+    else:
+        model, shape = mobilenet_v1(), (batch, 3, 96, 96)
+    xs = torch.rand(shape)
+    ys = torch.randint(0, 10, (batch,))
+    optimizer = torch.optim.Adam(model.parameters(), lr=1e-3)
+    loss_fn = nn.CrossEntropyLoss()  # softmax + categorical cross-entropy, as in the tfjs model
+
+    def step():
+        optimizer.zero_grad()
+        loss = loss_fn(model(xs), ys)
+        loss.backward()
+        optimizer.step()
+        return loss.item()
+
+    model.train()
+    for _ in range(warmup):
+        step()
+    start = time.perf_counter()
+    for _ in range(steps):
+        step()
+    ms_per_step = (time.perf_counter() - start) * 1000 / steps
+    model.eval()
+    with torch.no_grad():
+        model(xs)
+        start = time.perf_counter()
+        for _ in range(steps):
+            model(xs)
+        ms_per_inference = (time.perf_counter() - start) * 1000 / steps
+    return {
+        "model": name,
+        "backend": "torch",
+        "batchSize": batch,
+        "steps": steps,
+        "trainImagesPerSec": 1000 * batch / ms_per_step,
+        "inferImagesPerSec": 1000 * batch / ms_per_inference,
+        "msPerStep": ms_per_step,
+        "torchVersion": torch.__version__,
+    }
+
+
+def main():
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--model", choices=["cnn", "mobilenet"], default="cnn")
+    parser.add_argument("--batch", type=int, default=64)
+    parser.add_argument("--warmup", type=int, default=3)
+    parser.add_argument("--steps", type=int, default=20)
+    args = parser.parse_args()
+    torch.set_num_threads(1)
+    print(json.dumps(bench(args.model, args.batch, args.warmup, args.steps)), flush=True)
+
+
+if __name__ == "__main__":
+    main()

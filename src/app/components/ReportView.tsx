@@ -1,0 +1,102 @@
+import type { Report } from '../../core/exercises/schema';
+import { ConfusionMatrix } from './ConfusionMatrix';
+
+const percent = (value: number) => `${(value * 100).toFixed(2)}%`;
+const fixed = (value: number) => value.toFixed(4);
+
+/** The grader's report: verdict and score, metrics, confusion matrix, per-class figures, checks. */
+export function ReportView({ report }: { report: Report }) {
+  const { metrics } = report;
+  const rows: [string, string][] = [
+    ['Test accuracy', percent(metrics.accuracy)],
+    ['Macro F1', fixed(metrics.macroF1)],
+  ];
+  if (metrics.loss !== undefined) rows.push(['Test loss', fixed(metrics.loss)]);
+  if (metrics.rocAuc !== undefined) rows.push(['ROC-AUC', fixed(metrics.rocAuc)]);
+  for (const [k, value] of Object.entries(metrics.topKAccuracy ?? {}))
+    rows.push([`Top-${k} accuracy`, percent(value)]);
+  rows.push(
+    ['Test images', String(metrics.testCount)],
+    ['Epochs', String(report.epochs)],
+    ['Parameters', report.params.toLocaleString('en')],
+    ['Backend', report.backend],
+    ['Training time', `${report.timings.trainSeconds.toFixed(1)} s`],
+    ['Grading time', `${report.timings.gradeSeconds.toFixed(1)} s`],
+  );
+
+  return (
+    <section className="report" data-testid="report" aria-label="Grading report">
+      <header className={`report-verdict ${report.passed ? 'verdict-pass' : 'verdict-fail'}`}>
+        <span className="verdict-word" data-testid="verdict">
+          {report.passed ? 'Passed' : 'Not passed yet'}
+        </span>
+        <span className="verdict-score" data-testid="score">
+          Score {Math.round(report.score)}/100
+        </span>
+        <span className="verdict-time">graded {new Date(report.gradedAt).toLocaleString()}</span>
+      </header>
+
+      <div className="report-grid">
+        <div>
+          <h3>Checks</h3>
+          <ul className="checks" data-testid="checks">
+            {report.checks.map((check) => (
+              <li key={check.id} className={check.passed ? 'check-pass' : 'check-fail'}>
+                <span className="check-mark" aria-label={check.passed ? 'passed' : 'failed'}>
+                  {check.passed ? '✓' : '✗'}
+                </span>
+                <span>
+                  <strong>{check.label}</strong>
+                  <span className="check-detail">{check.detail}</span>
+                </span>
+              </li>
+            ))}
+          </ul>
+          <h3>Metrics</h3>
+          <table className="data-table metrics-table" data-testid="metrics">
+            <tbody>
+              {rows.map(([label, value]) => (
+                <tr key={label}>
+                  <th scope="row">{label}</th>
+                  <td>{value}</td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        </div>
+        <div>
+          <h3>Confusion matrix</h3>
+          <ConfusionMatrix matrix={metrics.confusionMatrix} classNames={metrics.classNames} />
+        </div>
+      </div>
+
+      <h3>Per class</h3>
+      <table className="data-table per-class" data-testid="per-class">
+        <thead>
+          <tr>
+            <th>Class</th>
+            <th>Precision</th>
+            <th>Recall</th>
+            <th>F1</th>
+            <th>Images</th>
+          </tr>
+        </thead>
+        <tbody>
+          {metrics.perClass.map((row) => (
+            <tr key={row.className}>
+              <th scope="row">{row.className}</th>
+              <td>{fixed(row.precision)}</td>
+              <td>{fixed(row.recall)}</td>
+              <td>{fixed(row.f1)}</td>
+              <td>{row.support}</td>
+            </tr>
+          ))}
+        </tbody>
+      </table>
+      <p className="report-hashes">
+        Dataset <code>{report.datasetHash.slice(0, 16)}</code> · model{' '}
+        <code>{report.modelHash.slice(0, 16)}</code>
+      </p>
+    </section>
+  );
+}

@@ -1,0 +1,92 @@
+import { useEffect, useMemo, useRef } from 'react';
+import uPlot from 'uplot';
+import 'uplot/dist/uPlot.min.css';
+import { chartColumns, type ChartMetric } from '../run/chart-data';
+import type { BatchPoint, EpochFigures } from '../run/run-view';
+
+const chartHeight = 220;
+
+function chartOptions(title: string, width: number): uPlot.Options {
+  return {
+    title,
+    width,
+    height: chartHeight,
+    scales: { x: { time: false } },
+    axes: [{ label: 'epoch' }, {}],
+    legend: { live: true },
+    cursor: { drag: { x: true, y: false } },
+    series: [
+      { label: 'epoch', value: (_u, v) => (v == null ? '–' : v.toFixed(2)) },
+      { label: 'batch', stroke: '#93b4e8', width: 1, points: { show: false } },
+      {
+        label: 'epoch (train)',
+        stroke: '#1d4ed8',
+        width: 2,
+        spanGaps: true,
+        points: { show: true, size: 6 },
+      },
+      {
+        label: 'validation',
+        stroke: '#c2410c',
+        width: 2,
+        dash: [6, 4],
+        spanGaps: true,
+        points: { show: true, size: 6 },
+      },
+    ],
+  };
+}
+
+function MetricChart({
+  title,
+  metric,
+  batches,
+  epochs,
+}: {
+  title: string;
+  metric: ChartMetric;
+  batches: BatchPoint[];
+  epochs: EpochFigures[];
+}) {
+  const hostRef = useRef<HTMLDivElement>(null);
+  const plotRef = useRef<uPlot | null>(null);
+  const data = useMemo(() => chartColumns(batches, epochs, metric), [batches, epochs, metric]);
+  const dataRef = useRef(data);
+  dataRef.current = data;
+
+  useEffect(() => {
+    const host = hostRef.current;
+    if (!host) return;
+    const plot = new uPlot(
+      chartOptions(title, Math.max(200, host.clientWidth)),
+      dataRef.current as uPlot.AlignedData,
+      host,
+    );
+    plotRef.current = plot;
+    const observer = new ResizeObserver(() => {
+      plot.setSize({ width: Math.max(200, host.clientWidth), height: chartHeight });
+    });
+    observer.observe(host);
+    return () => {
+      observer.disconnect();
+      plot.destroy();
+      plotRef.current = null;
+    };
+  }, [title]);
+
+  useEffect(() => {
+    plotRef.current?.setData(data as uPlot.AlignedData);
+  }, [data]);
+
+  return <div className="chart" ref={hostRef} data-testid={`chart-${metric}`} data-points={data[0].length} />;
+}
+
+/** Live loss and accuracy curves: every batch, and each epoch's train and validation figures. */
+export function TrainingCharts({ batches, epochs }: { batches: BatchPoint[]; epochs: EpochFigures[] }) {
+  return (
+    <div className="charts">
+      <MetricChart title="Loss" metric="loss" batches={batches} epochs={epochs} />
+      <MetricChart title="Accuracy" metric="accuracy" batches={batches} epochs={epochs} />
+    </div>
+  );
+}

@@ -1,0 +1,121 @@
+/**
+ * Owns the lab worker from the page's side: starts it ahead of time, sends a run, and stops it by
+ * terminating the worker — the one stop that always works, even when learner code is stuck in
+ * `while (true)` and no callback can run. A watchdog does the same when a run overruns its limit.
+ */
+import * as Comlink from 'comlink';
+import type { RunEvent } from '../../core/sandbox/events';
+import type { RunOutcome, RunRequest } from '../../core/sandbox/run-types';
+import type { LabWorkerApi } from '../../worker/contract';
+
+export type RunEnd =
+  | { type: 'finished'; outcome: RunOutcome }
+  | { type: 'stopped' }
+  | { type: 'timeout'; limitSeconds: number }
+  | { type: 'crashed'; message: string };
+
+interface LiveWorker {
+  worker: Worker;
+  api: Comlink.Remote<LabWorkerApi>;
+  /** Set when the worker reported an uncaught error: it is not trusted with another run. */
+  broken: boolean;
+}
+
+function createLabWorker(): Worker {
+  return new Worker(new URL('../../worker/lab-worker.ts', import.meta.url), {
+    type: 'module',
+    name: 'cv-lab',
+  });
+}
+
+/**
+ * Seconds the watchdog adds to the exercise's own limit before it ends the run from outside: more
+ * than the core's own grace (30 s), so a run that can still stop itself does so and gets graded.
+ */
+export const watchdogGraceSeconds = 60;
+
+export class LabRunner {
+  private live: LiveWorker | null = null;
+  /** Ends the current run without the worker's answer (stop, watchdog, crash); null when idle. */
+  private interrupt: ((end: RunEnd) => void) | null = null;
+
+  constructor(private readonly spawnWorker: () => Worker = createLabWorker) {}
+
+  get isRunning(): boolean {
+    return this.interrupt !== null;
+  }
+
+  /** Starts a worker now, so that tfjs is loaded by the time the learner presses Run. */
+  warm(): void {
+    if (this.live && !this.live.broken) return;
+    if (this.live) this.discard(this.live);
+    const worker = this.spawnWorker();
+    const live: LiveWorker = { worker, api: Comlink.wrap<LabWorkerApi>(worker), broken: false };
+    worker.addEventListener('error', (event) => {
+      // The worker's script failed to load, or an error escaped learner code's own timers.
+      event.preventDefault();
+      live.broken = true;
+      if (this.live === live) {
+        this.interrupt?.({ type: 'crashed', message: event.message || 'the lab worker failed to start' });
+      }
+    });
+    this.live = live;
+  }
+
+  /**
+   * Runs one request in the worker. Resolves with the outcome, or with how the run was cut short.
+   * A worker that finished its run is kept (it caches the decoded dataset for the next run); one
+   * that was cut short is terminated and a fresh one started.
+   */
+  async run(
+    request: RunRequest,
+    onEvent: (event: RunEvent) => void,
+    watchdogSeconds: number,
+  ): Promise<RunEnd> {
+    if (this.isRunning) throw new Error('A run is already in progress');
+    this.warm();
+    const live = this.live!;
+    const interrupted = new Promise<RunEnd>((resolve) => {
+      this.interrupt = resolve;
+    });
+    const watchdog = setTimeout(
+      () => this.interrupt?.({ type: 'timeout', limitSeconds: watchdogSeconds }),
+      watchdogSeconds * 1000,
+    );
+    try {
+      const finished = live.api
+        .run(request, Comlink.proxy(onEvent))
+        .then((outcome): RunEnd => ({ type: 'finished', outcome }))
+        .catch((error: unknown): RunEnd => ({
+          type: 'crashed',
+          message: error instanceof Error ? error.message : String(error),
+        }));
+      const end = await Promise.race([finished, interrupted]);
+      if (end.type !== 'finished') {
+        this.discard(live);
+        this.warm();
+      }
+      return end;
+    } finally {
+      clearTimeout(watchdog);
+      this.interrupt = null;
+    }
+  }
+
+  /** Ends the current run at once (terminates the worker). Does nothing when idle. */
+  stop(): void {
+    this.interrupt?.({ type: 'stopped' });
+  }
+
+  /** Terminates the worker for good (the page is going away). */
+  dispose(): void {
+    this.stop();
+    if (this.live) this.discard(this.live);
+  }
+
+  private discard(live: LiveWorker): void {
+    // No `releaseProxy`: it waits for an answer a terminated worker never sends.
+    live.worker.terminate();
+    if (this.live === live) this.live = null;
+  }
+}

@@ -1,0 +1,198 @@
+/**
+ * What the page shows of a run, and how each `RunEvent` changes it. Pure functions, so the
+ * reduction of an event stream can be tested without a page or a worker.
+ */
+import type { Report } from '../../core/exercises/schema';
+import type { LearnerErrorInfo, RunEvent, RunPhase } from '../../core/sandbox/events';
+
+export type RunStatus =
+  | 'idle'
+  | 'running'
+  /** Graded: the report says pass or fail. */
+  | 'graded'
+  /** The run ended with an error in the learner's code or the lab. */
+  | 'error'
+  /** The learner pressed Stop. */
+  | 'stopped'
+  /** The page's watchdog stopped a run that overran its time limit. */
+  | 'timeout';
+
+/** One training batch, placed on a continuous epoch axis (epoch 0, batch 5 of 10 → x = 0.6). */
+export interface BatchPoint {
+  x: number;
+  epoch: number;
+  batch: number;
+  loss?: number;
+  accuracy?: number;
+}
+
+/** The figures at the end of one epoch (1-based `epoch` as shown to people). */
+export interface EpochFigures {
+  epoch: number;
+  loss?: number;
+  accuracy?: number;
+  valLoss?: number;
+  valAccuracy?: number;
+  seconds: number;
+  numTensors: number;
+}
+
+export interface LogLine {
+  level: 'info' | 'warn' | 'error';
+  message: string;
+  /** Milliseconds since the run started. */
+  at: number;
+}
+
+export interface BackendInfo {
+  backend: string;
+  tried: { backend: string; ok: boolean; reason?: string }[];
+}
+
+export interface RunView {
+  exerciseId: string | null;
+  status: RunStatus;
+  phase: RunPhase | null;
+  phaseMessage: string;
+  backend: BackendInfo | null;
+  progress: { label: string; loaded: number; total: number } | null;
+  batches: BatchPoint[];
+  epochs: EpochFigures[];
+  log: LogLine[];
+  report: Report | null;
+  error: LearnerErrorInfo | null;
+  startedAt: number;
+  endedAt: number | null;
+}
+
+export const idleRunView: RunView = {
+  exerciseId: null,
+  status: 'idle',
+  phase: null,
+  phaseMessage: '',
+  backend: null,
+  progress: null,
+  batches: [],
+  epochs: [],
+  log: [],
+  report: null,
+  error: null,
+  startedAt: 0,
+  endedAt: null,
+};
+
+export function startedRunView(exerciseId: string, now: number): RunView {
+  return { ...idleRunView, exerciseId, status: 'running', phaseMessage: 'Starting the lab…', startedAt: now };
+}
+
+/** tfjs names accuracy `acc` or `accuracy` depending on how the metric was asked for. */
+function pick(logs: Record<string, number>, ...keys: string[]): number | undefined {
+  for (const key of keys) {
+    const value = logs[key];
+    if (typeof value === 'number') return value;
+  }
+  return undefined;
+}
+
+export function epochFigures(event: Extract<RunEvent, { type: 'epoch' }>): EpochFigures {
+  const { logs } = event;
+  return {
+    epoch: event.epoch + 1,
+    loss: pick(logs, 'loss'),
+    accuracy: pick(logs, 'acc', 'accuracy', 'categoricalAccuracy', 'sparseCategoricalAccuracy'),
+    valLoss: pick(logs, 'val_loss'),
+    valAccuracy: pick(
+      logs,
+      'val_acc',
+      'val_accuracy',
+      'val_categoricalAccuracy',
+      'val_sparseCategoricalAccuracy',
+    ),
+    seconds: event.seconds,
+    numTensors: event.numTensors,
+  };
+}
+
+export function describeError(error: LearnerErrorInfo): string {
+  const place =
+    error.line !== undefined
+      ? ` (line ${error.line}${error.column !== undefined ? `, column ${error.column}` : ''})`
+      : '';
+  return `${error.message}${place}`;
+}
+
+/** Applies a burst of events at once: the page flushes them once per animation frame. */
+export function applyRunEvents(view: RunView, events: RunEvent[], now: number): RunView {
+  if (events.length === 0) return view;
+  const next: RunView = { ...view };
+  let batches: BatchPoint[] | null = null;
+  let epochs: EpochFigures[] | null = null;
+  let log: LogLine[] | null = null;
+  const addLog = (level: LogLine['level'], message: string): void => {
+    log ??= [...view.log];
+    log.push({ level, message, at: now - view.startedAt });
+  };
+  for (const event of events) {
+    switch (event.type) {
+      case 'phase':
+        next.phase = event.phase;
+        next.phaseMessage = event.message;
+        if (event.phase !== 'data') next.progress = null;
+        addLog('info', event.message);
+        break;
+      case 'backend': {
+        next.backend = { backend: event.backend, tried: event.tried };
+        // The core logs why each skipped backend failed; here, the outcome in one line.
+        const probes = event.tried.map((probe) => `${probe.backend} ${probe.ok ? '✓' : '✗'}`).join(', ');
+        addLog('info', `Training on ${event.backend}${probes ? ` (probed: ${probes})` : ''}`);
+        break;
+      }
+      case 'progress':
+        next.progress = { label: event.label, loaded: event.loaded, total: event.total };
+        break;
+      case 'log':
+        addLog(event.level, event.message);
+        break;
+      case 'batch': {
+        batches ??= [...view.batches];
+        const batchesPerEpoch = Math.max(1, event.batches);
+        batches.push({
+          x: event.epoch + (event.batch + 1) / batchesPerEpoch,
+          epoch: event.epoch,
+          batch: event.batch,
+          loss: pick(event.logs, 'loss'),
+          accuracy: pick(event.logs, 'acc', 'accuracy', 'categoricalAccuracy', 'sparseCategoricalAccuracy'),
+        });
+        break;
+      }
+      case 'epoch': {
+        epochs ??= [...view.epochs];
+        const figures = epochFigures(event);
+        epochs.push(figures);
+        const parts = [
+          figures.loss !== undefined ? `loss ${figures.loss.toFixed(4)}` : null,
+          figures.accuracy !== undefined ? `accuracy ${figures.accuracy.toFixed(4)}` : null,
+          figures.valLoss !== undefined ? `val loss ${figures.valLoss.toFixed(4)}` : null,
+          figures.valAccuracy !== undefined ? `val accuracy ${figures.valAccuracy.toFixed(4)}` : null,
+          `${figures.seconds.toFixed(1)} s`,
+        ].filter(Boolean);
+        addLog('info', `Epoch ${figures.epoch}: ${parts.join(', ')}`);
+        break;
+      }
+      case 'warning':
+        addLog('warn', event.message);
+        break;
+      case 'error':
+        next.error = event.error;
+        addLog('error', describeError(event.error));
+        break;
+      case 'report':
+        next.report = event.report;
+        break;
+    }
+  }
+  if (batches) next.batches = batches;
+  if (epochs) next.epochs = epochs;
+  if (log) next.log = log;
+  return next;
+}

@@ -1,0 +1,40 @@
+/**
+ * The last report per exercise, loaded from IndexedDB once and updated after each graded run.
+ */
+import { create } from 'zustand';
+import type { Report } from '../../core/exercises/schema';
+import { describeStorageError, loadAllResults, saveResult, type StoredResult } from '../storage/lab-db';
+
+export interface ResultsState {
+  results: Record<string, StoredResult>;
+  loaded: boolean;
+  /** A storage problem to show the learner, or null. */
+  error: string | null;
+  load(): Promise<void>;
+  record(exerciseId: string, report: Report): Promise<void>;
+}
+
+export const useResultsStore = create<ResultsState>()((set, get) => ({
+  results: {},
+  loaded: false,
+  error: null,
+  async load() {
+    try {
+      const all = await loadAllResults();
+      set({ results: Object.fromEntries(all.map((r) => [r.exerciseId, r])), loaded: true });
+    } catch (error) {
+      set({ loaded: true, error: describeStorageError(error, 'read your past results') });
+    }
+  },
+  async record(exerciseId, report) {
+    // Shown at once, whether or not it reaches the disk.
+    const inMemory: StoredResult = { exerciseId, report, savedAt: new Date().toISOString() };
+    set({ results: { ...get().results, [exerciseId]: inMemory } });
+    try {
+      await saveResult(exerciseId, report);
+      set({ error: null });
+    } catch (error) {
+      set({ error: describeStorageError(error, 'save this result') });
+    }
+  },
+}));

@@ -1,0 +1,131 @@
+/**
+ * The run on screen: one at a time for the whole app, so leaving an exercise page does not lose
+ * a run in progress. Events from the worker are buffered and applied once per animation frame,
+ * which keeps the page smooth when batches arrive faster than it can paint.
+ */
+import { create } from 'zustand';
+import type { ExerciseBundle } from '../../core/exercises/schema';
+import type { RunEvent } from '../../core/sandbox/events';
+import type { BackendPreference } from '../../core/sandbox/run-types';
+import { LabRunner, watchdogGraceSeconds, type RunEnd } from '../run/lab-runner';
+import { applyRunEvents, idleRunView, startedRunView, type RunView } from '../run/run-view';
+import { useResultsStore } from './results-store';
+
+export interface RunState extends RunView {
+  /** Learner model summary from the outcome, shown in the log. */
+  modelSummary: string | null;
+  start(bundle: ExerciseBundle, code: string, backend: BackendPreference): Promise<void>;
+  stop(): void;
+  /** Starts a worker early (on opening an exercise) so Run answers quickly. */
+  warm(): void;
+}
+
+const runner = new LabRunner();
+
+export const useRunStore = create<RunState>()((set, get) => {
+  let pending: RunEvent[] = [];
+  let frame: number | null = null;
+
+  const flush = (): void => {
+    frame = null;
+    if (pending.length === 0) return;
+    const events = pending;
+    pending = [];
+    set((state) => applyRunEvents(state, events, performance.now()));
+  };
+
+  const enqueue = (event: RunEvent): void => {
+    pending.push(event);
+    frame ??= requestAnimationFrame(flush);
+  };
+
+  const finish = (end: RunEnd): void => {
+    if (frame !== null) cancelAnimationFrame(frame);
+    flush();
+    const state = get();
+    const at = performance.now();
+    const logLine = (level: 'info' | 'warn' | 'error', message: string) => ({
+      level,
+      message,
+      at: at - state.startedAt,
+    });
+    switch (end.type) {
+      case 'finished': {
+        const { outcome } = end;
+        const log = [...state.log];
+        // The core logs the summary itself; add it only where it did not.
+        if (outcome.modelSummary && !log.some((line) => line.message === outcome.modelSummary)) {
+          log.push(logLine('info', outcome.modelSummary));
+        }
+        const report = outcome.report ?? state.report;
+        const error = report
+          ? null
+          : (outcome.error ??
+            state.error ?? { kind: 'internal' as const, message: 'The run ended without a report.' });
+        if (error && !state.error) log.push(logLine('error', error.message));
+        if (report)
+          log.push(logLine('info', `Graded: ${report.passed ? 'passed' : 'failed'}, score ${report.score}`));
+        set({
+          status: report ? 'graded' : 'error',
+          report,
+          error,
+          log,
+          modelSummary: outcome.modelSummary ?? null,
+          endedAt: at,
+          progress: null,
+        });
+        if (report && state.exerciseId) void useResultsStore.getState().record(state.exerciseId, report);
+        break;
+      }
+      case 'stopped':
+        set({
+          status: 'stopped',
+          endedAt: at,
+          progress: null,
+          log: [...state.log, logLine('warn', 'Stopped: the run was ended by you.')],
+        });
+        break;
+      case 'timeout': {
+        const message = `Stopped after ${end.limitSeconds} s: the run went past the exercise's time limit and did not stop by itself (is the code stuck in a loop?).`;
+        set({
+          status: 'timeout',
+          endedAt: at,
+          progress: null,
+          error: { kind: 'time', message },
+          log: [...state.log, logLine('error', message)],
+        });
+        break;
+      }
+      case 'crashed': {
+        const message = `The lab worker stopped unexpectedly: ${end.message}`;
+        set({
+          status: 'error',
+          endedAt: at,
+          progress: null,
+          error: { kind: 'internal', message },
+          log: [...state.log, logLine('error', message)],
+        });
+        break;
+      }
+    }
+  };
+
+  return {
+    ...idleRunView,
+    modelSummary: null,
+    warm: () => runner.warm(),
+    stop: () => runner.stop(),
+    async start(bundle, code, backend) {
+      if (runner.isRunning) return;
+      pending = [];
+      set({ ...startedRunView(bundle.exercise.id, performance.now()), modelSummary: null });
+      const limit = bundle.exercise.limits.timeSeconds;
+      const end = await runner.run(
+        { bundle, code, backend, timeLimitSeconds: limit },
+        enqueue,
+        limit + watchdogGraceSeconds,
+      );
+      finish(end);
+    },
+  };
+});

@@ -1,0 +1,83 @@
+/**
+ * Shared set-up for the browser tests: Debian's Chromium through playwright-core, one fresh
+ * context (so fresh IndexedDB and localStorage) per test, and helpers that drive the page the way
+ * a learner does.
+ */
+import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
+import { expect, inject } from 'vitest';
+
+export const chromiumArgs = [
+  '--headless',
+  '--no-sandbox',
+  '--disable-gpu',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync',
+  '--no-first-run',
+];
+
+export function launchChromium(): Promise<Browser> {
+  return chromium.launch({
+    executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium',
+    args: chromiumArgs,
+  });
+}
+
+export interface OpenedPage {
+  context: BrowserContext;
+  page: Page;
+  /** Console errors and uncaught page errors seen so far, for assertions and for debugging. */
+  errors: string[];
+}
+
+export async function openApp(browser: Browser, hash = '#/'): Promise<OpenedPage> {
+  const context = await browser.newContext({ viewport: { width: 1400, height: 1000 } });
+  const page = await context.newPage();
+  const errors: string[] = [];
+  page.on('pageerror', (error) => errors.push(`pageerror: ${error.message}`));
+  page.on('console', (message) => {
+    if (message.type() === 'error') errors.push(`console: ${message.text()}`);
+  });
+  await page.goto(`${inject('baseUrl')}/${hash}`);
+  return { context, page, errors };
+}
+
+/** Pins a training backend on the settings page, as a learner would. */
+export async function pinBackend(
+  page: Page,
+  backend: 'auto' | 'webgpu' | 'webgl' | 'wasm' | 'cpu',
+): Promise<void> {
+  await page.goto(`${inject('baseUrl')}/#/settings`);
+  await page.locator(`input[name="backend"][value="${backend}"]`).check();
+}
+
+export async function openExercise(page: Page, exerciseId: string): Promise<void> {
+  await page.goto(`${inject('baseUrl')}/#/exercise/${exerciseId}`);
+  await page.locator('.code-editor-host .monaco-editor').waitFor({ timeout: 60_000 });
+}
+
+/**
+ * Replaces the editor's whole text the way a learner pastes code: select all, then a paste event
+ * (typing it would let the editor auto-indent and auto-close brackets on top of the text).
+ */
+export async function replaceCode(page: Page, code: string): Promise<void> {
+  const editor = page.locator('.code-editor-host .monaco-editor');
+  await editor.click();
+  await page.keyboard.press('ControlOrMeta+A');
+  await page.keyboard.press('Delete');
+  await page.evaluate((text) => {
+    const target = document.activeElement ?? document.body;
+    const data = new DataTransfer();
+    data.setData('text/plain', text);
+    target.dispatchEvent(
+      new ClipboardEvent('paste', { clipboardData: data, bubbles: true, cancelable: true }),
+    );
+  }, code);
+  await expect.poll(() => visibleCode(page)).toContain(code.split('\n')[1].trim());
+}
+
+/** The editor's text as Monaco renders it (visible lines only: keep test code short). */
+export async function visibleCode(page: Page): Promise<string> {
+  const text = await page.locator('.code-editor-host .view-lines').innerText();
+  return text.replace(/\u00a0/g, ' ');
+}
