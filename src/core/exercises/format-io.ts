@@ -58,7 +58,12 @@ export function parseBoundedJson(text: string, what: string, maxChars: number, b
     const detail = error instanceof Error ? error.message : String(error);
     throw new FormatError(`${what}: not JSON (${detail}); the file may be truncated or not a ${what}`);
   }
-  checkJsonBounds(json, bounds);
+  try {
+    checkJsonBounds(json, bounds);
+  } catch (error) {
+    if (error instanceof FormatError) throw new FormatError(`${what}: ${error.message}`);
+    throw error;
+  }
   return json;
 }
 

@@ -1,0 +1,80 @@
+/**
+ * `cv-lab set validate <file.cvset.json>`: reads a set as CV Lab would (schema, bounds, private
+ * test hashes) and prints a summary, or the problem. Exit 0 valid, 2 not.
+ */
+import { readFile } from 'node:fs/promises';
+import type { Command } from 'commander';
+import { FormatError, parseSet, type CvSet } from '../../core/exercises/set';
+import { formatSize } from '../../core/exercises/format-io';
+import { CliError } from '../cli-error';
+
+/** Reads and parses a set file; any problem is a `CliError` naming the file (exit 2). */
+export async function readSetFile(file: string): Promise<CvSet> {
+  let text: string;
+  try {
+    text = await readFile(file, 'utf8');
+  } catch (error) {
+    throw new CliError(
+      `${file}: cannot read: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`,
+    );
+  }
+  try {
+    return await parseSet(text);
+  } catch (error) {
+    if (error instanceof FormatError) throw new CliError(`${file}: ${error.message}`);
+    throw error;
+  }
+}
+
+/** The summary `set validate` prints. */
+export function describeSet(set: CvSet): string {
+  const lines = [
+    `Set: ${set.title}${set.author ? ` (by ${set.author})` : ''}`,
+    `  id ${set.id}, created ${set.createdAt}${set.dueDate ? `, due ${set.dueDate}` : ''}`,
+    `Exercises (${set.exercises.length}):`,
+  ];
+  set.exercises.forEach((entry, i) => {
+    const overrides = [
+      entry.targets
+        ? `targets ${entry.targets.map((t) => `${t.split} ${t.metric} ${t.atLeast !== undefined ? `>= ${t.atLeast}` : `<= ${t.atMost}`}`).join(', ')}`
+        : '',
+      entry.limits ? `time limit ${entry.limits.timeSeconds} s` : '',
+    ].filter(Boolean);
+    lines.push(`  ${i + 1}. ${entry.id}${overrides.length ? ` (${overrides.join('; ')})` : ''}`);
+  });
+  if (set.exam?.enabled) {
+    const w = set.exam.weights;
+    lines.push(
+      `Exam: ${set.exam.minutes} min, weights beginner ${w.beginner}, intermediate ${w.intermediate}, advanced ${w.advanced}`,
+    );
+  } else {
+    lines.push('Exam: off');
+  }
+  if (set.privateTest) {
+    const shards = [
+      ...set.privateTest.manifest.splits.test.images,
+      ...set.privateTest.manifest.splits.test.labels,
+    ];
+    const bytes = shards.reduce((sum, s) => sum + s.bytes, 0);
+    lines.push(
+      `Private test: ${set.privateTest.manifest.splits.test.count} images of ${set.privateTest.manifest.id}, ` +
+        `${formatSize(bytes)} in ${shards.length} files, hashes verified`,
+    );
+  } else {
+    lines.push('Private test: none (submissions are re-graded on the exercise test split)');
+  }
+  return lines.join('\n');
+}
+
+export function registerSetCommand(program: Command, setExitCode: (code: number) => void): void {
+  const set = program.command('set').description('exercise sets (*.cvset.json)');
+  set
+    .command('validate')
+    .description('check a set file and print its summary')
+    .argument('<file>', 'the *.cvset.json file')
+    .action(async (file: string) => {
+      const parsed = await readSetFile(file);
+      process.stdout.write(`${describeSet(parsed)}\n`);
+      setExitCode(0);
+    });
+}

@@ -1,0 +1,162 @@
+/**
+ * A trained model as plain JSON, so it can travel inside a submission file and be re-graded
+ * elsewhere: the Keras-style topology tfjs writes, the weight specs, the weights as base64, and
+ * the SHA-256 of those weight bytes.
+ *
+ * The hash: tfjs writes the weights of `model.weights`, in that order, each as its raw bytes
+ * (float32 or int32, little-endian), one after the other. That is exactly the byte string the
+ * grader's `hashModelWeights(model)` hashes, so for any model whose weights are float32 or int32
+ * (every model CV Lab trains) `weightsSha256` equals the report's `modelHash`. A lead can therefore
+ * compare the report's `modelHash` with the model shipped beside it without loading anything.
+ */
+import type * as tfType from '@tensorflow/tfjs';
+import { z } from 'zod';
+import { sha256Hex } from '../datasets/bytes';
+import { base64ToBytes, bytesToBase64, FormatError, formatSize } from '../exercises/format-io';
+
+type TF = typeof tfType;
+
+/** Weights larger than this are refused: a MobileNet v2 at full width is about 14 MB. */
+export const MAX_WEIGHT_BYTES = 48 * 1024 * 1024;
+/** The base64 text of `MAX_WEIGHT_BYTES`. */
+export const MAX_WEIGHT_BASE64_CHARS = Math.ceil(MAX_WEIGHT_BYTES / 3) * 4;
+/** Topology JSON larger than this is refused (a MobileNet's is about 100 KB). */
+export const MAX_TOPOLOGY_CHARS = 2 * 1024 * 1024;
+
+const DTYPE_BYTES = { float32: 4, int32: 4 } as const;
+
+export const WeightSpecSchema = z.strictObject({
+  name: z.string().min(1).max(500),
+  shape: z.array(z.number().int().nonnegative().max(1e9)).max(8),
+  dtype: z.enum(['float32', 'int32']),
+});
+export type WeightSpec = z.infer<typeof WeightSpecSchema>;
+
+export const ModelArtifactsJsonSchema = z
+  .strictObject({
+    /** tfjs's model topology (`model.toJSON()` as an object): checked by tfjs when loaded. */
+    modelTopology: z.record(z.string(), z.unknown()),
+    weightSpecs: z.array(WeightSpecSchema).max(10_000),
+    /** The weight bytes, in `weightSpecs` order, standard base64. */
+    weightDataBase64: z.string().max(MAX_WEIGHT_BASE64_CHARS),
+    /** SHA-256 (hex) of the decoded weight bytes; equals the report's `modelHash`. */
+    weightsSha256: z.string().regex(/^[0-9a-f]{64}$/, '64 lower-case hex digits'),
+    /** Size of the decoded weight bytes. */
+    byteLength: z.number().int().nonnegative().max(MAX_WEIGHT_BYTES),
+    /** Which tfjs wrote it, for the record. */
+    generatedBy: z.string().max(200).optional(),
+  })
+  .superRefine((artifacts, ctx) => {
+    const expected = artifacts.weightSpecs.reduce(
+      (sum, spec) => sum + spec.shape.reduce((n, d) => n * d, 1) * DTYPE_BYTES[spec.dtype],
+      0,
+    );
+    if (expected !== artifacts.byteLength) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['byteLength'],
+        message: `the weight specs describe ${expected} bytes but byteLength is ${artifacts.byteLength}`,
+      });
+    }
+    if (JSON.stringify(artifacts.modelTopology).length > MAX_TOPOLOGY_CHARS) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['modelTopology'],
+        message: `larger than the ${formatSize(MAX_TOPOLOGY_CHARS)} allowed`,
+      });
+    }
+  });
+export type ModelArtifactsJson = z.infer<typeof ModelArtifactsJsonSchema>;
+
+/**
+ * Captures a model's artifacts in memory (`model.save` through a save handler; nothing is written
+ * anywhere). The optimizer's state is not included: re-grading needs the weights alone.
+ */
+export async function serializeModel(tf: TF, model: tfType.LayersModel): Promise<ModelArtifactsJson> {
+  let captured: tfType.io.ModelArtifacts | undefined;
+  await model.save(
+    tf.io.withSaveHandler(async (artifacts) => {
+      captured = artifacts;
+      return { modelArtifactsInfo: { dateSaved: new Date(), modelTopologyType: 'JSON' } };
+    }),
+  );
+  if (!captured?.modelTopology || !captured.weightSpecs) {
+    throw new Error('serializeModel: tfjs saved no topology or weight specs');
+  }
+  const weightSpecs = captured.weightSpecs.map((spec) => {
+    if (spec.dtype !== 'float32' && spec.dtype !== 'int32') {
+      throw new Error(
+        `serializeModel: weight ${spec.name} has dtype ${spec.dtype}; only float32 and int32 are stored`,
+      );
+    }
+    if (spec.quantization) throw new Error(`serializeModel: weight ${spec.name} is quantized`);
+    return { name: spec.name, shape: [...spec.shape], dtype: spec.dtype };
+  });
+  const weightData = captured.weightData
+    ? new Uint8Array(tf.io.CompositeArrayBuffer.join(captured.weightData))
+    : new Uint8Array(0);
+  if (weightData.byteLength > MAX_WEIGHT_BYTES) {
+    throw new Error(
+      `serializeModel: the weights take ${formatSize(weightData.byteLength)}, more than the ${formatSize(MAX_WEIGHT_BYTES)} a submission may carry`,
+    );
+  }
+  return {
+    modelTopology: captured.modelTopology as Record<string, unknown>,
+    weightSpecs,
+    weightDataBase64: bytesToBase64(weightData),
+    weightsSha256: await sha256Hex(weightData),
+    byteLength: weightData.byteLength,
+    ...(captured.generatedBy ? { generatedBy: captured.generatedBy } : {}),
+  };
+}
+
+/**
+ * Decodes the weight bytes and checks their size and SHA-256 against the artifacts' own fields.
+ * Returns the bytes and the hash found, so a caller may flag a mismatch instead of refusing.
+ */
+export async function decodeWeights(
+  artifacts: ModelArtifactsJson,
+): Promise<{ bytes: Uint8Array; sha256: string; hashMatches: boolean }> {
+  const bytes = base64ToBytes(artifacts.weightDataBase64, 'model.weightDataBase64');
+  if (bytes.byteLength !== artifacts.byteLength) {
+    throw new FormatError(
+      `model.weightDataBase64: decodes to ${bytes.byteLength} bytes, but byteLength is ${artifacts.byteLength}`,
+    );
+  }
+  const sha256 = await sha256Hex(bytes);
+  return { bytes, sha256, hashMatches: sha256 === artifacts.weightsSha256 };
+}
+
+export interface DeserializeOptions {
+  /**
+   * Refuse weights whose SHA-256 differs from `weightsSha256` (default true). The re-grader turns
+   * it off after flagging the mismatch, to grade the model as shipped.
+   */
+  verifyHash?: boolean;
+}
+
+/**
+ * Rebuilds a `tf.LayersModel` from artifacts (`tf.io.fromMemory`), after checking the weights'
+ * size and hash. Throws a `FormatError` for bad weights; tfjs's own error for a topology it
+ * cannot build. The caller owns (and disposes) the model.
+ */
+export async function deserializeModel(
+  tf: TF,
+  artifacts: ModelArtifactsJson,
+  options: DeserializeOptions = {},
+): Promise<tfType.LayersModel> {
+  const { bytes, sha256, hashMatches } = await decodeWeights(artifacts);
+  if (options.verifyHash !== false && !hashMatches) {
+    throw new FormatError(
+      `model weights: SHA-256 is ${sha256}, the file says ${artifacts.weightsSha256}: the weights were changed`,
+    );
+  }
+  const weightData = bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength) as ArrayBuffer;
+  return tf.loadLayersModel(
+    tf.io.fromMemory({
+      modelTopology: artifacts.modelTopology,
+      weightSpecs: artifacts.weightSpecs,
+      weightData,
+    }),
+  );
+}
