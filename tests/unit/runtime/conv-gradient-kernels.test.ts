@@ -1,0 +1,358 @@
+/**
+ * The WASM training kernels against the CPU backend's reference kernels, on many seeded random shapes:
+ * strides 1 and 2, same / valid / explicit padding, dilation 2, odd sizes, channel multipliers 1 and
+ * 2, batch 1 and 3. Tolerance: the largest absolute difference, relative to the largest magnitude of
+ * the CPU result, is below 1e-4 (float32 sums of at most a few hundred products).
+ */
+import { describe, expect, test } from 'vitest';
+import * as tf from '@tensorflow/tfjs';
+import type { NamedAttrMap } from '@tensorflow/tfjs-core';
+import { randomValues, relativeMaxError, runOn, seededRandom } from './backend-compare';
+
+const TOLERANCE = 1e-4;
+
+/** Runs one kernel by name on the current backend (attrs typed loosely, as kernels take them). */
+function runKernel(name: string, inputs: tf.NamedTensorMap, attrs: object): tf.Tensor {
+  return tf.engine().runKernel(name, inputs, attrs as unknown as NamedAttrMap) as tf.Tensor;
+}
+
+type Pad = 'same' | 'valid' | [[number, number], [number, number], [number, number], [number, number]];
+
+interface ConvCase {
+  batch: number;
+  height: number;
+  width: number;
+  inChannels: number;
+  /** output channels for a dense convolution, channel multiplier for a depthwise one */
+  outChannels: number;
+  filterHeight: number;
+  filterWidth: number;
+  stride: number;
+  dilation: number;
+  pad: Pad;
+}
+
+const explicitPad: Pad = [
+  [0, 0],
+  [1, 2],
+  [2, 0],
+  [0, 0],
+];
+
+/** Every combination the task names, with odd sizes and a few rectangular filters. */
+function cases(kind: 'dense' | 'depthwise'): ConvCase[] {
+  const list: ConvCase[] = [];
+  const random = seededRandom(kind === 'dense' ? 7 : 11);
+  const pick = <T>(xs: T[]) => xs[Math.floor(random() * xs.length)];
+  for (const batch of [1, 3]) {
+    for (const stride of [1, 2]) {
+      for (const dilation of [1, 2]) {
+        if (stride > 1 && dilation > 1) {
+          continue; // tfjs refuses a convolution with both
+        }
+        for (const pad of ['same', 'valid', explicitPad] as Pad[]) {
+          for (const outChannels of kind === 'depthwise' ? [1, 2] : [pick([1, 4, 5])]) {
+            list.push({
+              batch,
+              height: pick([7, 8, 9, 11]),
+              width: pick([6, 9, 10]),
+              inChannels: pick([1, 3, 4]),
+              outChannels,
+              filterHeight: pick([1, 2, 3]),
+              filterWidth: pick([3, 2]),
+              stride,
+              dilation,
+              pad,
+            });
+          }
+        }
+      }
+    }
+  }
+  return list;
+}
+
+function describeCase(c: ConvCase): string {
+  const pad = typeof c.pad === 'string' ? c.pad : 'explicit';
+  return (
+    `x ${c.batch}x${c.height}x${c.width}x${c.inChannels}, filter ${c.filterHeight}x${c.filterWidth}` +
+    ` out ${c.outChannels}, stride ${c.stride}, dilation ${c.dilation}, ${pad}`
+  );
+}
+
+function outSize(c: ConvCase): [number, number] {
+  const info = tf.backend_util.computeConv2DInfo(
+    [c.batch, c.height, c.width, c.inChannels],
+    [c.filterHeight, c.filterWidth, c.inChannels, c.outChannels],
+    c.stride,
+    c.dilation,
+    c.pad,
+  );
+  return [info.outHeight, info.outWidth];
+}
+
+async function expectSameOnBothBackends(
+  compute: () => tf.Tensor | tf.Tensor[],
+  reference: () => tf.Tensor | tf.Tensor[] = compute,
+) {
+  const expected = await runOn('cpu', reference);
+  const actual = await runOn('wasm', compute);
+  expect(actual.length).toBe(expected.length);
+  for (let i = 0; i < expected.length; i++) {
+    expect(actual[i].shape).toEqual(expected[i].shape);
+    expect(relativeMaxError(actual[i].values, expected[i].values), `result ${i}`).toBeLessThan(TOLERANCE);
+  }
+}
+
+/**
+ * A filter dilated by d equals an undilated filter with d - 1 zeros between its taps. The CPU
+ * backend's gradient kernels ignore dilation, so dilated cases are checked against its undilated
+ * kernels on this zero-inserted filter (and, for the filter gradient, its taps at multiples of d).
+ */
+function zeroInsertedFilter(filter: tf.Tensor4D, d: number): tf.Tensor4D {
+  const [kh, kw, a, b] = filter.shape;
+  const spread = tf.pad(filter.reshape([kh, 1, kw, 1, a, b]), [
+    [0, 0],
+    [0, d - 1],
+    [0, 0],
+    [0, d - 1],
+    [0, 0],
+    [0, 0],
+  ]);
+  return (spread.reshape([kh * d, kw * d, a, b]) as tf.Tensor4D).slice(
+    [0, 0, 0, 0],
+    [(kh - 1) * d + 1, (kw - 1) * d + 1, a, b],
+  );
+}
+
+function tapsOfDilatedFilter(grad: tf.Tensor, d: number): tf.Tensor {
+  return tf.stridedSlice(grad, [0, 0, 0, 0], grad.shape, [d, d, 1, 1]);
+}
+
+function tensorsFor(c: ConvCase, depthwise: boolean, seed: number) {
+  const random = seededRandom(seed);
+  const [oh, ow] = outSize(c);
+  const filterShape: [number, number, number, number] = [
+    c.filterHeight,
+    c.filterWidth,
+    c.inChannels,
+    c.outChannels,
+  ];
+  const dyChannels = depthwise ? c.inChannels * c.outChannels : c.outChannels;
+  const xShape: [number, number, number, number] = [c.batch, c.height, c.width, c.inChannels];
+  const dyShape: [number, number, number, number] = [c.batch, oh, ow, dyChannels];
+  const xValues = randomValues(random, tf.util.sizeFromShape(xShape));
+  const filterValues = randomValues(random, tf.util.sizeFromShape(filterShape));
+  const dyValues = randomValues(random, tf.util.sizeFromShape(dyShape));
+  return {
+    filterShape,
+    xShape,
+    x: () => tf.tensor4d(xValues, xShape),
+    filter: () => tf.tensor4d(filterValues, filterShape),
+    dy: () => tf.tensor4d(dyValues, dyShape),
+  };
+}
+
+describe('Conv2D gradient kernels on wasm match the CPU backend', () => {
+  const denseCases = cases('dense');
+  test.each(denseCases.map((c, i) => [describeCase(c), c, i] as const))('%s', async (_name, c, i) => {
+    const t = tensorsFor(c, false, 100 + i);
+    const attrs = { strides: c.stride, pad: c.pad, dataFormat: 'NHWC', dimRoundingMode: undefined };
+    const d = c.dilation;
+    const expandedShape = [
+      (c.filterHeight - 1) * d + 1,
+      (c.filterWidth - 1) * d + 1,
+      c.inChannels,
+      c.outChannels,
+    ];
+    await expectSameOnBothBackends(
+      () => [
+        runKernel(
+          'Conv2DBackpropFilter',
+          { x: t.x(), dy: t.dy() },
+          {
+            ...attrs,
+            dilations: d,
+            filterShape: t.filterShape,
+          },
+        ),
+        runKernel(
+          'Conv2DBackpropInput',
+          { dy: t.dy(), filter: t.filter() },
+          {
+            ...attrs,
+            dilations: d,
+            inputShape: t.xShape,
+          },
+        ),
+        tf.conv2d(t.x(), t.filter(), c.stride, c.pad, 'NHWC', d),
+      ],
+      () => [
+        tapsOfDilatedFilter(
+          runKernel(
+            'Conv2DBackpropFilter',
+            { x: t.x(), dy: t.dy() },
+            {
+              ...attrs,
+              filterShape: expandedShape,
+            },
+          ),
+          d,
+        ),
+        runKernel(
+          'Conv2DBackpropInput',
+          { dy: t.dy(), filter: zeroInsertedFilter(t.filter(), d) },
+          {
+            ...attrs,
+            inputShape: t.xShape,
+          },
+        ),
+        tf.conv2d(t.x(), t.filter(), c.stride, c.pad, 'NHWC', d),
+      ],
+    );
+    if (c.dilation === 1) {
+      // The whole chain tfjs layers use: fused conv2d + bias + relu, differentiated by the engine.
+      await expectSameOnBothBackends(() => {
+        const bias = tf.linspace(-0.5, 0.5, c.outChannels);
+        const f = (x: tf.Tensor4D, w: tf.Tensor4D) =>
+          tf.fused.conv2d({ x, filter: w, strides: c.stride, pad: c.pad, bias, activation: 'relu' }).sum();
+        return tf.grads(f as (...args: tf.Tensor[]) => tf.Tensor)([t.x(), t.filter()]);
+      });
+    }
+  });
+});
+
+describe('Depthwise gradient kernels on wasm match the CPU backend', () => {
+  const depthwiseCases = cases('depthwise');
+  test.each(depthwiseCases.map((c, i) => [describeCase(c), c, i] as const))('%s', async (_name, c, i) => {
+    const t = tensorsFor(c, true, 500 + i);
+    const attrs = { strides: c.stride, dilations: c.dilation, pad: c.pad, dimRoundingMode: undefined };
+    const d = c.dilation;
+    const expandedShape = [
+      (c.filterHeight - 1) * d + 1,
+      (c.filterWidth - 1) * d + 1,
+      c.inChannels,
+      c.outChannels,
+    ];
+    await expectSameOnBothBackends(
+      () => [
+        runKernel(
+          'DepthwiseConv2dNativeBackpropFilter',
+          { x: t.x(), dy: t.dy() },
+          {
+            ...attrs,
+            filterShape: t.filterShape,
+          },
+        ),
+        runKernel(
+          'DepthwiseConv2dNativeBackpropInput',
+          { dy: t.dy(), filter: t.filter() },
+          {
+            ...attrs,
+            inputShape: t.xShape,
+          },
+        ),
+        tf.depthwiseConv2d(t.x(), t.filter(), c.stride, c.pad, 'NHWC', d),
+      ],
+      () => [
+        tapsOfDilatedFilter(
+          runKernel(
+            'DepthwiseConv2dNativeBackpropFilter',
+            { x: t.x(), dy: t.dy() },
+            {
+              ...attrs,
+              dilations: 1,
+              filterShape: expandedShape,
+            },
+          ),
+          d,
+        ),
+        runKernel(
+          'DepthwiseConv2dNativeBackpropInput',
+          { dy: t.dy(), filter: zeroInsertedFilter(t.filter(), d) },
+          { ...attrs, dilations: 1, inputShape: t.xShape },
+        ),
+        tf.depthwiseConv2d(t.x(), t.filter(), c.stride, c.pad, 'NHWC', d),
+      ],
+    );
+    if (c.dilation === 1) {
+      await expectSameOnBothBackends(() => {
+        const f = (x: tf.Tensor4D, w: tf.Tensor4D) =>
+          tf
+            .relu6(tf.depthwiseConv2d(x, w, c.stride, c.pad))
+            .square()
+            .sum();
+        return tf.grads(f as (...args: tf.Tensor[]) => tf.Tensor)([t.x(), t.filter()]);
+      });
+    }
+  });
+});
+
+describe('the other replaced kernels on wasm match the CPU backend', () => {
+  const random = seededRandom(99);
+  test.each([
+    [
+      [3, 1, 4],
+      [2, 3, 1],
+    ],
+    [
+      [1, 1, 1, 5],
+      [3, 4, 2, 1],
+    ],
+    [
+      [2, 3],
+      [1, 1],
+    ],
+    [
+      [2, 1, 3, 2],
+      [1, 2, 2, 3],
+    ],
+  ])('Tile %j by %j', async (shape, reps) => {
+    const values = randomValues(random, tf.util.sizeFromShape(shape));
+    await expectSameOnBothBackends(() => tf.tile(tf.tensor(values, shape), reps));
+  });
+
+  test.each([
+    [[3, 5, 7, 4], [2, 2], 2, 'valid'],
+    [[2, 9, 8, 3], [3, 3], 2, 'same'],
+    [[1, 7, 7, 2], [3, 3], 1, 'same'],
+  ] as const)('MaxPool gradient for x %j, pool %j, stride %d, %s', async (shape, pool, stride, pad) => {
+    const values = randomValues(random, tf.util.sizeFromShape([...shape]));
+    const size: [number, number] = [pool[0], pool[1]];
+    await expectSameOnBothBackends(() =>
+      tf.grad((x: tf.Tensor) =>
+        tf
+          .maxPool(x as tf.Tensor4D, size, stride, pad)
+          .square()
+          .sum(),
+      )(tf.tensor4d(values, [...shape] as [number, number, number, number])),
+    );
+  });
+
+  test.each([
+    [[4, 3, 5], [0, 1], false],
+    [[4, 3, 5], [0], true],
+    [[2, 6], [1], false],
+    [[3, 4, 2, 5], [0, 1, 2], false],
+  ] as const)('Sum of %j over %j (keepDims %s)', async (shape, axes, keepDims) => {
+    const values = randomValues(random, tf.util.sizeFromShape([...shape]));
+    await expectSameOnBothBackends(() => tf.sum(tf.tensor(values, [...shape]), [...axes], keepDims));
+  });
+
+  test('matmuls with transposes', async () => {
+    const a = randomValues(random, 6 * 5);
+    const b = randomValues(random, 5 * 4);
+    await expectSameOnBothBackends(() => [
+      tf.matMul(tf.tensor2d(a, [5, 6]), tf.tensor2d(b, [5, 4]), true, false),
+      tf.matMul(tf.tensor2d(a, [6, 5]), tf.tensor2d(b, [4, 5]), false, true),
+      tf.matMul(tf.tensor3d(a, [2, 5, 3]), tf.tensor3d(b, [2, 2, 5]), true, true),
+      tf.fused.matMul({
+        a: tf.tensor2d(a, [5, 6]),
+        b: tf.tensor2d(b, [4, 5]),
+        transposeA: true,
+        transposeB: true,
+        activation: 'relu',
+      }),
+    ]);
+  });
+});
