@@ -89,14 +89,36 @@ export function collectDeclarationClosure(entries: string[], nodeModules: string
 }
 
 /** Declarations of `src/core/sandbox/lab.ts`, emitted file-locally (the file holds types only). */
-export function labDeclarations(root: string): string {
-  const labPath = path.join(root, 'src/core/sandbox/lab.ts');
-  const source = fs.readFileSync(labPath, 'utf8');
-  const output = ts.transpileDeclaration(source, {
-    fileName: labPath,
-    compilerOptions: { target: ts.ScriptTarget.ES2022, module: ts.ModuleKind.ESNext },
-  });
-  return output.outputText;
+/**
+ * Declarations of the `Lab` type and every module of ours it imports (the augmentation API, ...),
+ * as files of a virtual `cv-lab` package laid out like `src/core`, so relative imports between them
+ * resolve in Monaco as they do in the repository. `index.d.ts` re-exports the Lab's module.
+ */
+export function labDeclarations(root: string): TypingFile[] {
+  const core = path.join(root, 'src/core');
+  const entry = path.join(core, 'sandbox/lab.ts');
+  const files: TypingFile[] = [];
+  const seen = new Set<string>();
+  const queue = [entry];
+  while (queue.length) {
+    const file = queue.pop()!;
+    if (seen.has(file)) continue;
+    seen.add(file);
+    const source = fs.readFileSync(file, 'utf8');
+    const output = ts.transpileDeclaration(source, {
+      fileName: file,
+      compilerOptions: { target: ts.ScriptTarget.ES2022, module: ts.ModuleKind.ESNext },
+    });
+    const relative = path.relative(core, file).split(path.sep).join('/').replace(/\.ts$/, '.d.ts');
+    files.push({ path: `file:///node_modules/cv-lab/${relative}`, content: output.outputText });
+    for (const match of output.outputText.matchAll(/from\s+'(\.{1,2}\/[^']+)'/g)) {
+      const base = path.resolve(path.dirname(file), match[1]);
+      const target = [`${base}.ts`, path.join(base, 'index.ts')].find((f) => fs.existsSync(f));
+      if (target) queue.push(target);
+    }
+  }
+  files.push({ path: 'file:///node_modules/cv-lab/index.d.ts', content: "export * from './sandbox/lab';\n" });
+  return files;
 }
 
 export function gatherLabTypings(root: string): TypingFile[] {
@@ -126,7 +148,7 @@ export function gatherLabTypings(root: string): TypingFile[] {
     path: 'file:///node_modules/cv-lab/package.json',
     content: JSON.stringify({ name: 'cv-lab', types: 'index.d.ts' }),
   });
-  typings.push({ path: 'file:///node_modules/cv-lab/index.d.ts', content: labDeclarations(root) });
+  typings.push(...labDeclarations(root));
   return typings;
 }
 
@@ -139,6 +161,7 @@ export function labTypingsPlugin(options: LabTypingsOptions): Plugin {
     load(id) {
       if (id !== resolvedVirtualId) return null;
       this.addWatchFile(path.join(options.root, 'src/core/sandbox/lab.ts'));
+      this.addWatchFile(path.join(options.root, 'src/core/augment/index.ts'));
       const typings = gatherLabTypings(options.root);
       return `export default ${JSON.stringify(typings)};`;
     },

@@ -18,7 +18,16 @@ export const categories = [
 ] as const;
 
 /** A metric the grader can compute, named as it appears in a report's `metrics`. */
-export const metricNames = ['accuracy', 'macroF1', 'rocAuc', 'loss', 'topKAccuracy'] as const;
+export const metricNames = [
+  'accuracy',
+  'macroF1',
+  'rocAuc',
+  'loss',
+  'topKAccuracy',
+  /** Binary exercises: of class 1 ("defect", "positive"), at the learner's decision threshold. */
+  'recall',
+  'precision',
+] as const;
 export type MetricName = (typeof metricNames)[number];
 
 export const TargetSchema = z
@@ -149,6 +158,11 @@ export const ReportSchema = z.object({
     macroF1: z.number(),
     loss: z.number().optional(),
     rocAuc: z.number().optional(),
+    /**
+     * Binary exercises: the decision threshold on the probability of class 1 (the learner's
+     * `export const threshold`, else 0.5), and precision and recall of class 1 at it.
+     */
+    binary: z.object({ threshold: z.number(), precision: z.number(), recall: z.number() }).optional(),
     topKAccuracy: z.record(z.string(), z.number()).optional(),
     perClass: z.array(PerClassSchema),
     confusionMatrix: z.array(z.array(z.number().int())),

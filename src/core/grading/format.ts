@@ -29,6 +29,11 @@ export function formatReport(report: Report): string {
     ];
     if (metrics.loss !== undefined) figures.push(['loss', formatMetric(metrics.loss)]);
     if (metrics.rocAuc !== undefined) figures.push(['ROC-AUC', formatMetric(metrics.rocAuc)]);
+    if (metrics.binary) {
+      const at = `at threshold ${metrics.binary.threshold}`;
+      figures.push([`recall of class 1 ${at}`, formatMetric(metrics.binary.recall)]);
+      figures.push([`precision of class 1 ${at}`, formatMetric(metrics.binary.precision)]);
+    }
     for (const [k, value] of Object.entries(metrics.topKAccuracy ?? {})) {
       figures.push([`top-${k} accuracy`, formatMetric(value)]);
     }

@@ -63,6 +63,11 @@ export interface GradeInput {
   trainSeconds: number;
   backend: string;
   datasetHash: string;
+  /**
+   * Binary tasks: the probability of class 1 at or above which an image counts as class 1.
+   * Defaults to 0.5; a learner who must catch every defect lowers it (`export const threshold`).
+   */
+  threshold?: number;
 }
 
 /** Images per `predict` call: large enough to keep a GPU busy, small enough for any memory. */
@@ -99,7 +104,8 @@ export async function gradeModel(tf: TF, model: tfType.LayersModel, input: Grade
   }
   if (probs) {
     modelChecks.push(checkFinite(probs, test.count, numClasses));
-    predictions = argmaxRows(probs, numClasses);
+    predictions =
+      numClasses === 2 ? thresholdPredictions(probs, input.threshold ?? 0.5) : argmaxRows(probs, numClasses);
   }
 
   const labels = test.labels;
@@ -114,6 +120,15 @@ export async function gradeModel(tf: TF, model: tfType.LayersModel, input: Grade
   const testMetrics: Report['metrics'] = {
     accuracy: predictions ? accuracy(labels, predictions) : 0,
     macroF1: macroF1(perClass),
+    ...(numClasses === 2
+      ? {
+          binary: {
+            threshold: input.threshold ?? 0.5,
+            precision: perClass[1].precision,
+            recall: perClass[1].recall,
+          },
+        }
+      : {}),
     perClass,
     confusionMatrix: confusion,
     classNames: [...classNames],
@@ -140,6 +155,8 @@ export async function gradeModel(tf: TF, model: tfType.LayersModel, input: Grade
       macroF1: testMetrics.macroF1,
       loss: testMetrics.loss,
       rocAuc: testMetrics.rocAuc,
+      recall: testMetrics.binary?.recall,
+      precision: testMetrics.binary?.precision,
       topKAccuracy: testMetrics.topKAccuracy?.[String(TARGET_TOP_K)],
     },
     validation: readRunMetrics(input.validationMetrics),
@@ -179,6 +196,15 @@ export async function gradeModel(tf: TF, model: tfType.LayersModel, input: Grade
     modelHash,
     gradedAt: new Date().toISOString(),
   };
+}
+
+/**
+ * Binary decisions: class 1 when its probability is above the threshold (as Keras' BinaryAccuracy). With 0.5 this is the
+ * argmax; a lower threshold trades precision for recall.
+ */
+function thresholdPredictions(probs: Float32Array, threshold: number): Int32Array {
+  const count = probs.length / 2;
+  return Int32Array.from({ length: count }, (_, i) => (probs[i * 2 + 1] > threshold ? 1 : 0));
 }
 
 /** The scoring formula at the top of this file, on its own so it can be tested and explained. */

@@ -265,6 +265,8 @@ const metricLabels: Record<MetricName, string> = {
   rocAuc: 'ROC-AUC',
   loss: 'loss',
   topKAccuracy: 'top-k accuracy',
+  recall: 'recall of class 1 at the threshold',
+  precision: 'precision of class 1 at the threshold',
 };
 
 export function metricLabel(metric: MetricName): string {

@@ -9,6 +9,7 @@
  * (every model CV Lab trains) `weightsSha256` equals the report's `modelHash`. A lead can therefore
  * compare the report's `modelHash` with the model shipped beside it without loading anything.
  */
+import { registerAugmentationLayers } from '../augment/layers';
 import type * as tfType from '@tensorflow/tfjs';
 import { z } from 'zod';
 import { sha256Hex } from '../datasets/bytes';
@@ -152,6 +153,8 @@ export async function deserializeModel(
     );
   }
   const weightData = bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength) as ArrayBuffer;
+  // A learner's model may contain our augmentation layers: their classes must be known to load it.
+  registerAugmentationLayers(tf);
   return tf.loadLayersModel(
     tf.io.fromMemory({
       modelTopology: artifacts.modelTopology,

@@ -7,6 +7,7 @@ import type { RunEventSink } from './events';
 import type { LoadedDataset } from '../datasets/types';
 import { toLabDataset } from '../datasets/tensors';
 import type { MonitorContext } from './monitor';
+import { createAugmentApi } from '../augment';
 
 export interface LabParts {
   tf: TF;
@@ -26,6 +27,7 @@ export function createLab(parts: LabParts): Lab {
     tf,
     backend: parts.backend,
     exercise: { ...parts.exercise },
+    augment: createAugmentApi(tf),
     data: {
       async load(id: string, options: DataLoadOptions = {}): Promise<LabDataset> {
         if (typeof id !== 'string' || id.length === 0) {

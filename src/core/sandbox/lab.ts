@@ -6,6 +6,7 @@
  * alone, so no learner code can fit to it.
  */
 import type * as tfType from '@tensorflow/tfjs';
+import type { AugmentApi } from '../augment';
 
 export type TF = typeof tfType;
 
@@ -53,6 +54,12 @@ export interface Lab {
    * so limits hold even without it; figures are never counted twice.
    */
   callbacks(): tfType.Callback;
+  /**
+   * Data augmentation: `lab.augment.layers.randomFlip({ mode: 'horizontal' })` and friends are
+   * Keras-style layers, active only while training, that save with the model; `lab.augment.ops`
+   * are the same transforms as functions on a batch; `lab.augment.preview` draws a grid.
+   */
+  augment: AugmentApi;
   /** Prints to the run's log (the page's log panel, or the terminal in the CLI). */
   log(...values: unknown[]): void;
   /** The backend training runs on: `webgpu`, `webgl`, `wasm` or `cpu`. */

@@ -90,6 +90,7 @@ export async function runExercise(request: RunRequest, env: RunEnvironment): Pro
   // 2. Compile.
   emit({ type: 'phase', phase: 'compile', message: 'Compiling your code' });
   let train: (lab: unknown) => unknown;
+  let threshold: number | undefined;
   try {
     const module = compileLearnerModule(request.code, { '@tensorflow/tfjs': tf, 'cv-lab': {} });
     if (exercise.kind !== 'train') {
@@ -109,6 +110,7 @@ export async function runExercise(request: RunRequest, env: RunEnvironment): Pro
       });
     }
     train = module.default as (lab: unknown) => unknown;
+    threshold = decisionThreshold(module.threshold);
   } catch (error) {
     return fail(describeLearnerError(error, 'compile'));
   }
@@ -201,6 +203,7 @@ export async function runExercise(request: RunRequest, env: RunEnvironment): Pro
         classNames: dataset.manifest.classNames,
         epochs: monitor.epochsTrained || (model.history?.epoch?.length ?? 0),
         history: monitor.history,
+        threshold,
         validationMetrics: figures.validation,
         trainMetrics: figures.train,
         trainSeconds,
@@ -230,6 +233,18 @@ export async function runExercise(request: RunRequest, env: RunEnvironment): Pro
     model.dispose();
   }
   return { ok: true, report, history: monitor.history, backend, modelSummary };
+}
+
+/** A binary exercise's `export const threshold`: a probability strictly between 0 and 1. */
+function decisionThreshold(value: unknown): number | undefined {
+  if (value === undefined) return undefined;
+  if (typeof value !== 'number' || !(value > 0 && value < 1)) {
+    throw new LearnerError({
+      kind: 'contract',
+      message: `export const threshold must be a number between 0 and 1, got ${JSON.stringify(value)}`,
+    });
+  }
+  return value;
 }
 
 /** Function exercises and quizzes: graded by cases, no training. */

@@ -165,6 +165,34 @@ describe('gradeModel', () => {
     model.dispose();
   });
 
+  it("decides binary predictions at the learner's threshold: recall up, precision down", async () => {
+    // p(class 1) ≈ 1, 1, 0, 0, 0.5, 0.5 for labels 1 0 0 0 1 0 (see above).
+    // At 0.5 (strictly above wins): predictions 1 1 0 0 0 0 → recall 1/2, precision 1/2.
+    // At 0.4: predictions 1 1 0 0 1 1 → recall 2/2, precision 2/4; accuracy stays 4/6.
+    const model = binaryPixelModel('sigmoid');
+    const xs = litImages([0, 0, 1, 1, 2, 2]);
+    const grade = (threshold?: number) =>
+      gradeModel(tf, model, {
+        exercise: exercise({ targets: [{ metric: 'recall', split: 'test', atLeast: 0.9 }], rules: [] }),
+        test: { xs, labels: [1, 0, 0, 0, 1, 0], count: 6 },
+        classNames: ['ok', 'defect'],
+        epochs: 1,
+        trainSeconds: 1,
+        backend: 'cpu',
+        datasetHash: 'x',
+        threshold,
+      });
+    const atHalf = await grade();
+    expect(atHalf.metrics.binary).toEqual({ threshold: 0.5, recall: 0.5, precision: 0.5 });
+    expect(atHalf.passed).toBe(false);
+    const atLower = await grade(0.4);
+    expect(atLower.metrics.binary).toEqual({ threshold: 0.4, recall: 1, precision: 0.5 });
+    expect(atLower.metrics.accuracy).toBeCloseTo(4 / 6, 12);
+    expect(atLower.checks.find((c) => c.id === 'target:recall:test')?.passed).toBe(true);
+    xs.dispose();
+    model.dispose();
+  });
+
   it('rejects a single linear output unit with a hint', async () => {
     const model = binaryPixelModel('linear');
     const xs = litImages([0, 1]);
