@@ -9,8 +9,39 @@ import { CliError } from '../cli-error';
 import { FASHION_MNIST_ID, prepareFashionMnist } from '../datasets/fashion-mnist';
 import { datasetFolder, datasetsRoot, fsDatasetReader } from '../datasets/fs-reader';
 import { listDatasets } from '../datasets/prepared';
+import { parseSize } from '../../core/datasets/images/fit';
+import { importImageFolder, IMPORT_DEFAULTS } from '../datasets/image-import';
+import { DATASET_PREPARERS, findPreparer } from '../datasets/registry';
 
-const PREPARABLE = [FASHION_MNIST_ID];
+const PREPARABLE = [FASHION_MNIST_ID, ...DATASET_PREPARERS.map((preparer) => preparer.id)];
+
+interface PrepareFlags {
+  from?: string;
+  out?: string;
+  ifMissing?: boolean;
+  url?: string;
+  size?: string;
+  limit?: string;
+  seed?: string;
+  cache?: string;
+}
+
+/** Parses a whole-number option, naming it when it is not one. */
+function wholeNumber(flag: string, text: string | undefined): number | undefined {
+  if (text === undefined) return undefined;
+  const value = Number(text);
+  if (!Number.isInteger(value)) throw new CliError(`${flag} must be a whole number, got '${text}'`);
+  return value;
+}
+
+function sizeOption(text: string | undefined): [number, number] | undefined {
+  if (text === undefined) return undefined;
+  try {
+    return parseSize(text);
+  } catch (error) {
+    throw new CliError((error as Error).message);
+  }
+}
 
 const progress = (line: string) => process.stderr.write(`${line}\n`);
 const formatMb = (bytes: number) => `${(bytes / 1e6).toFixed(1)} MB`;
@@ -21,30 +52,114 @@ export function registerDatasetsCommand(program: Command, _setExitCode: (code: n
 
   datasets
     .command('prepare')
-    .description('write a dataset in the lab format (for now: fashion-mnist)')
+    .description('write a dataset in the lab format (generated, or from its original files)')
     .argument('<id>', `dataset to prepare: ${PREPARABLE.join(', ')}`)
-    .option(
-      '--from <folder>',
-      'folder holding the original files (for fashion-mnist: the four idx .gz files)',
-    )
+    .option('--from <folder>', 'folder holding the original files, downloaded by hand (idx .gz files, zips)')
     .option('--out <folder>', 'datasets folder to write into (default: public/datasets, or $CV_LAB_DATASETS)')
     .option('--if-missing', 'do nothing when a valid prepared dataset is already there')
     .option('--url <base>', 'download the originals from this base URL instead of the canonical one')
-    .action(
-      async (id: string, options: { from?: string; out?: string; ifMissing?: boolean; url?: string }) => {
-        if (id !== FASHION_MNIST_ID) {
+    .option('--size <HxW>', 'image size, for example 96x96 (not for fashion-mnist)')
+    .option('--limit <n>', 'at most this many images per class (image archives such as cats-vs-dogs)')
+    .option('--seed <n>', 'seed of generated datasets and of train/test splits')
+    .option(
+      '--cache <folder>',
+      'where downloads are kept (default: $CV_LAB_CACHE, else ~/.cache/cv-lab/downloads)',
+    )
+    .addHelpText(
+      'after',
+      `\nDatasets:\n  ${FASHION_MNIST_ID}: Zalando's clothes, 28×28 gray\n` +
+        DATASET_PREPARERS.map((p) => `  ${p.id}: ${p.description}`).join('\n'),
+    )
+    .action(async (id: string, options: PrepareFlags) => {
+      let result;
+      if (id === FASHION_MNIST_ID) {
+        for (const flag of ['size', 'limit', 'seed', 'cache'] as const) {
+          if (options[flag] !== undefined)
+            throw new CliError(`--${flag} does not apply to ${FASHION_MNIST_ID}`);
+        }
+        result = await prepareFashionMnist({ ...options, log: progress });
+      } else {
+        const preparer = findPreparer(id);
+        if (!preparer) {
           throw new CliError(
             `cannot prepare '${id}': the datasets cv-lab can prepare are ${PREPARABLE.join(', ')}`,
           );
         }
-        const result = await prepareFashionMnist({ ...options, log: progress });
-        const { train, test } = result.manifest.splits;
-        if (result.skipped) {
-          progress(`${id} is already prepared in ${result.folder}`);
-          return;
+        result = await preparer.prepare({
+          out: options.out,
+          ifMissing: options.ifMissing,
+          from: options.from,
+          url: options.url,
+          size: sizeOption(options.size),
+          limit: wholeNumber('--limit', options.limit),
+          seed: wholeNumber('--seed', options.seed),
+          cacheDir: options.cache,
+          log: progress,
+        });
+      }
+      const { train, test } = result.manifest.splits;
+      if (result.skipped) {
+        progress(`${id} is already prepared in ${result.folder}`);
+        return;
+      }
+      process.stdout.write(
+        `prepared ${id} in ${result.folder}: ${formatCount(train.count)} train, ${formatCount(test.count)} test images\n`,
+      );
+    });
+
+  datasets
+    .command('import')
+    .description('make a dataset from your own images: one sub-folder per class, as a folder or a zip')
+    .argument('<folder-or-zip>', 'a folder (or a zip of one) holding one sub-folder of images per class')
+    .requiredOption('--id <id>', 'the new dataset id (lower-case letters, digits, dashes)')
+    .option(
+      '--size <HxW>',
+      `image size (default ${IMPORT_DEFAULTS.size.join('x')}); images are centre-cropped to its aspect, then resized`,
+    )
+    .option('--channels <1|3>', `1 for gray, 3 for RGB (default ${IMPORT_DEFAULTS.channels})`)
+    .option(
+      '--test-fraction <f>',
+      `share of each class kept for the test split (default ${IMPORT_DEFAULTS.testFraction})`,
+    )
+    .option('--seed <n>', `seed of the train/test split (default ${IMPORT_DEFAULTS.seed})`)
+    .option('--title <title>', 'the title shown in the lab (default: the id)')
+    .option('--out <folder>', 'datasets folder to write into (default: public/datasets, or $CV_LAB_DATASETS)')
+    .option('--force', 'replace an existing dataset of the same id')
+    .action(
+      async (
+        input: string,
+        options: {
+          id: string;
+          size?: string;
+          channels?: string;
+          testFraction?: string;
+          seed?: string;
+          title?: string;
+          out?: string;
+          force?: boolean;
+        },
+      ) => {
+        if (options.channels !== undefined && options.channels !== '1' && options.channels !== '3') {
+          throw new CliError(`--channels must be 1 or 3, got '${options.channels}'`);
         }
+        const testFraction = options.testFraction === undefined ? undefined : Number(options.testFraction);
+        const result = await importImageFolder({
+          input,
+          id: options.id,
+          size: sizeOption(options.size),
+          channels: options.channels === undefined ? undefined : (Number(options.channels) as 1 | 3),
+          testFraction,
+          seed: wholeNumber('--seed', options.seed),
+          title: options.title,
+          out: options.out,
+          force: options.force,
+          log: progress,
+        });
+        const { train, test } = result.manifest.splits;
         process.stdout.write(
-          `prepared ${id} in ${result.folder}: ${formatCount(train.count)} train, ${formatCount(test.count)} test images\n`,
+          `imported ${options.id} into ${result.folder}: ${result.manifest.classNames.length} classes, ` +
+            `${formatCount(train.count)} train, ${formatCount(test.count)} test images ` +
+            `(${result.manifest.imageShape.join('×')})\n`,
         );
       },
     );

@@ -1,0 +1,198 @@
+/**
+ * The original archives of the downloadable datasets: found in `--from <folder>`, in the download
+ * cache, or downloaded (streamed to disk, hashed on the way, never held in memory whole), then
+ * checked against their SHA-256.
+ *
+ * Trust on first use: where no SHA-256 has been published for an archive (the Microsoft cats and
+ * dogs zip), the first download's SHA-256 is recorded in the prepared dataset's manifest (`source`)
+ * and logged; later preparations of that dataset compare against the recorded value.
+ */
+import { createHash } from 'node:crypto';
+import { createReadStream, existsSync } from 'node:fs';
+import { mkdir, open, rename, rm } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { CliError } from '../cli-error';
+
+export interface ArchiveSpec {
+  /** The file name, also its name in the cache and in a `--from` folder. */
+  file: string;
+  url: string;
+  /** SHA-256 of the archive where one is published; absent means trust on first use. */
+  sha256?: string;
+  /** Where the hash comes from, for messages. */
+  hashSource?: string;
+}
+
+export interface FetchArchiveOptions {
+  /** The dataset being prepared (for messages). */
+  datasetId: string;
+  /** A folder holding the archive, downloaded by hand: the only place looked at when given. */
+  from?: string;
+  /** A base URL to download from instead of the canonical one (tests, mirrors). */
+  url?: string;
+  /** Where downloads are kept (default: `$CV_LAB_CACHE`, else ~/.cache/cv-lab/downloads). */
+  cacheDir?: string;
+  /** SHA-256s recorded by an earlier preparation (trust on first use), by file name. */
+  recorded?: ReadonlyMap<string, string>;
+  log: (line: string) => void;
+}
+
+export interface FetchedArchive {
+  file: string;
+  /** Path of the verified archive on disk. */
+  path: string;
+  sha256: string;
+  /** The URL or folder it came from. */
+  origin: string;
+  /** True when no published or recorded hash existed and this one was recorded now. */
+  trustedOnFirstUse: boolean;
+}
+
+export function defaultCacheDir(): string {
+  const override = process.env.CV_LAB_CACHE;
+  if (override) return path.resolve(override);
+  const base = process.env.XDG_CACHE_HOME ?? path.join(os.homedir(), '.cache');
+  return path.join(base, 'cv-lab', 'downloads');
+}
+
+export async function sha256OfFile(file: string): Promise<string> {
+  const hash = createHash('sha256');
+  for await (const chunk of createReadStream(file)) hash.update(chunk as Buffer);
+  return hash.digest('hex');
+}
+
+const formatSize = (bytes: number) =>
+  bytes < 1e6 ? `${Math.ceil(bytes / 1e3)} kB` : `${(bytes / 1e6).toFixed(1)} MB`;
+
+/** Node's fetch says only "fetch failed"; the reason (`connect ECONNREFUSED ...`) is in its cause. */
+export function describeError(error: unknown): string {
+  if (!(error instanceof Error)) return String(error);
+  return error.cause instanceof Error ? `${error.message}: ${error.cause.message}` : error.message;
+}
+
+/**
+ * Streams `url` into `destination`, hashing as it goes; logs progress every tenth. Throws on an HTTP
+ * error or a connection that closes early, and leaves no file behind then.
+ */
+export async function downloadToFile(
+  url: string,
+  destination: string,
+  log: (line: string) => void,
+): Promise<{ sha256: string; bytes: number }> {
+  const hash = createHash('sha256');
+  let loaded = 0;
+  const handle = await open(destination, 'w');
+  try {
+    const response = await fetch(url);
+    if (!response.ok) throw new Error(`HTTP ${response.status} ${response.statusText}`.trim());
+    const header = Number(response.headers.get('content-length'));
+    const total = Number.isFinite(header) && header > 0 ? header : undefined;
+    log(`downloading ${url}${total ? ` (${formatSize(total)})` : ''}`);
+    let nextReport = 0.1;
+    if (response.body) {
+      for await (const chunk of response.body as unknown as AsyncIterable<Uint8Array>) {
+        hash.update(chunk);
+        await handle.write(chunk);
+        loaded += chunk.length;
+        if (total && loaded / total >= nextReport && loaded < total) {
+          log(`  ${Math.floor((loaded / total) * 100)}% of ${formatSize(total)}`);
+          nextReport = Math.floor((loaded / total) * 10 + 1) / 10;
+        }
+      }
+    }
+    if (total !== undefined && loaded !== total) {
+      throw new Error(`the connection closed after ${loaded} of ${total} bytes`);
+    }
+  } catch (error) {
+    await handle.close();
+    await rm(destination, { force: true });
+    throw error;
+  }
+  await handle.close();
+  return { sha256: hash.digest('hex'), bytes: loaded };
+}
+
+export async function fetchArchive(spec: ArchiveSpec, options: FetchArchiveOptions): Promise<FetchedArchive> {
+  const { log } = options;
+  const recorded = options.recorded?.get(spec.file);
+  const expected = spec.sha256 ?? recorded;
+  const expectation = spec.sha256
+    ? `its published SHA-256 ${spec.sha256}${spec.hashSource ? ` (${spec.hashSource})` : ''}`
+    : `the SHA-256 ${recorded} recorded when ${options.datasetId} was first prepared`;
+  const howToFix =
+    `download ${spec.url} by hand into a folder and run ` +
+    `\`npx cv-lab datasets prepare ${options.datasetId} --from <folder>\``;
+
+  const accept = (file: string, sha256: string, origin: string): FetchedArchive => {
+    if (!expected) {
+      log(
+        `${spec.file}: no published SHA-256; recorded ${sha256} on first use (trust on first use): ` +
+          `later preparations of ${options.datasetId} compare against it`,
+      );
+    }
+    return { file: spec.file, path: file, sha256, origin, trustedOnFirstUse: !expected };
+  };
+
+  if (options.from) {
+    const file = path.join(path.resolve(options.from), spec.file);
+    if (!existsSync(file))
+      throw new CliError(`--from ${path.resolve(options.from)}: ${spec.file} missing; ${howToFix}`);
+    const sha256 = await sha256OfFile(file);
+    if (expected && sha256 !== expected) {
+      throw new CliError(
+        `${spec.file} in ${path.dirname(file)} does not match ${expectation}: its SHA-256 is ${sha256}; the file is corrupt, truncated or not the original`,
+      );
+    }
+    return accept(file, sha256, path.dirname(file));
+  }
+
+  const cacheDir = options.cacheDir ?? defaultCacheDir();
+  await mkdir(cacheDir, { recursive: true });
+  const cached = path.join(cacheDir, spec.file);
+  const url = options.url
+    ? new URL(spec.file, options.url.endsWith('/') ? options.url : `${options.url}/`).href
+    : spec.url;
+  if (existsSync(cached)) {
+    const sha256 = await sha256OfFile(cached);
+    if (!expected || sha256 === expected) {
+      log(`using the downloaded ${spec.file} in ${cacheDir}`);
+      return accept(cached, sha256, url);
+    }
+    log(`the cached ${spec.file} does not match ${expectation}; downloading it again`);
+    await rm(cached, { force: true });
+  }
+
+  const partial = `${cached}.part`;
+  let downloaded;
+  try {
+    downloaded = await downloadToFile(url, partial, log);
+  } catch (error) {
+    throw new CliError(`could not download ${url} (${describeError(error)}); ${howToFix}`);
+  }
+  if (expected && downloaded.sha256 !== expected) {
+    await rm(partial, { force: true });
+    throw new CliError(
+      `${spec.file} from ${url} does not match ${expectation}: its SHA-256 is ${downloaded.sha256} ` +
+        `(${downloaded.bytes} bytes); the download is corrupt, truncated or not the original; try again or ${howToFix}`,
+    );
+  }
+  await rename(partial, cached);
+  return accept(cached, downloaded.sha256, url);
+}
+
+/** `file (sha256 HEX)` for each archive: what a manifest's `source` records. */
+export function describeArchives(archives: FetchedArchive[]): string {
+  return archives
+    .map((a) => `${a.file} (sha256 ${a.sha256}${a.trustedOnFirstUse ? ', recorded on first use' : ''})`)
+    .join('; ');
+}
+
+/** The hashes `describeArchives` wrote into a manifest's source, by file name. */
+export function recordedHashes(source: string | undefined): Map<string, string> {
+  const found = new Map<string, string>();
+  if (!source) return found;
+  for (const match of source.matchAll(/([A-Za-z0-9._-]+) \(sha256 ([0-9a-f]{64})/g))
+    found.set(match[1], match[2]);
+  return found;
+}

@@ -1,0 +1,157 @@
+/**
+ * Decoding PNG, JPEG and WebP files in Node into RGBA pixels, by their bytes (not their name), with
+ * a size limit checked from the header before any pixel is decoded: a 20,000 × 20,000 photo would
+ * need 1.6 GB of RGBA and must be refused, not attempted.
+ *
+ * Pure JavaScript and WebAssembly only: pngjs, jpeg-js, and @jsquash/webp's libwebp build, whose
+ * .wasm ships inside the package and is compiled from disk (no fetch, so it works offline).
+ */
+import { readFile } from 'node:fs/promises';
+import { createRequire } from 'node:module';
+import path from 'node:path';
+import jpeg from 'jpeg-js';
+import { PNG } from 'pngjs';
+import type { PixelImage } from '../../core/datasets/images/pixels';
+
+export type ImageFormat = 'png' | 'jpeg' | 'webp';
+
+/** 50 megapixels: a large DSLR photo, about 200 MB as RGBA. */
+export const DEFAULT_MAX_MEGAPIXELS = 50;
+
+/** An image that cannot be used; `reason` is a phrase for a message (`not a PNG, JPEG or WebP file`). */
+export class ImageDecodeError extends Error {
+  constructor(readonly reason: string) {
+    super(reason);
+    this.name = 'ImageDecodeError';
+  }
+}
+
+export function sniffImageFormat(bytes: Uint8Array): ImageFormat | undefined {
+  if (bytes.length >= 8 && bytes[0] === 0x89 && bytes[1] === 0x50 && bytes[2] === 0x4e && bytes[3] === 0x47) {
+    return 'png';
+  }
+  if (bytes.length >= 3 && bytes[0] === 0xff && bytes[1] === 0xd8 && bytes[2] === 0xff) return 'jpeg';
+  const ascii = (from: number, to: number) => String.fromCharCode(...bytes.subarray(from, to));
+  if (bytes.length >= 16 && ascii(0, 4) === 'RIFF' && ascii(8, 12) === 'WEBP') return 'webp';
+  return undefined;
+}
+
+/** Width and height from the header alone, or undefined when the header does not say. */
+export function readImageSize(
+  bytes: Uint8Array,
+  format: ImageFormat,
+): { width: number; height: number } | undefined {
+  const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  if (format === 'png') {
+    return bytes.length >= 24 ? { width: view.getUint32(16), height: view.getUint32(20) } : undefined;
+  }
+  if (format === 'jpeg') {
+    // Walk the markers to the first start-of-frame (SOF0..SOF15 but DHT, JPG and DAC).
+    let offset = 2;
+    while (offset + 9 < bytes.length) {
+      if (bytes[offset] !== 0xff) return undefined;
+      const marker = bytes[offset + 1];
+      if (marker === 0xff) {
+        offset++;
+        continue;
+      }
+      const length = view.getUint16(offset + 2);
+      if (marker >= 0xc0 && marker <= 0xcf && marker !== 0xc4 && marker !== 0xc8 && marker !== 0xcc) {
+        return { height: view.getUint16(offset + 5), width: view.getUint16(offset + 7) };
+      }
+      offset += 2 + length;
+    }
+    return undefined;
+  }
+  const chunk = String.fromCharCode(...bytes.subarray(12, 16));
+  if (chunk === 'VP8X' && bytes.length >= 30) {
+    const width = 1 + (bytes[24] | (bytes[25] << 8) | (bytes[26] << 16));
+    const height = 1 + (bytes[27] | (bytes[28] << 8) | (bytes[29] << 16));
+    return { width, height };
+  }
+  if (chunk === 'VP8 ' && bytes.length >= 30) {
+    return { width: view.getUint16(26, true) & 0x3fff, height: view.getUint16(28, true) & 0x3fff };
+  }
+  if (chunk === 'VP8L' && bytes.length >= 25) {
+    const bits = view.getUint32(21, true);
+    return { width: (bits & 0x3fff) + 1, height: ((bits >>> 14) & 0x3fff) + 1 };
+  }
+  return undefined;
+}
+
+type WebpDecode = (
+  buffer: ArrayBuffer,
+) => Promise<{ data: Uint8ClampedArray; width: number; height: number }>;
+let webpDecoder: Promise<WebpDecode> | undefined;
+
+/** Loads libwebp's decoder once, compiling its .wasm from the package folder. */
+function loadWebpDecoder(): Promise<WebpDecode> {
+  webpDecoder ??= (async () => {
+    const require = createRequire(import.meta.url);
+    const packageFolder = path.dirname(require.resolve('@jsquash/webp/package.json'));
+    const wasm = await WebAssembly.compile(
+      await readFile(path.join(packageFolder, 'codec/dec/webp_dec.wasm')),
+    );
+    const module = (await import('@jsquash/webp/decode.js')) as {
+      init: (module: WebAssembly.Module) => Promise<void>;
+      default: WebpDecode;
+    };
+    await module.init(wasm);
+    return module.default;
+  })();
+  return webpDecoder;
+}
+
+export interface DecodeOptions {
+  maxMegapixels?: number;
+}
+
+/** Decodes an image file's bytes into RGBA; throws `ImageDecodeError` saying why it cannot. */
+export async function decodeImage(bytes: Uint8Array, options: DecodeOptions = {}): Promise<PixelImage> {
+  const maxMegapixels = options.maxMegapixels ?? DEFAULT_MAX_MEGAPIXELS;
+  if (bytes.length === 0) throw new ImageDecodeError('empty file');
+  const format = sniffImageFormat(bytes);
+  if (!format) throw new ImageDecodeError('not a PNG, JPEG or WebP file (unrecognised contents)');
+  const size = readImageSize(bytes, format);
+  if (!size || size.width < 1 || size.height < 1) {
+    throw new ImageDecodeError(`corrupt ${format.toUpperCase()} (no readable image size in its header)`);
+  }
+  const megapixels = (size.width * size.height) / 1e6;
+  if (megapixels > maxMegapixels) {
+    throw new ImageDecodeError(
+      `${size.width}×${size.height} is ${megapixels.toFixed(1)} megapixels, over the limit of ${maxMegapixels}; shrink it first`,
+    );
+  }
+  try {
+    if (format === 'png') {
+      const png = PNG.sync.read(Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength));
+      return {
+        width: png.width,
+        height: png.height,
+        channels: 4,
+        data: new Uint8Array(png.data.buffer, png.data.byteOffset, png.data.length),
+      };
+    }
+    if (format === 'jpeg') {
+      const decoded = jpeg.decode(bytes, {
+        useTArray: true,
+        formatAsRGBA: true,
+        maxResolutionInMP: maxMegapixels,
+        maxMemoryUsageInMB: Math.ceil(maxMegapixels * 4 * 2 + 64),
+      });
+      return { width: decoded.width, height: decoded.height, channels: 4, data: decoded.data };
+    }
+    const decode = await loadWebpDecoder();
+    const copy = bytes.slice().buffer;
+    const decoded = await decode(copy);
+    return {
+      width: decoded.width,
+      height: decoded.height,
+      channels: 4,
+      data: new Uint8Array(decoded.data.buffer, decoded.data.byteOffset, decoded.data.length),
+    };
+  } catch (error) {
+    const detail = error instanceof Error ? error.message : String(error);
+    throw new ImageDecodeError(`corrupt ${format.toUpperCase()} (${detail})`);
+  }
+}
