@@ -1,9 +1,15 @@
 /**
  * Makes tfjs's WASM backend able to train CNNs and MobileNets, fast: registers gradient kernels the
  * backend lacks (conv2d filter gradient, depthwise gradients), replaces shipped ones that are slow
- * (conv2d input gradient, max-pool gradient), mostly rewritten as the backend's own XNNPACK-backed
- * forward kernels, and wraps shipped kernels: convolutions get 'same' padding explicitly (a shipped
- * bug, see explicit-same-padding), matmuls get explicit transposes, sums over leading axes a JS loop.
+ * (conv2d input gradient, max-pool gradient), and wraps shipped kernels: convolutions get 'same'
+ * padding explicitly (a shipped bug, see explicit-same-padding), matmuls get explicit transposes,
+ * sums and means over leading axes our own kernel, Identity and same-dtype Cast share data.
+ * Convolutions go to XNNPACK as matmuls; everything around them runs in our own WASM SIMD kernels
+ * (simd/kernels.as, built by scripts/build-kernels.mjs), which work in place on the backend's heap,
+ * including sparse convolution gradients (a dy behind ReLU and max pooling is mostly zeros).
+ * Two things beyond kernels, both active on 'wasm' only and falling back to tfjs's own code on every
+ * other backend: the gradients of Relu and ClipByValue (ReLU6) run as one kernel each, and
+ * AdamOptimizer.applyGradients runs one kernel per variable (see activation-gradients, adam-step).
  *
  * When to call: AFTER `import '@tensorflow/tfjs-backend-wasm'` (that import registers the shipped
  * kernels we wrap) and before or after `tf.setBackend('wasm')`, either works: our gradient kernels
@@ -18,6 +24,12 @@ import {
   type KernelConfig,
   type KernelFunc,
 } from '@tensorflow/tfjs-core';
+import {
+  activationGradientConfigs,
+  installWasmActivationGradients,
+} from './wasm-kernels/activation-gradients';
+import { adamStepConfig, installWasmAdamStep } from './wasm-kernels/adam-step';
+import { batchNormGradSumsConfig, installWasmBatchNormGradient } from './wasm-kernels/batch-norm-gradient';
 import { conv2dBackpropFilterConfig } from './wasm-kernels/conv2d-backprop-filter';
 import { conv2dBackpropInputConfig } from './wasm-kernels/conv2d-backprop-input';
 import { depthwiseBackpropFilterConfig } from './wasm-kernels/depthwise-backprop-filter';
@@ -25,6 +37,8 @@ import { depthwiseBackpropInputConfig } from './wasm-kernels/depthwise-backprop-
 import { isMatmulWrapper, MATMUL_KERNELS, withExplicitTransposes } from './wasm-kernels/matmul-transposes';
 import { maxPoolGradConfig } from './wasm-kernels/max-pool-grad';
 import { isSumWrapper, withFastLeadingSum } from './wasm-kernels/sum-leading-axes';
+import { isRowBroadcastWrapper, ROW_BROADCAST_KERNELS, withRowBroadcast } from './wasm-kernels/row-broadcast';
+import { isSharedCopyWrapper, SHARED_COPY_KERNELS, withSharedData } from './wasm-kernels/shared-copies';
 import { tileConfig } from './wasm-kernels/tile';
 import {
   isExplicitPaddingWrapper,
@@ -40,6 +54,9 @@ export const wasmTrainingKernelConfigs: readonly KernelConfig[] = [
   depthwiseBackpropInputConfig,
   maxPoolGradConfig,
   tileConfig,
+  ...activationGradientConfigs,
+  adamStepConfig,
+  batchNormGradSumsConfig,
 ];
 
 /** Shipped kernels we keep but wrap: which, how, and how to recognise our wrapper. */
@@ -50,7 +67,9 @@ const WRAPPED_KERNELS: {
 }[] = [
   { names: SAME_PADDING_WRAPPED_KERNELS, wrap: withExplicitSamePadding, isWrapper: isExplicitPaddingWrapper },
   { names: MATMUL_KERNELS, wrap: withExplicitTransposes, isWrapper: isMatmulWrapper },
-  { names: ['Sum'], wrap: withFastLeadingSum, isWrapper: isSumWrapper },
+  { names: ['Sum', 'Mean'], wrap: withFastLeadingSum, isWrapper: isSumWrapper },
+  { names: SHARED_COPY_KERNELS, wrap: withSharedData, isWrapper: isSharedCopyWrapper },
+  { names: ROW_BROADCAST_KERNELS, wrap: withRowBroadcast, isWrapper: isRowBroadcastWrapper },
 ];
 
 function replaceKernel(config: KernelConfig): void {
@@ -62,6 +81,9 @@ function replaceKernel(config: KernelConfig): void {
 }
 
 export function registerWasmTrainingKernels(): void {
+  installWasmActivationGradients();
+  installWasmAdamStep();
+  installWasmBatchNormGradient();
   for (const config of wasmTrainingKernelConfigs) {
     if (getKernel(config.kernelName, 'wasm')?.kernelFunc !== config.kernelFunc) {
       replaceKernel(config);

@@ -30,6 +30,8 @@ interface ConvCase {
   stride: number;
   dilation: number;
   pad: Pad;
+  /** share of the output gradient's values set to zero (a gradient behind ReLU and max pooling) */
+  zeroShare?: number;
 }
 
 const explicitPad: Pad = [
@@ -40,9 +42,14 @@ const explicitPad: Pad = [
 ];
 
 /** Every combination the task names, with odd sizes and a few rectangular filters. */
-function cases(kind: 'dense' | 'depthwise'): ConvCase[] {
+function cases(
+  kind: 'dense' | 'depthwise',
+  channels: { inChannels: number[]; outChannels?: number[]; zeroShare?: number; seed?: number } = {
+    inChannels: [1, 3, 4],
+  },
+): ConvCase[] {
   const list: ConvCase[] = [];
-  const random = seededRandom(kind === 'dense' ? 7 : 11);
+  const random = seededRandom(channels.seed ?? (kind === 'dense' ? 7 : 11));
   const pick = <T>(xs: T[]) => xs[Math.floor(random() * xs.length)];
   for (const batch of [1, 3]) {
     for (const stride of [1, 2]) {
@@ -51,18 +58,20 @@ function cases(kind: 'dense' | 'depthwise'): ConvCase[] {
           continue; // tfjs refuses a convolution with both
         }
         for (const pad of ['same', 'valid', explicitPad] as Pad[]) {
-          for (const outChannels of kind === 'depthwise' ? [1, 2] : [pick([1, 4, 5])]) {
+          const outChoices = kind === 'depthwise' ? [1, 2] : [pick(channels.outChannels ?? [1, 4, 5])];
+          for (const outChannels of outChoices) {
             list.push({
               batch,
               height: pick([7, 8, 9, 11]),
               width: pick([6, 9, 10]),
-              inChannels: pick([1, 3, 4]),
+              inChannels: pick(channels.inChannels),
               outChannels,
               filterHeight: pick([1, 2, 3]),
               filterWidth: pick([3, 2]),
               stride,
               dilation,
               pad,
+              ...(channels.zeroShare === undefined ? {} : { zeroShare: channels.zeroShare }),
             });
           }
         }
@@ -74,9 +83,10 @@ function cases(kind: 'dense' | 'depthwise'): ConvCase[] {
 
 function describeCase(c: ConvCase): string {
   const pad = typeof c.pad === 'string' ? c.pad : 'explicit';
+  const zeros = c.zeroShare === undefined ? '' : `, dy ${Math.round(100 * c.zeroShare)}% zeros`;
   return (
     `x ${c.batch}x${c.height}x${c.width}x${c.inChannels}, filter ${c.filterHeight}x${c.filterWidth}` +
-    ` out ${c.outChannels}, stride ${c.stride}, dilation ${c.dilation}, ${pad}`
+    ` out ${c.outChannels}, stride ${c.stride}, dilation ${c.dilation}, ${pad}${zeros}`
   );
 }
 
@@ -144,6 +154,11 @@ function tensorsFor(c: ConvCase, depthwise: boolean, seed: number) {
   const xValues = randomValues(random, tf.util.sizeFromShape(xShape));
   const filterValues = randomValues(random, tf.util.sizeFromShape(filterShape));
   const dyValues = randomValues(random, tf.util.sizeFromShape(dyShape));
+  if (c.zeroShare !== undefined) {
+    for (let i = 0; i < dyValues.length; i++) {
+      if (random() < c.zeroShare) dyValues[i] = 0;
+    }
+  }
   return {
     filterShape,
     xShape,
@@ -153,140 +168,169 @@ function tensorsFor(c: ConvCase, depthwise: boolean, seed: number) {
   };
 }
 
-describe('Conv2D gradient kernels on wasm match the CPU backend', () => {
-  const denseCases = cases('dense');
-  test.each(denseCases.map((c, i) => [describeCase(c), c, i] as const))('%s', async (_name, c, i) => {
-    const t = tensorsFor(c, false, 100 + i);
-    const attrs = { strides: c.stride, pad: c.pad, dataFormat: 'NHWC', dimRoundingMode: undefined };
-    const d = c.dilation;
-    const expandedShape = [
-      (c.filterHeight - 1) * d + 1,
-      (c.filterWidth - 1) * d + 1,
-      c.inChannels,
-      c.outChannels,
-    ];
-    await expectSameOnBothBackends(
-      () => [
-        runKernel(
-          'Conv2DBackpropFilter',
-          { x: t.x(), dy: t.dy() },
-          {
-            ...attrs,
-            dilations: d,
-            filterShape: t.filterShape,
-          },
-        ),
-        runKernel(
-          'Conv2DBackpropInput',
-          { dy: t.dy(), filter: t.filter() },
-          {
-            ...attrs,
-            dilations: d,
-            inputShape: t.xShape,
-          },
-        ),
-        tf.conv2d(t.x(), t.filter(), c.stride, c.pad, 'NHWC', d),
-      ],
-      () => [
-        tapsOfDilatedFilter(
+/**
+ * Every path of our conv2d gradients: a matmul over gathered patches and col2im (the default), the
+ * direct filter gradient for narrow patches (KH*KW*Cin <= Cout, vector blocks of 16 and 4 and a
+ * scalar tail), and the sparse kernels for a mostly-zero dy with at least 8 input channels.
+ */
+const denseCaseGroups: [string, ConvCase[], number][] = [
+  ['few channels', cases('dense'), 100],
+  [
+    'narrow patches, many outputs',
+    cases('dense', { inChannels: [1, 2], outChannels: [16, 21, 35], seed: 8 }),
+    200,
+  ],
+  ['wide patches, dense dy', cases('dense', { inChannels: [8, 11], outChannels: [4, 9], seed: 9 }), 300],
+  [
+    'wide patches, sparse dy',
+    cases('dense', { inChannels: [8, 13], outChannels: [3, 8], zeroShare: 0.8, seed: 10 }),
+    400,
+  ],
+];
+
+describe.each(denseCaseGroups)(
+  'Conv2D gradient kernels on wasm match the CPU backend (%s)',
+  (_group, list, seed) => {
+    test.each(list.map((c, i) => [describeCase(c), c, i] as const))('%s', async (_name, c, i) => {
+      const t = tensorsFor(c, false, seed + i);
+      const attrs = { strides: c.stride, pad: c.pad, dataFormat: 'NHWC', dimRoundingMode: undefined };
+      const d = c.dilation;
+      const expandedShape = [
+        (c.filterHeight - 1) * d + 1,
+        (c.filterWidth - 1) * d + 1,
+        c.inChannels,
+        c.outChannels,
+      ];
+      await expectSameOnBothBackends(
+        () => [
           runKernel(
             'Conv2DBackpropFilter',
             { x: t.x(), dy: t.dy() },
             {
               ...attrs,
-              filterShape: expandedShape,
+              dilations: d,
+              filterShape: t.filterShape,
             },
           ),
-          d,
-        ),
-        runKernel(
-          'Conv2DBackpropInput',
-          { dy: t.dy(), filter: zeroInsertedFilter(t.filter(), d) },
-          {
-            ...attrs,
-            inputShape: t.xShape,
-          },
-        ),
-        tf.conv2d(t.x(), t.filter(), c.stride, c.pad, 'NHWC', d),
-      ],
-    );
-    if (c.dilation === 1) {
-      // The whole chain tfjs layers use: fused conv2d + bias + relu, differentiated by the engine.
-      await expectSameOnBothBackends(() => {
-        const bias = tf.linspace(-0.5, 0.5, c.outChannels);
-        const f = (x: tf.Tensor4D, w: tf.Tensor4D) =>
-          tf.fused.conv2d({ x, filter: w, strides: c.stride, pad: c.pad, bias, activation: 'relu' }).sum();
-        return tf.grads(f as (...args: tf.Tensor[]) => tf.Tensor)([t.x(), t.filter()]);
-      });
-    }
-  });
-});
+          runKernel(
+            'Conv2DBackpropInput',
+            { dy: t.dy(), filter: t.filter() },
+            {
+              ...attrs,
+              dilations: d,
+              inputShape: t.xShape,
+            },
+          ),
+          tf.conv2d(t.x(), t.filter(), c.stride, c.pad, 'NHWC', d),
+        ],
+        () => [
+          tapsOfDilatedFilter(
+            runKernel(
+              'Conv2DBackpropFilter',
+              { x: t.x(), dy: t.dy() },
+              {
+                ...attrs,
+                filterShape: expandedShape,
+              },
+            ),
+            d,
+          ),
+          runKernel(
+            'Conv2DBackpropInput',
+            { dy: t.dy(), filter: zeroInsertedFilter(t.filter(), d) },
+            {
+              ...attrs,
+              inputShape: t.xShape,
+            },
+          ),
+          tf.conv2d(t.x(), t.filter(), c.stride, c.pad, 'NHWC', d),
+        ],
+      );
+      if (c.dilation === 1) {
+        // The whole chain tfjs layers use: fused conv2d + bias + relu, differentiated by the engine.
+        await expectSameOnBothBackends(() => {
+          const bias = tf.linspace(-0.5, 0.5, c.outChannels);
+          const f = (x: tf.Tensor4D, w: tf.Tensor4D) =>
+            tf.fused.conv2d({ x, filter: w, strides: c.stride, pad: c.pad, bias, activation: 'relu' }).sum();
+          return tf.grads(f as (...args: tf.Tensor[]) => tf.Tensor)([t.x(), t.filter()]);
+        });
+      }
+    });
+  },
+);
 
-describe('Depthwise gradient kernels on wasm match the CPU backend', () => {
-  const depthwiseCases = cases('depthwise');
-  test.each(depthwiseCases.map((c, i) => [describeCase(c), c, i] as const))('%s', async (_name, c, i) => {
-    const t = tensorsFor(c, true, 500 + i);
-    const attrs = { strides: c.stride, dilations: c.dilation, pad: c.pad, dimRoundingMode: undefined };
-    const d = c.dilation;
-    const expandedShape = [
-      (c.filterHeight - 1) * d + 1,
-      (c.filterWidth - 1) * d + 1,
-      c.inChannels,
-      c.outChannels,
-    ];
-    await expectSameOnBothBackends(
-      () => [
-        runKernel(
-          'DepthwiseConv2dNativeBackpropFilter',
-          { x: t.x(), dy: t.dy() },
-          {
-            ...attrs,
-            filterShape: t.filterShape,
-          },
-        ),
-        runKernel(
-          'DepthwiseConv2dNativeBackpropInput',
-          { dy: t.dy(), filter: t.filter() },
-          {
-            ...attrs,
-            inputShape: t.xShape,
-          },
-        ),
-        tf.depthwiseConv2d(t.x(), t.filter(), c.stride, c.pad, 'NHWC', d),
-      ],
-      () => [
-        tapsOfDilatedFilter(
+const depthwiseCaseGroups: [string, ConvCase[], number][] = [
+  ['few channels', cases('depthwise'), 500],
+  ['vector blocks and tails', cases('depthwise', { inChannels: [8, 9], seed: 12 }), 600],
+];
+
+describe.each(depthwiseCaseGroups)(
+  'Depthwise gradient kernels on wasm match the CPU backend (%s)',
+  (_group, list, seed) => {
+    test.each(list.map((c, i) => [describeCase(c), c, i] as const))('%s', async (_name, c, i) => {
+      const t = tensorsFor(c, true, seed + i);
+      const attrs = { strides: c.stride, dilations: c.dilation, pad: c.pad, dimRoundingMode: undefined };
+      const d = c.dilation;
+      const expandedShape = [
+        (c.filterHeight - 1) * d + 1,
+        (c.filterWidth - 1) * d + 1,
+        c.inChannels,
+        c.outChannels,
+      ];
+      await expectSameOnBothBackends(
+        () => [
           runKernel(
             'DepthwiseConv2dNativeBackpropFilter',
             { x: t.x(), dy: t.dy() },
             {
               ...attrs,
-              dilations: 1,
-              filterShape: expandedShape,
+              filterShape: t.filterShape,
             },
           ),
-          d,
-        ),
-        runKernel(
-          'DepthwiseConv2dNativeBackpropInput',
-          { dy: t.dy(), filter: zeroInsertedFilter(t.filter(), d) },
-          { ...attrs, dilations: 1, inputShape: t.xShape },
-        ),
-        tf.depthwiseConv2d(t.x(), t.filter(), c.stride, c.pad, 'NHWC', d),
-      ],
-    );
-    if (c.dilation === 1) {
-      await expectSameOnBothBackends(() => {
-        const f = (x: tf.Tensor4D, w: tf.Tensor4D) =>
-          tf
-            .relu6(tf.depthwiseConv2d(x, w, c.stride, c.pad))
-            .square()
-            .sum();
-        return tf.grads(f as (...args: tf.Tensor[]) => tf.Tensor)([t.x(), t.filter()]);
-      });
-    }
-  });
-});
+          runKernel(
+            'DepthwiseConv2dNativeBackpropInput',
+            { dy: t.dy(), filter: t.filter() },
+            {
+              ...attrs,
+              inputShape: t.xShape,
+            },
+          ),
+          tf.depthwiseConv2d(t.x(), t.filter(), c.stride, c.pad, 'NHWC', d),
+        ],
+        () => [
+          tapsOfDilatedFilter(
+            runKernel(
+              'DepthwiseConv2dNativeBackpropFilter',
+              { x: t.x(), dy: t.dy() },
+              {
+                ...attrs,
+                dilations: 1,
+                filterShape: expandedShape,
+              },
+            ),
+            d,
+          ),
+          runKernel(
+            'DepthwiseConv2dNativeBackpropInput',
+            { dy: t.dy(), filter: zeroInsertedFilter(t.filter(), d) },
+            { ...attrs, dilations: 1, inputShape: t.xShape },
+          ),
+          tf.depthwiseConv2d(t.x(), t.filter(), c.stride, c.pad, 'NHWC', d),
+        ],
+      );
+      if (c.dilation === 1) {
+        await expectSameOnBothBackends(() => {
+          const f = (x: tf.Tensor4D, w: tf.Tensor4D) =>
+            tf
+              .relu6(tf.depthwiseConv2d(x, w, c.stride, c.pad))
+              .square()
+              .sum();
+          return tf.grads(f as (...args: tf.Tensor[]) => tf.Tensor)([t.x(), t.filter()]);
+        });
+      }
+    });
+  },
+);
 
 describe('the other replaced kernels on wasm match the CPU backend', () => {
   const random = seededRandom(99);
@@ -316,8 +360,11 @@ describe('the other replaced kernels on wasm match the CPU backend', () => {
     [[3, 5, 7, 4], [2, 2], 2, 'valid'],
     [[2, 9, 8, 3], [3, 3], 2, 'same'],
     [[1, 7, 7, 2], [3, 3], 1, 'same'],
+    [[2, 4, 6, 6], [2, 2], 2, 'valid'],
+    [[2, 6, 4, 9], [2, 2], 2, 'same'],
   ] as const)('MaxPool gradient for x %j, pool %j, stride %d, %s', async (shape, pool, stride, pad) => {
-    const values = randomValues(random, tf.util.sizeFromShape([...shape]));
+    // Half the values are clipped to 0 (as behind a ReLU), so windows have ties.
+    const values = randomValues(random, tf.util.sizeFromShape([...shape])).map((v) => Math.max(v, 0));
     const size: [number, number] = [pool[0], pool[1]];
     await expectSameOnBothBackends(() =>
       tf.grad((x: tf.Tensor) =>
@@ -334,9 +381,115 @@ describe('the other replaced kernels on wasm match the CPU backend', () => {
     [[4, 3, 5], [0], true],
     [[2, 6], [1], false],
     [[3, 4, 2, 5], [0, 1, 2], false],
-  ] as const)('Sum of %j over %j (keepDims %s)', async (shape, axes, keepDims) => {
+  ] as const)('Sum and Mean of %j over %j (keepDims %s)', async (shape, axes, keepDims) => {
     const values = randomValues(random, tf.util.sizeFromShape([...shape]));
-    await expectSameOnBothBackends(() => tf.sum(tf.tensor(values, [...shape]), [...axes], keepDims));
+    await expectSameOnBothBackends(() => [
+      tf.sum(tf.tensor(values, [...shape]), [...axes], keepDims),
+      tf.mean(tf.tensor(values, [...shape]), [...axes], keepDims),
+    ]);
+  });
+
+  test('ReLU and ReLU6 gradients, with values on the edges, NaN and infinities', async () => {
+    const values = [...randomValues(random, 37).map((v) => v * 8), 0, 6, -0, NaN, Infinity, -Infinity, 5.999];
+    const dyValues = [...randomValues(random, 37), 1, 2, 3, 4, 5, Infinity, NaN];
+    await expectSameOnBothBackends(() => {
+      const x = tf.tensor1d(values);
+      const dy = tf.tensor1d(dyValues);
+      const relu = tf.grad((t: tf.Tensor) => tf.relu(t))(x, dy);
+      const clip = tf.grad((t: tf.Tensor) => tf.clipByValue(t, 0, 6))(x, dy);
+      const relu6 = tf.grad((t: tf.Tensor) => tf.relu6(t).mul(t))(x, dy);
+      // second order: d/dx of (d/dx sum(relu(x) * x))
+      const second = tf.grad((t: tf.Tensor) =>
+        tf
+          .grad((u: tf.Tensor) => tf.relu(u).mul(u).sum())(t)
+          .sum(),
+      )(x);
+      // NaN and infinities become distinct finite sentinels, so that the comparison sees them.
+      return [relu, clip, relu6, second].map((g) =>
+        tf.where(g.isNaN(), -99, tf.where(g.isInf(), tf.where(g.greater(0), -77, -55), g)),
+      );
+    });
+  });
+
+  test('Adam steps match (three steps: the moments and accumulated betas shape the later ones)', async () => {
+    const start = [randomValues(random, 6 * 5), randomValues(random, 5)];
+    const grads = [0, 1, 2].map(() => [randomValues(random, 6 * 5), randomValues(random, 5)]);
+    await expectSameOnBothBackends(() => {
+      const w = tf.variable(tf.tensor2d(start[0], [6, 5]), true, 'adam_test_w');
+      const b = tf.variable(tf.tensor1d(start[1]), true, 'adam_test_b');
+      const optimizer = tf.train.adam(0.01, 0.8, 0.95, 1e-6);
+      grads.forEach(([gw, gb], step) => {
+        const map = { adam_test_w: tf.tensor2d(gw, [6, 5]), adam_test_b: tf.tensor1d(gb) };
+        // tfjs types the map form as variables, but Adam reads plain gradient tensors from it
+        type Gradients = Parameters<typeof optimizer.applyGradients>[0];
+        optimizer.applyGradients(
+          step === 1
+            ? Object.entries(map).map(([name, tensor]) => ({ name, tensor }))
+            : (map as unknown as Gradients),
+        );
+      });
+      const result = [w.clone(), b.clone(), tf.scalar(optimizer.iterations)];
+      optimizer.dispose();
+      tf.dispose([w, b]);
+      return result;
+    });
+  });
+
+  test.each([
+    [[2, 3, 4, 5], [5]],
+    [
+      [2, 3, 4, 5],
+      [1, 1, 1, 5],
+    ],
+    [
+      [2, 3, 4, 6],
+      [4, 6],
+    ],
+    [[3, 7], [7]],
+  ] as const)(
+    'element-wise ops of %j with a broadcast %j, both ways round',
+    async (fullShape, vectorShape) => {
+      const full = randomValues(random, tf.util.sizeFromShape([...fullShape]));
+      const vector = randomValues(random, tf.util.sizeFromShape([...vectorShape])).map((v) => v + 2);
+      await expectSameOnBothBackends(() => {
+        const a = tf.tensor(full, [...fullShape]);
+        const b = tf.tensor(vector, [...vectorShape]);
+        return [tf.add(a, b), tf.sub(a, b), tf.sub(b, a), tf.mul(b, a), tf.div(a, b), tf.div(b, a)];
+      });
+    },
+  );
+
+  test('batch norm forward with and without scale and offset, and its gradients', async () => {
+    const x = randomValues(random, 2 * 3 * 4 * 6);
+    const stats = [0, 1, 2, 3].map(() => randomValues(random, 6).map((v) => v + 1.5));
+    await expectSameOnBothBackends(() => {
+      const input = tf.tensor4d(x, [2, 3, 4, 6]);
+      const [mean, variance, offset, scale] = stats.map((s) => tf.tensor1d(s));
+      const grads = tf.grads((xs: tf.Tensor, m: tf.Tensor, v: tf.Tensor, o: tf.Tensor, g: tf.Tensor) =>
+        tf.batchNorm(xs, m, v, o, g, 0.001).square().sum(),
+      )([input, mean, variance, offset, scale]);
+      // as tfjs layers train it: statistics of the batch itself
+      const training = tf.grads((xs: tf.Tensor, o: tf.Tensor, g: tf.Tensor) => {
+        const moments = tf.moments(xs, [0, 1, 2]);
+        return tf.batchNorm(xs, moments.mean, moments.variance, o, g, 0.001).mul(xs).sum();
+      })([input, offset, scale]);
+      return [
+        ...training,
+        tf.batchNorm(input, mean, variance, offset, scale, 0.001),
+        tf.batchNorm(input, mean, variance, undefined, undefined, 0.01),
+        ...grads,
+      ];
+    });
+  });
+
+  test('clones and same-dtype casts share data and outlive their source; other casts convert', async () => {
+    const values = randomValues(random, 12);
+    await expectSameOnBothBackends(() => {
+      const source = tf.tensor2d(values, [3, 4]);
+      const copies = [source.clone(), tf.cast(source, 'float32'), tf.cast(source, 'int32').toFloat()];
+      source.dispose();
+      return copies.map((c) => c.add(1));
+    });
   });
 
   test('matmuls with transposes', async () => {

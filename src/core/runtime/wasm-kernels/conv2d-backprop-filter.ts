@@ -1,15 +1,17 @@
 /**
- * Conv2DBackpropFilter on WASM as ONE forward convolution (XNNPACK) over transposed tensors:
+ * Conv2DBackpropFilter on WASM:
  *
  *   dW[kh, kw, ci, co] = sum over n, oh, ow of x[n, oh*s + kh*d - padTop, ..., ci] * dy[n, oh, ow, co]
  *
- * is a convolution whose "batch" is ci (x as [Cin, H, W, N]), whose filter is dy as [OH, OW, N, Cout]
- * dilated by the forward stride s, and whose stride is the forward dilation d. Its output
- * [Cin, KH, KW, Cout] is transposed back to [KH, KW, Cin, Cout].
+ * as ONE matmul (XNNPACK), patches^T [KH*KW*Cin, N*OH*OW] x dy [N*OH*OW, Cout], whose left operand
+ * our SIMD kernel gathers from x (simd/kernels.as `im2colTransposed`) and whose right operand is dy
+ * as it is. This beat the earlier rewrite as a forward convolution over transposed tensors (x as
+ * [Cin, H, W, N], dy as an OHxOW filter), which XNNPACK runs as an indirect GEMM with a huge kernel
+ * and which needed two transposes.
  *
- * When the patches are narrow (KH*KW*Cin <= Cout, e.g. a first layer on grey images) the weight
- * packing of that convolution and the transpose of dy dominate; then the gradient is one matmul
- * instead, patches^T [KH*KW*Cin, N*OH*OW] times dy [N*OH*OW, Cout], which needs no transpose of dy.
+ * When the patches are narrow (KH*KW*Cin <= Cout, e.g. a first layer on grey images) a matmul has
+ * too few rows to run well; then our SIMD kernel computes the gradient directly. When dy is mostly
+ * zeros (behind ReLU and max pooling, see sparse-gradient) another one visits only its non-zeros.
  */
 import {
   backend_util,
@@ -19,115 +21,111 @@ import {
   type KernelFunc,
   type TensorInfo,
 } from '@tensorflow/tfjs-core';
-import { cropNegativePads, cropSpatial } from './conv-geometry';
+import { heapPointer, simdKernels } from '../simd/simd-kernels';
 import { withScratch, type WasmBackend, type WasmScratch } from './scratch';
-
-interface FilterGradientGeometry {
-  inHeight: number;
-  inWidth: number;
-  outHeight: number;
-  outWidth: number;
-  filterHeight: number;
-  filterWidth: number;
-  strideHeight: number;
-  strideWidth: number;
-  dilationHeight: number;
-  dilationWidth: number;
-  padTop: number;
-  padLeft: number;
-}
-
-/** Pads that make the rewritten convolution produce exactly filterHeight x filterWidth (or more). */
-export function filterGradientPads(g: FilterGradientGeometry) {
-  const neededRows = (g.filterHeight - 1) * g.dilationHeight + (g.outHeight - 1) * g.strideHeight + 1;
-  const neededCols = (g.filterWidth - 1) * g.dilationWidth + (g.outWidth - 1) * g.strideWidth + 1;
-  return {
-    top: g.padTop,
-    left: g.padLeft,
-    bottom: neededRows - g.inHeight - g.padTop,
-    right: neededCols - g.inWidth - g.padLeft,
-  };
-}
+import { isSparseGradient } from './sparse-gradient';
 
 type ConvInfo = ReturnType<typeof backend_util.computeConv2DInfo>;
 
-/** dW as patches^T times dy, the patches gathered tap by tap from x laid out as [Cin, N, H, W]. */
-function filterGradientByPatches(s: WasmScratch, x: TensorInfo, dy: TensorInfo, info: ConvInfo): TensorInfo {
-  const { batchSize, inHeight, inWidth, inChannels, outHeight, outWidth, outChannels } = info;
-  const channelsFirst =
-    inChannels === 1
-      ? s.view(x, [1, batchSize, inHeight, inWidth])
-      : s.run('Transpose', { x }, { perm: [3, 0, 1, 2] });
-  const pads = filterGradientPads({ ...info, padTop: info.padInfo.top, padLeft: info.padInfo.left });
-  const bottom = Math.max(0, pads.bottom);
-  const right = Math.max(0, pads.right);
-  const padded =
-    pads.top + bottom + pads.left + right > 0
-      ? s.run(
-          'PadV2',
-          { x: channelsFirst },
-          {
-            paddings: [
-              [0, 0],
-              [0, 0],
-              [pads.top, bottom],
-              [pads.left, right],
-            ],
-            constantValue: 0,
-          },
-        )
-      : channelsFirst;
-  const taps: TensorInfo[] = [];
-  for (let kh = 0; kh < info.filterHeight; kh++) {
-    for (let kw = 0; kw < info.filterWidth; kw++) {
-      const top = kh * info.dilationHeight;
-      const left = kw * info.dilationWidth;
-      if (info.strideHeight === 1 && info.strideWidth === 1) {
-        taps.push(
-          s.run(
-            'Slice',
-            { x: padded },
-            { begin: [0, 0, top, left], size: [inChannels, batchSize, outHeight, outWidth] },
-          ),
-        );
-      } else {
-        taps.push(
-          s.run(
-            'StridedSlice',
-            { x: padded },
-            {
-              begin: [0, 0, top, left],
-              end: [
-                inChannels,
-                batchSize,
-                top + (outHeight - 1) * info.strideHeight + 1,
-                left + (outWidth - 1) * info.strideWidth + 1,
-              ],
-              strides: [1, 1, info.strideHeight, info.strideWidth],
-              beginMask: 0,
-              endMask: 0,
-              ellipsisMask: 0,
-              newAxisMask: 0,
-              shrinkAxisMask: 0,
-            },
-          ),
-        );
-      }
-    }
-  }
-  const rows = info.filterHeight * info.filterWidth * inChannels;
-  const positions = batchSize * outHeight * outWidth;
-  const patches =
-    taps.length === 1 ? taps[0] : s.run('Concat', taps as unknown as Record<string, TensorInfo>, { axis: 0 });
+/**
+ * dW computed directly by our SIMD kernel (simd/kernels.as `convFilterGradDirect`): for narrow
+ * patches a GEMM has too few rows to run well (the first layer of the reference CNN ran at about
+ * 1.5 GFLOP/s as patches^T x dy), while the direct loop keeps the whole filter in cache.
+ */
+function filterGradientDirect(s: WasmScratch, x: TensorInfo, dy: TensorInfo, info: ConvInfo): TensorInfo {
+  const filterShape = [info.filterHeight, info.filterWidth, info.inChannels, info.outChannels];
+  const size = filterShape.reduce((a, b) => a * b, 1);
+  const dw = s.empty(filterShape);
+  const partial = s.empty([size]);
+  const total = s.empty([2 * size]);
+  const b = s.backend;
+  simdKernels(b).convFilterGradDirect(
+    heapPointer(b, x),
+    heapPointer(b, dy),
+    heapPointer(b, dw),
+    heapPointer(b, partial),
+    heapPointer(b, total),
+    info.batchSize,
+    info.inHeight,
+    info.inWidth,
+    info.inChannels,
+    info.outHeight,
+    info.outWidth,
+    info.outChannels,
+    info.filterHeight,
+    info.filterWidth,
+    info.strideHeight,
+    info.strideWidth,
+    info.dilationHeight,
+    info.dilationWidth,
+    info.padInfo.top,
+    info.padInfo.left,
+  );
+  return dw;
+}
+
+/** dW from the non-zero values of dy only (simd/kernels.as `sparseConvFilterGrad`). */
+function filterGradientSparse(s: WasmScratch, x: TensorInfo, dy: TensorInfo, info: ConvInfo): TensorInfo {
+  const filterShape = [info.filterHeight, info.filterWidth, info.inChannels, info.outChannels];
+  const size = filterShape.reduce((a, b) => a * b, 1);
+  const dw = s.empty(filterShape);
+  const partial = s.empty([size]);
+  const total = s.empty([2 * size]);
+  const b = s.backend;
+  simdKernels(b).sparseConvFilterGrad(
+    heapPointer(b, x),
+    heapPointer(b, dy),
+    heapPointer(b, dw),
+    heapPointer(b, partial),
+    heapPointer(b, total),
+    info.batchSize,
+    info.inHeight,
+    info.inWidth,
+    info.inChannels,
+    info.outHeight,
+    info.outWidth,
+    info.outChannels,
+    info.filterHeight,
+    info.filterWidth,
+    info.strideHeight,
+    info.strideWidth,
+    info.dilationHeight,
+    info.dilationWidth,
+    info.padInfo.top,
+    info.padInfo.left,
+  );
+  return dw;
+}
+
+/** dW [KH*KW*Cin, Cout] = patches^T [KH*KW*Cin, N*OH*OW] x dy [N*OH*OW, Cout], one XNNPACK matmul. */
+function filterGradientByMatmul(s: WasmScratch, x: TensorInfo, dy: TensorInfo, info: ConvInfo): TensorInfo {
+  const taps = info.filterHeight * info.filterWidth * info.inChannels;
+  const positions = info.batchSize * info.outHeight * info.outWidth;
+  const patches = s.empty([1, taps, positions]);
+  simdKernels(s.backend).im2colTransposed(
+    heapPointer(s.backend, x),
+    heapPointer(s.backend, patches),
+    info.batchSize,
+    info.inHeight,
+    info.inWidth,
+    info.inChannels,
+    info.outHeight,
+    info.outWidth,
+    info.filterHeight,
+    info.filterWidth,
+    info.strideHeight,
+    info.strideWidth,
+    info.dilationHeight,
+    info.dilationWidth,
+    info.padInfo.top,
+    info.padInfo.left,
+  );
   const grad = s.run(
     'BatchMatMul',
-    { a: s.view(patches, [1, rows, positions]), b: s.view(dy, [1, positions, outChannels]) },
-    {
-      transposeA: false,
-      transposeB: false,
-    },
+    { a: patches, b: s.view(dy, [1, positions, info.outChannels]) },
+    { transposeA: false, transposeB: false },
   );
-  return s.view(grad, [info.filterHeight, info.filterWidth, inChannels, outChannels]);
+  return s.view(grad, [info.filterHeight, info.filterWidth, info.inChannels, info.outChannels]);
 }
 
 function conv2dBackpropFilter(args: {
@@ -149,28 +147,14 @@ function conv2dBackpropFilter(args: {
     pad,
     dimRoundingMode,
   );
+  if (isSparseGradient(backend, dy, info.inChannels)) {
+    return withScratch(backend, (s) => filterGradientSparse(s, x, dy, info));
+  }
   const patchWidth = info.filterHeight * info.filterWidth * info.inChannels;
   if (patchWidth <= info.outChannels) {
-    return withScratch(backend, (s) => filterGradientByPatches(s, x, dy, info));
+    return withScratch(backend, (s) => filterGradientDirect(s, x, dy, info));
   }
-  return withScratch(backend, (s) => {
-    const xT = s.run('Transpose', { x }, { perm: [3, 1, 2, 0] });
-    const dyT = s.run('Transpose', { x: dy }, { perm: [1, 2, 0, 3] });
-    const pads = filterGradientPads({ ...info, padTop: info.padInfo.top, padLeft: info.padInfo.left });
-    const { input, pad: explicitPad } = cropNegativePads(s, xT, pads);
-    const grad = s.run(
-      'Conv2D',
-      { x: input, filter: dyT },
-      {
-        strides: [info.dilationHeight, info.dilationWidth],
-        dilations: [info.strideHeight, info.strideWidth],
-        pad: explicitPad,
-        dataFormat: 'NHWC',
-      },
-    );
-    const cropped = cropSpatial(s, grad, info.filterHeight, info.filterWidth);
-    return s.run('Transpose', { x: cropped }, { perm: [1, 2, 0, 3] });
-  });
+  return withScratch(backend, (s) => filterGradientByMatmul(s, x, dy, info));
 }
 
 export const conv2dBackpropFilterConfig: KernelConfig = {

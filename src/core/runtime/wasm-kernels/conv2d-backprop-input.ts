@@ -1,8 +1,17 @@
 /**
- * Conv2DBackpropInput on WASM as ONE forward convolution (XNNPACK): the output gradient, with
- * stride-1 zeros inserted between its rows and columns and padded by (effective filter - 1 - pad),
- * convolved at stride 1 with the filter reversed in space and with its channel axes swapped.
- * The shipped kernel is a scalar loop, several times slower than the forward convolution.
+ * Conv2DBackpropInput on WASM as ONE matmul (XNNPACK) and a col2im of our own:
+ *
+ *   col [N*OH*OW, KH*KW*Cin] = dy [N*OH*OW, Cout] x W^T [Cout, KH*KW*Cin]
+ *   dx[n, ih, iw, ci]       = sum of col over the (position, tap) pairs that land on (ih, iw)
+ *
+ * (simd/kernels.as `col2im`). This does exactly the convolution's multiply-adds for any stride,
+ * padding and dilation; the earlier rewrite as a forward convolution of the zero-inserted, padded
+ * output gradient did 40% more for a 3x3 'valid' layer and four times more at stride 2. The shipped
+ * kernel is a scalar loop, several times slower than both. A 1x1, stride-1, unpadded convolution
+ * needs no col2im: col is dx.
+ *
+ * When dy is mostly zeros (behind ReLU and max pooling, see sparse-gradient) our SIMD kernel instead
+ * adds dy * filter only for its non-zero values (simd/kernels.as `sparseConvInputGrad`).
  */
 import {
   backend_util,
@@ -12,36 +21,9 @@ import {
   type KernelFunc,
   type TensorInfo,
 } from '@tensorflow/tfjs-core';
-import { cropNegativePads, insertZeros, reverseSpatially } from './conv-geometry';
+import { heapPointer, simdKernels } from '../simd/simd-kernels';
 import { withScratch, type WasmBackend } from './scratch';
-
-interface InputGradientGeometry {
-  inHeight: number;
-  inWidth: number;
-  outHeight: number;
-  outWidth: number;
-  strideHeight: number;
-  strideWidth: number;
-  effectiveFilterHeight: number;
-  effectiveFilterWidth: number;
-  padTop: number;
-  padLeft: number;
-}
-
-/**
- * Pads of the zero-inserted output gradient (height outHeight * stride) that make a stride-1
- * convolution with the effective filter produce exactly inHeight x inWidth. Negative means crop.
- */
-export function inputGradientPads(g: InputGradientGeometry) {
-  const top = g.effectiveFilterHeight - 1 - g.padTop;
-  const left = g.effectiveFilterWidth - 1 - g.padLeft;
-  return {
-    top,
-    left,
-    bottom: g.inHeight + g.effectiveFilterHeight - 1 - top - g.outHeight * g.strideHeight,
-    right: g.inWidth + g.effectiveFilterWidth - 1 - left - g.outWidth * g.strideWidth,
-  };
-}
+import { isSparseGradient } from './sparse-gradient';
 
 function conv2dBackpropInput(args: {
   inputs: { dy: TensorInfo; filter: TensorInfo };
@@ -62,22 +44,73 @@ function conv2dBackpropInput(args: {
     pad,
     dimRoundingMode,
   );
+  const positions = info.batchSize * info.outHeight * info.outWidth;
+  const taps = info.filterHeight * info.filterWidth * info.inChannels;
+  if (isSparseGradient(backend, dy, info.inChannels)) {
+    return withScratch(backend, (s) => {
+      const filterT = s.run('Transpose', { x: filter }, { perm: [3, 0, 1, 2] });
+      const dx = s.empty(inputShape);
+      simdKernels(backend).sparseConvInputGrad(
+        heapPointer(backend, dy),
+        heapPointer(backend, filterT),
+        heapPointer(backend, dx),
+        info.batchSize,
+        info.inHeight,
+        info.inWidth,
+        info.inChannels,
+        info.outHeight,
+        info.outWidth,
+        info.outChannels,
+        info.filterHeight,
+        info.filterWidth,
+        info.strideHeight,
+        info.strideWidth,
+        info.dilationHeight,
+        info.dilationWidth,
+        info.padInfo.top,
+        info.padInfo.left,
+      );
+      return dx;
+    });
+  }
   return withScratch(backend, (s) => {
-    const spread = insertZeros(s, dy, info.strideHeight, info.strideWidth);
-    const pads = inputGradientPads({ ...info, padTop: info.padInfo.top, padLeft: info.padInfo.left });
-    const { input, pad: explicitPad } = cropNegativePads(s, spread, pads);
-    const reversed = reverseSpatially(s, filter);
-    const swapped = s.run('Transpose', { x: reversed }, { perm: [0, 1, 3, 2] });
-    return s.run(
-      'Conv2D',
-      { x: input, filter: swapped },
-      {
-        strides: [1, 1],
-        dilations: [info.dilationHeight, info.dilationWidth],
-        pad: explicitPad,
-        dataFormat: 'NHWC',
-      },
+    const col = s.run(
+      'BatchMatMul',
+      { a: s.view(dy, [1, positions, info.outChannels]), b: s.view(filter, [1, taps, info.outChannels]) },
+      { transposeA: false, transposeB: true },
     );
+    const { top, left } = info.padInfo;
+    const same =
+      taps === info.inChannels &&
+      info.strideHeight === 1 &&
+      info.strideWidth === 1 &&
+      top === 0 &&
+      left === 0 &&
+      info.outHeight === info.inHeight &&
+      info.outWidth === info.inWidth;
+    if (same) {
+      return s.view(col, inputShape);
+    }
+    const dx = s.empty(inputShape);
+    simdKernels(backend).col2im(
+      heapPointer(backend, col),
+      heapPointer(backend, dx),
+      info.batchSize,
+      info.inHeight,
+      info.inWidth,
+      info.inChannels,
+      info.outHeight,
+      info.outWidth,
+      info.filterHeight,
+      info.filterWidth,
+      info.strideHeight,
+      info.strideWidth,
+      info.dilationHeight,
+      info.dilationWidth,
+      top,
+      left,
+    );
+    return dx;
   });
 }
 

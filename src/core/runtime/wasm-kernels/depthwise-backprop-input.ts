@@ -1,8 +1,9 @@
 /**
- * DepthwiseConv2dNativeBackpropInput on WASM as ONE forward depthwise convolution (XNNPACK), the same
- * rewrite as the dense input gradient: zero-inserted, padded output gradient convolved with the
- * spatially reversed filter. With a channel multiplier m the filter is read as m*C channels of
- * multiplier 1 and the m gradients that land on one input channel are summed afterwards.
+ * DepthwiseConv2dNativeBackpropInput on WASM by our SIMD kernel (simd/kernels.as
+ * `depthwiseInputGrad`), in place on the heap: each output position scatters w * dy into the input
+ * pixels its window covers, vectorised over channels (multiplier 1) or channel by channel.
+ * The earlier rewrite as an XNNPACK depthwise convolution of the zero-inserted, padded output
+ * gradient needed a pad, a reverse and for stride 2 four times the work.
  */
 import {
   backend_util,
@@ -12,9 +13,8 @@ import {
   type KernelFunc,
   type TensorInfo,
 } from '@tensorflow/tfjs-core';
-import { cropNegativePads, insertZeros, reverseSpatially } from './conv-geometry';
-import { inputGradientPads } from './conv2d-backprop-input';
-import { withScratch, type WasmBackend } from './scratch';
+import { heapPointer, simdKernels } from '../simd/simd-kernels';
+import type { WasmBackend } from './scratch';
 
 function depthwiseBackpropInput(args: {
   inputs: { dy: TensorInfo; filter: TensorInfo };
@@ -24,7 +24,7 @@ function depthwiseBackpropInput(args: {
   const { inputs, backend, attrs } = args;
   const { dy, filter } = inputs;
   const { strides, dilations, pad, dimRoundingMode, inputShape } = attrs;
-  const [kh, kw, channels, multiplier] = filter.shape;
+  const [, , channels, multiplier] = filter.shape;
   const info = backend_util.computeConv2DInfo(
     inputShape,
     filter.shape as [number, number, number, number],
@@ -34,29 +34,28 @@ function depthwiseBackpropInput(args: {
     dimRoundingMode,
     true,
   );
-  return withScratch(backend, (s) => {
-    const spread = insertZeros(s, dy, info.strideHeight, info.strideWidth);
-    const pads = inputGradientPads({ ...info, padTop: info.padInfo.top, padLeft: info.padInfo.left });
-    const { input, pad: explicitPad } = cropNegativePads(s, spread, pads);
-    const reversed = reverseSpatially(s, filter);
-    const perChannel = s.view(reversed, [kh, kw, channels * multiplier, 1]);
-    const grad = s.run(
-      'DepthwiseConv2dNative',
-      { x: input, filter: perChannel },
-      {
-        strides: [1, 1],
-        dilations: [info.dilationHeight, info.dilationWidth],
-        pad: explicitPad,
-        dataFormat: 'NHWC',
-      },
-    );
-    if (multiplier === 1) {
-      return grad;
-    }
-    const [n, h, w] = grad.shape;
-    const grouped = s.view(grad, [n, h, w, channels, multiplier]);
-    return s.run('Sum', { x: grouped }, { axis: [4], keepDims: false });
-  });
+  const out = backend.makeOutput(inputShape, 'float32');
+  simdKernels(backend).depthwiseInputGrad(
+    heapPointer(backend, dy),
+    heapPointer(backend, filter),
+    heapPointer(backend, out),
+    info.batchSize,
+    info.inHeight,
+    info.inWidth,
+    channels,
+    multiplier,
+    info.outHeight,
+    info.outWidth,
+    info.filterHeight,
+    info.filterWidth,
+    info.strideHeight,
+    info.strideWidth,
+    info.dilationHeight,
+    info.dilationWidth,
+    info.padInfo.top,
+    info.padInfo.left,
+  );
+  return out;
 }
 
 export const depthwiseBackpropInputConfig: KernelConfig = {

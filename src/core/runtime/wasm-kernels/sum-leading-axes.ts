@@ -1,8 +1,8 @@
 /**
- * Sum over the leading axes of a float32 tensor (a bias gradient: NHWC summed over N, H and W) as a
- * JS loop over the heap. The shipped WASM Sum first transposes the reduced axes to the end, which
- * for a convolution's output gradient costs more than the whole sum. Other sums go to the shipped
- * kernel.
+ * Sum and Mean over the leading axes of a float32 tensor (a bias gradient, NHWC summed over N, H and
+ * W; a batch-norm mean) by our SIMD kernel (simd/kernels.as `sumRows`), in place on the heap. The
+ * shipped WASM kernels first transpose the reduced axes to the end, which for a convolution's
+ * output gradient costs more than the whole sum. Other reductions go to the shipped kernels.
  */
 import {
   util,
@@ -11,7 +11,8 @@ import {
   type NamedAttrMap,
   type TensorInfo,
 } from '@tensorflow/tfjs-core';
-import type { WasmBackend } from './scratch';
+import { heapPointer, simdKernels } from '../simd/simd-kernels';
+import { withScratch, type WasmBackend } from './scratch';
 
 const wrappers = new WeakSet<KernelFunc>();
 
@@ -26,6 +27,7 @@ function leadingAxisCount(axis: number | number[], rank: number): number {
 }
 
 export function withFastLeadingSum(shipped: KernelConfig): KernelConfig {
+  const mean = shipped.kernelName === 'Mean';
   const kernelFunc: KernelFunc = (args) => {
     const x = args.inputs.x as TensorInfo;
     const attrs = args.attrs as NamedAttrMap & { axis: number | number[]; keepDims: boolean };
@@ -36,20 +38,24 @@ export function withFastLeadingSum(shipped: KernelConfig): KernelConfig {
     const backend = args.backend as WasmBackend;
     const kept = x.shape.slice(leading);
     const outShape = attrs.keepDims ? [...x.shape.slice(0, leading).map(() => 1), ...kept] : kept;
-    const out = backend.makeOutput(outShape, 'float32');
-    const values = backend.typedArrayFromHeap(x) as Float32Array;
-    const sums = backend.typedArrayFromHeap(out) as Float32Array;
     const width = util.sizeFromShape(kept);
-    const rows = width === 0 ? 0 : values.length / width;
-    const acc = new Float64Array(width);
-    for (let r = 0; r < rows; r++) {
-      const base = r * width;
-      for (let c = 0; c < width; c++) {
-        acc[c] += values[base + c];
-      }
-    }
-    sums.set(acc);
-    return out;
+    const rows = width === 0 ? 0 : util.sizeFromShape(x.shape) / width;
+    return withScratch(backend, (s) => {
+      const out = s.empty(outShape);
+      // float32 partial sums and float64 totals, one per column
+      const partial = s.empty([width]);
+      const total = s.empty([2 * width]);
+      simdKernels(backend).sumRows(
+        heapPointer(backend, x),
+        rows,
+        width,
+        heapPointer(backend, out),
+        heapPointer(backend, partial),
+        heapPointer(backend, total),
+        mean && rows > 0 ? 1 / rows : 1,
+      );
+      return out;
+    });
   };
   wrappers.add(kernelFunc);
   return { ...shipped, kernelFunc };
