@@ -2,6 +2,7 @@ import { fileURLToPath } from 'node:url';
 import { defineConfig } from 'vite';
 import react from '@vitejs/plugin-react';
 import { labTypingsPlugin } from './scripts/vite-plugin-lab-typings.ts';
+import { offlinePlugin } from './scripts/vite-plugin-offline.ts';
 
 const root = fileURLToPath(new URL('.', import.meta.url));
 
@@ -16,7 +17,8 @@ const isolationHeaders = {
 };
 
 export default defineConfig({
-  plugins: [react(), labTypingsPlugin({ root })],
+  // offlinePlugin: the service worker (`/sw.js`) and `/datasets/index.json`; see the plugin's header.
+  plugins: [react(), labTypingsPlugin({ root }), offlinePlugin({ root })],
   resolve: {
     alias: { 'cv-lab': fileURLToPath(new URL('./src/core/sandbox/lab.ts', import.meta.url)) },
   },
@@ -25,6 +27,10 @@ export default defineConfig({
   preview: { port: 5173, headers: isolationHeaders },
   build: {
     target: 'es2022',
+    // bench.html: the training benchmark in the browser (`cv-lab bench --browser`).
+    rollupOptions: {
+      input: { main: `${root}index.html`, bench: `${root}bench.html` },
+    },
     // Monaco, tfjs and the bundled typings are large by nature; they load lazily where they can.
     chunkSizeWarningLimit: 6000,
   },

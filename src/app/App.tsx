@@ -1,6 +1,13 @@
 import { useEffect } from 'react';
+import { OfflineStatus } from './offline/OfflineStatus';
+import { BackupPage } from './pages/BackupPage';
 import { CatalogPage } from './pages/CatalogPage';
+import { DatasetsPage } from './pages/DatasetsPage';
 import { ExercisePage } from './pages/ExercisePage';
+import { RosterPage } from './pages/RosterPage';
+import { SetBuilderPage } from './pages/SetBuilderPage';
+import { SetPage } from './pages/SetPage';
+import { SetLinkPage, SetsPage } from './pages/SetsPage';
 import { SettingsPage } from './pages/SettingsPage';
 import { routeHref, useRoute } from './routing';
 import { useResultsStore } from './stores/results-store';
@@ -33,16 +40,49 @@ export function App() {
           <a href={routeHref.catalog} aria-current={route.page === 'catalog' ? 'page' : undefined}>
             Exercises
           </a>
+          <a
+            href={routeHref.sets}
+            aria-current={['sets', 'set', 'set-exercise'].includes(route.page) ? 'page' : undefined}
+          >
+            Sets
+          </a>
+          <a href={routeHref.setBuilder} aria-current={route.page === 'set-builder' ? 'page' : undefined}>
+            Build a set
+          </a>
+          <a href={routeHref.roster} aria-current={route.page === 'roster' ? 'page' : undefined}>
+            Roster
+          </a>
+          <a href={routeHref.datasets} aria-current={route.page === 'datasets' ? 'page' : undefined}>
+            Datasets
+          </a>
+          <a href={routeHref.backup} aria-current={route.page === 'backup' ? 'page' : undefined}>
+            Backup
+          </a>
           <a href={routeHref.settings} aria-current={route.page === 'settings' ? 'page' : undefined}>
             Settings
           </a>
         </nav>
         {running && <span className="header-running">Training…</span>}
+        <OfflineStatus />
       </header>
       <main className="app-main">
         {route.page === 'catalog' && <CatalogPage />}
         {route.page === 'exercise' && <ExercisePage key={route.exerciseId} exerciseId={route.exerciseId} />}
         {route.page === 'settings' && <SettingsPage />}
+        {route.page === 'datasets' && <DatasetsPage />}
+        {route.page === 'backup' && <BackupPage />}
+        {route.page === 'sets' && <SetsPage />}
+        {route.page === 'set' && <SetPage key={route.setId} setId={route.setId} />}
+        {route.page === 'set-exercise' && (
+          <ExercisePage
+            key={`${route.setId}/${route.exerciseId}`}
+            exerciseId={route.exerciseId}
+            setId={route.setId}
+          />
+        )}
+        {route.page === 'set-link' && <SetLinkPage />}
+        {route.page === 'set-builder' && <SetBuilderPage />}
+        {route.page === 'roster' && <RosterPage />}
         {route.page === 'not-found' && (
           <section className="page">
             <h1>Page not found</h1>

@@ -8,12 +8,32 @@ export type Route =
   | { page: 'catalog' }
   | { page: 'exercise'; exerciseId: string }
   | { page: 'settings' }
+  // Team leads and their sets (issue 5): learner's sets, a set, a set's exercise, a set link,
+  // the set builder, the roster.
+  | { page: 'sets' }
+  | { page: 'set'; setId: string }
+  | { page: 'set-exercise'; setId: string; exerciseId: string }
+  | { page: 'set-link' }
+  | { page: 'set-builder' }
+  | { page: 'roster' }
+  // Datasets (cache, import) and backup (issue 6).
+  | { page: 'datasets' }
+  | { page: 'backup' }
   | { page: 'not-found'; hash: string };
 
 export function parseRoute(hash: string): Route {
   const path = hash.replace(/^#/, '') || '/';
   if (path === '/' || path === '') return { page: 'catalog' };
   if (path === '/settings') return { page: 'settings' };
+  if (path === '/datasets') return { page: 'datasets' };
+  if (path === '/backup') return { page: 'backup' };
+  if (path.startsWith('set=')) return { page: 'set-link' };
+  if (path === '/sets') return { page: 'sets' };
+  if (path === '/sets/new') return { page: 'set-builder' };
+  if (path === '/roster') return { page: 'roster' };
+  const set = /^\/set\/([A-Za-z0-9_-]{1,64})(?:\/exercise\/([a-z0-9][a-z0-9-]*))?$/.exec(path);
+  if (set?.[2]) return { page: 'set-exercise', setId: set[1], exerciseId: set[2] };
+  if (set) return { page: 'set', setId: set[1] };
   const exercise = /^\/exercise\/([a-z0-9][a-z0-9-]*)$/.exec(path);
   if (exercise) return { page: 'exercise', exerciseId: exercise[1] };
   return { page: 'not-found', hash };
@@ -22,7 +42,14 @@ export function parseRoute(hash: string): Route {
 export const routeHref = {
   catalog: '#/',
   settings: '#/settings',
+  datasets: '#/datasets',
+  backup: '#/backup',
   exercise: (id: string) => `#/exercise/${id}`,
+  sets: '#/sets',
+  set: (id: string) => `#/set/${id}`,
+  setExercise: (setId: string, exerciseId: string) => `#/set/${setId}/exercise/${exerciseId}`,
+  setBuilder: '#/sets/new',
+  roster: '#/roster',
 };
 
 export function useRoute(): Route {

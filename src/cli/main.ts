@@ -12,6 +12,7 @@ import { registerBenchCommand } from './commands/bench';
 import { registerSetCommand } from './commands/set';
 import { registerSubmissionCommand } from './commands/submission';
 import { registerVerifyCommand } from './commands/verify';
+import { registerModelsCommand } from './commands/models';
 import { CliError } from './cli-error';
 
 export async function main(argv: string[]): Promise<number> {
@@ -29,6 +30,7 @@ export async function main(argv: string[]): Promise<number> {
   registerSetCommand(program, setExitCode);
   registerSubmissionCommand(program, setExitCode);
   registerVerifyCommand(program, setExitCode);
+  registerModelsCommand(program, setExitCode);
   try {
     await program.parseAsync(argv);
     return exitCode;

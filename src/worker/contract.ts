@@ -5,10 +5,47 @@
  * The page calls these methods through comlink. Events stream back through `onEvent` (a comlink
  * proxy). Stopping a run is not a method: the page terminates the worker, which always works,
  * even when learner code is stuck in a loop.
+ *
+ * Trained models: a graded training run returns its model's artifacts (`serializeModel`, taken
+ * through `env.onTrainedModel` before the run disposes the model) in the outcome's `model`. The
+ * page keeps the last one in memory so "Export submission" works until the next run; the worker
+ * keeps nothing, so a worker terminated by Stop loses nothing the page needs.
+ *
+ * Re-grading (the roster): the page sends a parsed submission, the exercise as the set asks for it
+ * and, when the set has one, its private test; the worker rebuilds the model and grades it, off the
+ * main thread. Test data is cached in the worker (the prepared dataset by id, a private test by
+ * the key the page gives it), so re-grading many submissions decodes it once.
  */
+import type { ExerciseBundle } from '../core/exercises/schema';
+import type { PrivateTest } from '../core/exercises/set';
+import type { Submission } from '../core/exercises/submission';
+import type { RegradeResult } from '../core/grading/regrade';
+import type { ModelArtifactsJson } from '../core/models/artifacts';
 import type { RunEvent } from '../core/sandbox/events';
-import type { RunOutcome, RunRequest } from '../core/sandbox/run-types';
+import type { BackendPreference, RunOutcome, RunRequest } from '../core/sandbox/run-types';
+
+export interface LabRunOutcome extends RunOutcome {
+  /** The trained model of a graded training run; absent for function and quiz exercises. */
+  model?: ModelArtifactsJson;
+  /** Why the model could not be captured (too large, an unsupported dtype): export is then refused. */
+  modelError?: string;
+}
+
+export interface RegradeRequest {
+  submission: Submission;
+  /** The exercise as the set asks for it (`applySetOverrides`), or as the catalog has it. */
+  bundle: ExerciseBundle;
+  /** The set's private test, with a key that names it for the worker's cache (e.g. set id + date). */
+  privateTest?: { key: string; data: PrivateTest };
+  backend: BackendPreference;
+}
+
+export interface RegradeAnswer extends RegradeResult {
+  /** The backend the re-grade ran on. */
+  backend: string;
+}
 
 export interface LabWorkerApi {
-  run(request: RunRequest, onEvent: (event: RunEvent) => void): Promise<RunOutcome>;
+  run(request: RunRequest, onEvent: (event: RunEvent) => void): Promise<LabRunOutcome>;
+  regrade(request: RegradeRequest): Promise<RegradeAnswer>;
 }

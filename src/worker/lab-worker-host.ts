@@ -9,12 +9,20 @@ import { setWasmPaths } from '@tensorflow/tfjs-backend-wasm';
 import wasmPlainUrl from '@tensorflow/tfjs-backend-wasm/dist/tfjs-backend-wasm.wasm?url';
 import wasmSimdUrl from '@tensorflow/tfjs-backend-wasm/dist/tfjs-backend-wasm-simd.wasm?url';
 import wasmThreadedSimdUrl from '@tensorflow/tfjs-backend-wasm/dist/tfjs-backend-wasm-threaded-simd.wasm?url';
-import { fetchDatasetReader } from '../core/datasets/fetch-reader';
+import { loadDataset } from '../core/datasets/load';
+import { labDatasetReader } from '../app/offline/dataset-reader';
+import type { LoadedDataset } from '../core/datasets/types';
+import { privateTestDataset } from '../core/exercises/set';
+import { regradeSubmission } from '../core/grading/regrade';
+import { serializeModel, type ModelArtifactsJson } from '../core/models/artifacts';
+import { fetchModelReader } from '../core/models/fetch-reader';
+import { memoryTrustStore } from '../core/models/registry';
+import { chooseBackend } from '../core/runtime/backend';
 import { registerWasmTrainingKernels } from '../core/runtime/wasm-training-kernels';
 import type { RunEvent } from '../core/sandbox/events';
 import { runExercise } from '../core/sandbox/run';
-import type { BackendName, RunOutcome, RunRequest } from '../core/sandbox/run-types';
-import type { LabWorkerApi } from './contract';
+import type { BackendName, RunRequest } from '../core/sandbox/run-types';
+import type { LabRunOutcome, LabWorkerApi, RegradeAnswer, RegradeRequest } from './contract';
 
 /** Browser backends in order of preference (DESIGN.md: WebGPU, WebGL, WASM, CPU). */
 export const browserBackends: BackendName[] = ['webgpu', 'webgl', 'wasm', 'cpu'];
@@ -43,9 +51,15 @@ export function datasetBaseUrl(datasetId: string, origin: string): string {
 }
 
 export class LabWorkerHost implements LabWorkerApi {
+  /** Test splits for re-grading, by dataset id or private-test key. */
+  private readonly testData = new Map<string, Promise<LoadedDataset>>();
+
+  /** Trust-on-first-use hashes of downloaded models, for the life of the worker. */
+  private readonly modelTrust = memoryTrustStore();
+
   constructor(private readonly origin: string = self.location.origin) {}
 
-  async run(request: RunRequest, onEvent: (event: RunEvent) => void): Promise<RunOutcome> {
+  async run(request: RunRequest, onEvent: (event: RunEvent) => void): Promise<LabRunOutcome> {
     // Events travel on the callback's own channel, the outcome on the worker's: to keep them in
     // order, the outcome waits until the page has taken the last event (a port delivers in order).
     // A page that went away must not take the run down with it: events are best effort.
@@ -63,19 +77,62 @@ export class LabWorkerHost implements LabWorkerApi {
     };
     try {
       prepareTfjs();
+      let model: ModelArtifactsJson | undefined;
+      let modelError: string | undefined;
       const outcome = await runExercise(request, {
         tf,
-        datasetReader: (id) => fetchDatasetReader(datasetBaseUrl(id, this.origin)),
+        // Imported datasets from IndexedDB, the rest from the server or, offline, the cache.
+        datasetReader: (id) => labDatasetReader(id, datasetBaseUrl(id, this.origin)),
+        // Pretrained models: bundled ones from /models/, published ones from their URL.
+        modelReader: (id) => fetchModelReader(id, this.origin),
+        modelTrust: this.modelTrust,
         onEvent: send,
         candidateBackends: browserBackends,
+        onTrainedModel: async (trained) => {
+          try {
+            model = await serializeModel(tf, trained);
+          } catch (error) {
+            modelError = error instanceof Error ? error.message : String(error);
+          }
+        },
       });
-      return await delivered(outcome);
+      return await delivered<LabRunOutcome>({
+        ...outcome,
+        ...(model ? { model } : {}),
+        ...(modelError ? { modelError } : {}),
+      });
     } catch (thrown) {
       // runExercise reports learner errors in its outcome; reaching here is a bug of ours.
       const message = thrown instanceof Error ? thrown.message : String(thrown);
       const error = { kind: 'internal' as const, message: `The lab failed: ${message}` };
       send({ type: 'error', error });
-      return delivered<RunOutcome>({ ok: false, error, history: [], backend: 'none' });
+      return delivered<LabRunOutcome>({ ok: false, error, history: [], backend: 'none' });
     }
+  }
+
+  async regrade({ submission, bundle, privateTest, backend }: RegradeRequest): Promise<RegradeAnswer> {
+    prepareTfjs();
+    const choice = await chooseBackend(tf, backend, browserBackends);
+    let testDataset: Promise<LoadedDataset>;
+    if (privateTest) {
+      const key = `private:${privateTest.key}`;
+      testDataset = this.testData.get(key) ?? privateTestDataset(privateTest.data);
+      this.testData.set(key, testDataset);
+    } else {
+      const id = bundle.exercise.dataset;
+      if (!id) throw new Error(`exercise ${bundle.exercise.id} names no dataset to grade on`);
+      const key = `dataset:${id}`;
+      testDataset =
+        this.testData.get(key) ??
+        loadDataset(labDatasetReader(id, datasetBaseUrl(id, this.origin)), { splits: ['test'] });
+      this.testData.set(key, testDataset);
+    }
+    const loaded = await testDataset.catch((error: unknown) => {
+      // A failed load is not cached: the next re-grade tries again.
+      this.testData.forEach((value, key) => value === testDataset && this.testData.delete(key));
+      throw error;
+    });
+    const result = await regradeSubmission(tf, submission, { bundle, testDataset: loaded });
+    return { ...result, backend: choice.backend };
   }
 }

@@ -1,4 +1,4 @@
-import { useCallback, useEffect, useMemo, useRef } from 'react';
+import { useCallback, useEffect, useMemo, useRef, useState } from 'react';
 import { findExercise } from '../catalog';
 import { BackendBadge } from '../components/BackendBadge';
 import { EpochTable } from '../components/EpochTable';
@@ -15,6 +15,10 @@ import { useDraft, type DraftSaveState } from '../storage/use-draft';
 import { useResultsStore } from '../stores/results-store';
 import { useRunStore } from '../stores/run-store';
 import { useSettingsStore } from '../stores/settings-store';
+import { ExportSubmissionButton } from '../teams/ExportSubmissionButton';
+import { SetExerciseBanner } from '../teams/SetExerciseBanner';
+import { attemptFromRun, useSetsStore } from '../teams/sets-store';
+import { useSetExercise, type SetExercise } from '../teams/use-set-exercise';
 
 const saveStateText: Record<DraftSaveState, string> = {
   loading: 'Loading draft…',
@@ -33,8 +37,21 @@ const statusText: Record<RunStatus, string> = {
   timeout: 'Stopped: time limit',
 };
 
-export function ExercisePage({ exerciseId }: { exerciseId: string }) {
+export function ExercisePage({ exerciseId, setId }: { exerciseId: string; setId?: string }) {
   const bundle = findExercise(exerciseId);
+  const setExercise = useSetExercise(setId, exerciseId);
+  if (setExercise && setExercise.state !== 'ready') {
+    return (
+      <section className="page">
+        <h1>{setExercise.state === 'loading' ? 'Opening the set…' : 'Exercise not available'}</h1>
+        {setExercise.state === 'missing' && (
+          <p>
+            {setExercise.message} <a href={routeHref.sets}>See your sets</a>.
+          </p>
+        )}
+      </section>
+    );
+  }
   if (!bundle) {
     return (
       <section className="page">
@@ -46,10 +63,17 @@ export function ExercisePage({ exerciseId }: { exerciseId: string }) {
       </section>
     );
   }
-  return <ExerciseWorkspace bundle={bundle} />;
+  return <ExerciseWorkspace bundle={setExercise?.bundle ?? bundle} setExercise={setExercise ?? undefined} />;
 }
 
-function ExerciseWorkspace({ bundle }: { bundle: NonNullable<ReturnType<typeof findExercise>> }) {
+function ExerciseWorkspace({
+  bundle,
+  setExercise,
+}: {
+  bundle: NonNullable<ReturnType<typeof findExercise>>;
+  /** Opened from a set: its overrides are in `bundle`; exam mode changes what the page allows. */
+  setExercise?: Extract<SetExercise, { state: 'ready' }>;
+}) {
   const { exercise } = bundle;
   const draft = useDraft(exercise.id, bundle.starter);
   const editorRef = useRef<CodeEditorHandle>(null);
@@ -74,10 +98,18 @@ function ExerciseWorkspace({ bundle }: { bundle: NonNullable<ReturnType<typeof f
     return { line: error.line, column: error.column, message: error.message };
   }, [view?.error]);
 
+  const [setNotice, setSetNotice] = useState<string | null>(null);
+  const setId = setExercise?.set.id;
   const startRun = useCallback(async () => {
     await draft.flush();
+    const sets = useSetsStore.getState();
+    if (setId) sets.setActiveRun({ setId, exerciseId: bundle.exercise.id });
     await useRunStore.getState().start(bundle, draft.codeRef.current, backend);
-  }, [bundle, backend, draft]);
+    if (!setId) return;
+    sets.setActiveRun(null);
+    const finished = useRunStore.getState().finishedRun;
+    if (finished?.bundle === bundle) setSetNotice(await sets.recordRun(setId, finished));
+  }, [bundle, backend, draft, setId]);
 
   const resetToStarter = useCallback(() => {
     if (
@@ -95,9 +127,15 @@ function ExerciseWorkspace({ bundle }: { bundle: NonNullable<ReturnType<typeof f
     <div className="exercise-page">
       <div className="exercise-header">
         <div>
-          <a className="back-link" href={routeHref.catalog}>
-            ← Exercises
-          </a>
+          {setExercise ? (
+            <a className="back-link" href={routeHref.set(setExercise.set.id)}>
+              ← {setExercise.set.title}
+            </a>
+          ) : (
+            <a className="back-link" href={routeHref.catalog}>
+              ← Exercises
+            </a>
+          )}
           <h1>{exercise.title}</h1>
           <p className="exercise-meta-line">
             {exercise.category} · {exercise.difficulty}
@@ -110,11 +148,12 @@ function ExerciseWorkspace({ bundle }: { bundle: NonNullable<ReturnType<typeof f
         </div>
         <ResultBadge result={storedResult} />
       </div>
+      {setExercise && <SetExerciseBanner context={setExercise} notice={setNotice} />}
 
       <div className="workspace">
         <aside className="brief-panel">
           <Markdown source={bundle.brief} className="brief" />
-          {bundle.hints && (
+          {bundle.hints && !setExercise?.hideHints && (
             <details className="hints">
               <summary>Hints</summary>
               <Markdown source={bundle.hints} />
@@ -128,10 +167,12 @@ function ExerciseWorkspace({ bundle }: { bundle: NonNullable<ReturnType<typeof f
               type="button"
               className="button button-primary"
               onClick={() => void startRun()}
-              disabled={run.status === 'running' || draft.initialCode === null}
+              disabled={
+                run.status === 'running' || draft.initialCode === null || setExercise?.canRun === false
+              }
               data-testid="run-button"
             >
-              ▶ Run
+              {setExercise?.runLabel ?? '▶ Run'}
             </button>
             <button
               type="button"
@@ -162,6 +203,12 @@ function ExerciseWorkspace({ bundle }: { bundle: NonNullable<ReturnType<typeof f
             <span className={`save-state save-${draft.saveState}`} data-testid="save-state">
               {saveStateText[draft.saveState]}
             </span>
+            {runIsHere && view?.status === 'graded' && run.finishedRun?.outcome.report && (
+              <ExportSubmissionButton
+                source={attemptFromRun(setId ?? '', run.finishedRun, run.finishedRun.outcome.report)}
+                set={setExercise?.set}
+              />
+            )}
           </div>
           {runningElsewhere && (
             <p className="notice">

@@ -5,12 +5,12 @@
  */
 import * as Comlink from 'comlink';
 import type { RunEvent } from '../../core/sandbox/events';
-import type { RunOutcome, RunRequest } from '../../core/sandbox/run-types';
-import type { LabWorkerApi } from '../../worker/contract';
+import type { RunRequest } from '../../core/sandbox/run-types';
+import type { LabRunOutcome, LabWorkerApi } from '../../worker/contract';
 
 export type RunEnd =
-  | { type: 'finished'; outcome: RunOutcome }
-  | { type: 'stopped' }
+  | { type: 'finished'; outcome: LabRunOutcome }
+  | { type: 'stopped'; reason?: string }
   | { type: 'timeout'; limitSeconds: number }
   | { type: 'crashed'; message: string };
 
@@ -102,9 +102,12 @@ export class LabRunner {
     }
   }
 
-  /** Ends the current run at once (terminates the worker). Does nothing when idle. */
-  stop(): void {
-    this.interrupt?.({ type: 'stopped' });
+  /**
+   * Ends the current run at once (terminates the worker). Does nothing when idle. `reason` says why
+   * when it was not the learner's own Stop (the exam's time ran out).
+   */
+  stop(reason?: string): void {
+    this.interrupt?.({ type: 'stopped', reason });
   }
 
   /** Terminates the worker for good (the page is going away). */

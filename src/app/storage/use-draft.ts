@@ -4,6 +4,7 @@
  * leaves the in-memory draft untouched and says why.
  */
 import { useCallback, useEffect, useRef, useState } from 'react';
+import { registerBeforeReload } from '../offline/before-reload';
 import { describeStorageError, loadDraft, saveDraft } from './lab-db';
 
 export type DraftSaveState = 'loading' | 'saved' | 'pending' | 'saving' | 'failed';
@@ -85,8 +86,11 @@ export function useDraft(exerciseId: string, starter: string): Draft {
   useEffect(() => {
     const onHide = () => void write();
     window.addEventListener('pagehide', onHide);
+    // The app's "Update" reloads the page: it waits for this write first.
+    const unregister = registerBeforeReload(write);
     return () => {
       window.removeEventListener('pagehide', onHide);
+      unregister();
       void write();
     };
   }, [write]);

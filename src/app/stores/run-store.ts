@@ -9,13 +9,26 @@ import type { RunEvent } from '../../core/sandbox/events';
 import type { BackendPreference } from '../../core/sandbox/run-types';
 import { LabRunner, watchdogGraceSeconds, type RunEnd } from '../run/lab-runner';
 import { applyRunEvents, idleRunView, startedRunView, type RunView } from '../run/run-view';
+import type { LabRunOutcome } from '../../worker/contract';
 import { useResultsStore } from './results-store';
+
+/** The last graded run as it came back: what "Export submission" packs up. */
+export interface FinishedRun {
+  bundle: ExerciseBundle;
+  /** The code exactly as trained. */
+  code: string;
+  /** With the trained model's artifacts (`outcome.model`). */
+  outcome: LabRunOutcome;
+}
 
 export interface RunState extends RunView {
   /** Learner model summary from the outcome, shown in the log. */
   modelSummary: string | null;
+  /** The last run that ended with a report, until the next run starts; null otherwise. */
+  finishedRun: FinishedRun | null;
   start(bundle: ExerciseBundle, code: string, backend: BackendPreference): Promise<void>;
-  stop(): void;
+  /** Stops the run; `reason` replaces "the run was ended by you" in the log. */
+  stop(reason?: string): void;
   /** Starts a worker early (on opening an exercise) so Run answers quickly. */
   warm(): void;
 }
@@ -38,6 +51,8 @@ export const useRunStore = create<RunState>()((set, get) => {
     pending.push(event);
     frame ??= requestAnimationFrame(flush);
   };
+
+  let current: { bundle: ExerciseBundle; code: string } | null = null;
 
   const finish = (end: RunEnd): void => {
     if (frame !== null) cancelAnimationFrame(frame);
@@ -73,6 +88,7 @@ export const useRunStore = create<RunState>()((set, get) => {
           modelSummary: outcome.modelSummary ?? null,
           endedAt: at,
           progress: null,
+          finishedRun: report && current ? { ...current, outcome } : null,
         });
         if (report && state.exerciseId) void useResultsStore.getState().record(state.exerciseId, report);
         break;
@@ -82,7 +98,7 @@ export const useRunStore = create<RunState>()((set, get) => {
           status: 'stopped',
           endedAt: at,
           progress: null,
-          log: [...state.log, logLine('warn', 'Stopped: the run was ended by you.')],
+          log: [...state.log, logLine('warn', `Stopped: ${end.reason ?? 'the run was ended by you.'}`)],
         });
         break;
       case 'timeout': {
@@ -113,12 +129,18 @@ export const useRunStore = create<RunState>()((set, get) => {
   return {
     ...idleRunView,
     modelSummary: null,
+    finishedRun: null,
     warm: () => runner.warm(),
-    stop: () => runner.stop(),
+    stop: (reason) => runner.stop(reason),
     async start(bundle, code, backend) {
       if (runner.isRunning) return;
       pending = [];
-      set({ ...startedRunView(bundle.exercise.id, performance.now()), modelSummary: null });
+      current = { bundle, code };
+      set({
+        ...startedRunView(bundle.exercise.id, performance.now()),
+        modelSummary: null,
+        finishedRun: null,
+      });
       const limit = bundle.exercise.limits.timeSeconds;
       const end = await runner.run(
         { bundle, code, backend, timeLimitSeconds: limit },

@@ -39,6 +39,7 @@ import { readCatalog } from '../catalog';
 import { CliError } from '../cli-error';
 import { initNodeBackend, type NodeBackendName } from '../node-backend';
 import { datasetFolder, fsDatasetReader } from '../datasets/fs-reader';
+import { fileTrustStore, nodeModelReader } from '../models/model-files';
 
 interface GradeOptions {
   exercise?: string;
@@ -158,6 +159,8 @@ export async function trainLearnerFile(
     {
       tf,
       datasetReader: (id) => fsDatasetReader(datasetFolder(id)),
+      modelReader: (id) => nodeModelReader(id),
+      modelTrust: fileTrustStore(),
       onEvent: progressPrinter(progress),
       candidateBackends: [options.backend as BackendName],
       onTrainedModel,

@@ -11,6 +11,7 @@ import { readCatalog } from '../catalog';
 import { CliError } from '../cli-error';
 import { initNodeBackend } from '../node-backend';
 import { datasetFolder, fsDatasetReader } from '../datasets/fs-reader';
+import { fileTrustStore, nodeModelReader } from '../models/model-files';
 
 interface VerifyOptions {
   exercise?: string;
@@ -115,6 +116,8 @@ function runQuietly(bundle: ExerciseBundle, code: string): Promise<RunOutcome> {
     {
       tf,
       datasetReader: (id) => fsDatasetReader(datasetFolder(id)),
+      modelReader: (id) => nodeModelReader(id),
+      modelTrust: fileTrustStore(),
       onEvent: () => {},
       candidateBackends: ['wasm'],
     },

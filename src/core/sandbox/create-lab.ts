@@ -8,6 +8,8 @@ import type { LoadedDataset } from '../datasets/types';
 import { toLabDataset } from '../datasets/tensors';
 import type { MonitorContext } from './monitor';
 import { createAugmentApi } from '../augment';
+import { createLabModels } from '../models/lab-models';
+import type { HashTrustStore, ModelFileReader } from '../models/registry';
 
 export interface LabParts {
   tf: TF;
@@ -19,6 +21,9 @@ export interface LabParts {
   /** A fresh training monitor, the same kind registered for every `fit`. */
   newMonitor(): InstanceType<TF['Callback']>;
   monitor: MonitorContext;
+  /** Reads a pretrained model's files (see `RunEnvironment.modelReader`); absent: none available. */
+  modelReader?: (modelId: string) => ModelFileReader;
+  modelTrust?: HashTrustStore;
 }
 
 export function createLab(parts: LabParts): Lab {
@@ -28,6 +33,11 @@ export function createLab(parts: LabParts): Lab {
     backend: parts.backend,
     exercise: { ...parts.exercise },
     augment: createAugmentApi(tf),
+    models: createLabModels(tf, {
+      reader: parts.modelReader,
+      trust: parts.modelTrust,
+      log: (message) => emit({ type: 'log', level: 'info', message }),
+    }),
     data: {
       async load(id: string, options: DataLoadOptions = {}): Promise<LabDataset> {
         if (typeof id !== 'string' || id.length === 0) {

@@ -7,6 +7,7 @@
  */
 import type * as tfType from '@tensorflow/tfjs';
 import type { AugmentApi } from '../augment';
+import type { LabModels } from '../models/lab-models';
 
 export type TF = typeof tfType;
 
@@ -60,6 +61,12 @@ export interface Lab {
    * are the same transforms as functions on a batch; `lab.augment.preview` draws a grid.
    */
   augment: AugmentApi;
+  /**
+   * Pretrained models and transfer-learning helpers: `await lab.models.load('shapes-mobilenet-v1-0.25')`
+   * (hash-checked), `lab.models.truncate(model, layerName)`, `lab.models.freeze(model)`,
+   * `lab.models.unfreeze(model, { from: 'block_13' })`, `lab.models.blocks(model)`, `lab.models.list()`.
+   */
+  models: LabModels;
   /** Prints to the run's log (the page's log panel, or the terminal in the CLI). */
   log(...values: unknown[]): void;
   /** The backend training runs on: `webgpu`, `webgl`, `wasm` or `cpu`. */

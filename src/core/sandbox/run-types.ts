@@ -28,6 +28,13 @@ export interface RunEnvironment {
   tf: TF;
   /** Returns the file reader for a prepared dataset id (browser: fetch, Node: fs). */
   datasetReader(datasetId: string): DatasetFileReader;
+  /**
+   * Returns the file reader for a pretrained model id (`lab.models.load`): browser fetch, Node fs and
+   * the download cache. Optional: without it `lab.models.load` says no models are available.
+   */
+  modelReader?(modelId: string): import('../models/registry').ModelFileReader;
+  /** Where trust-on-first-use hashes of downloaded models are kept; optional. */
+  modelTrust?: import('../models/registry').HashTrustStore;
   onEvent: RunEventSink;
   /** Backends this environment can offer, in order of preference. */
   candidateBackends: BackendName[];

@@ -129,6 +129,8 @@ export async function runExercise(request: RunRequest, env: RunEnvironment): Pro
     exercise: { id: exercise.id, timeLimitSeconds },
     emit,
     loadTrainingSplit: (id) => cachedDataset(env, id, 'train', emit),
+    modelReader: env.modelReader ? (id) => env.modelReader!(id) : undefined,
+    modelTrust: env.modelTrust,
     newMonitor: () => new Monitor(),
     monitor,
   });

@@ -1,0 +1,33 @@
+import type { Lab } from 'cv-lab';
+
+export default async function train(lab: Lab) {
+  const { tf } = lab;
+  const { train, validation, classNames } = await lab.data.load('surface-defects', {
+    validationSplit: 0.2,
+  });
+  const fitOptions = (epochs: number) => ({
+    epochs,
+    batchSize: 32,
+    shuffle: true,
+    validationData: validation ? ([validation.xs, validation.ys] as [never, never]) : undefined,
+    callbacks: lab.callbacks(),
+  });
+
+  const pretrained = await lab.models.load('shapes-mobilenet-v1-0.25', { inputShape: [96, 96, 3] });
+  const base = lab.models.truncate(pretrained, 'conv_pw_13_relu');
+  lab.models.freeze(base);
+
+  const input = tf.input({ shape: [96, 96, 1] });
+  const rgb = tf.layers.concatenate({ axis: -1 }).apply([input, input, input]) as never;
+  const pooled = tf.layers.globalAveragePooling2d({}).apply(base.apply(rgb) as never) as never;
+  const output = tf.layers.dense({ units: classNames.length, activation: 'softmax' }).apply(pooled) as never;
+  const model = tf.model({ inputs: input, outputs: output });
+
+  // 1. Feature extraction: train the head on the frozen base.
+  model.compile({ optimizer: tf.train.adam(0.01), loss: 'categoricalCrossentropy', metrics: ['accuracy'] });
+  await model.fit(train.xs, train.ys, fitOptions(15));
+
+  // TODO: fine-tune: unfreeze the top blocks (lab.models.unfreeze(base, { from: ... })), recompile with a
+  // learning rate about 10× lower, and train a few more epochs (25 in all).
+  return model;
+}

@@ -1,0 +1,121 @@
+/**
+ * Vite plugin for CV Lab offline:
+ *
+ * - `/sw.js`: bundles `src/app/offline/service-worker.ts` (with rolldown, Vite's own bundler) and
+ *   writes into it the list of every file the build emitted plus the files in `public/` outside
+ *   `datasets/` (the web app manifest, the icons). The version is a hash of that list and of the
+ *   files' content, so any change to the app makes a new service worker, which the page offers
+ *   as an update.
+ * - `/datasets/index.json`: the datasets prepared in `public/datasets` (`cv-lab datasets prepare`
+ *   or `import`), with each manifest's title, counts and byte size, for the datasets page. Written
+ *   at build time, and served live by the dev server.
+ */
+import { createHash } from 'node:crypto';
+import fs from 'node:fs';
+import path from 'node:path';
+import { rolldown } from 'rolldown';
+import type { Plugin } from 'vite';
+import { MANIFEST_FILE, allShards, parseManifest } from '../src/core/datasets/manifest.ts';
+import type { DatasetsIndex, DatasetsIndexEntry } from '../src/app/offline/datasets-index.ts';
+
+export interface OfflinePluginOptions {
+  /** The project root (holds src and public). */
+  root: string;
+}
+
+/** Reads every `public/datasets/<id>/manifest.json`; a broken one is left out with a warning. */
+export function buildDatasetsIndex(datasetsDir: string, warn: (message: string) => void): DatasetsIndex {
+  const datasets: DatasetsIndexEntry[] = [];
+  const folders = fs.existsSync(datasetsDir) ? fs.readdirSync(datasetsDir, { withFileTypes: true }) : [];
+  for (const folder of folders.filter((f) => f.isDirectory()).sort((a, b) => a.name.localeCompare(b.name))) {
+    const manifestPath = path.join(datasetsDir, folder.name, MANIFEST_FILE);
+    if (!fs.existsSync(manifestPath)) continue;
+    try {
+      const text = fs.readFileSync(manifestPath, 'utf8');
+      const manifest = parseManifest(text);
+      datasets.push({
+        id: manifest.id,
+        title: manifest.title,
+        classCount: manifest.classNames.length,
+        imageShape: manifest.imageShape,
+        trainCount: manifest.splits.train.count,
+        testCount: manifest.splits.test.count,
+        bytes: allShards(manifest).reduce((sum, shard) => sum + shard.bytes, Buffer.byteLength(text)),
+      });
+    } catch (error) {
+      warn(`datasets/index.json: skipping ${folder.name}: ${error instanceof Error ? error.message : error}`);
+    }
+  }
+  return { format: 'cv-lab-datasets-index', version: 1, datasets };
+}
+
+/** Files under `public/` the app itself needs (everything but the datasets), root-relative. */
+function publicAppFiles(publicDir: string): string[] {
+  const out: string[] = [];
+  const walk = (dir: string, prefix: string) => {
+    if (!fs.existsSync(dir)) return;
+    for (const entry of fs.readdirSync(dir, { withFileTypes: true })) {
+      const rel = `${prefix}/${entry.name}`;
+      if (rel === '/datasets') continue;
+      if (entry.isDirectory()) walk(path.join(dir, entry.name), rel);
+      else out.push(rel);
+    }
+  };
+  walk(publicDir, '');
+  return out;
+}
+
+async function bundleServiceWorker(entry: string): Promise<string> {
+  const bundle = await rolldown({ input: entry, logLevel: 'warn' });
+  try {
+    const { output } = await bundle.generate({ format: 'iife' });
+    return output[0].code;
+  } finally {
+    await bundle.close();
+  }
+}
+
+export function offlinePlugin({ root }: OfflinePluginOptions): Plugin {
+  const publicDir = path.join(root, 'public');
+  const datasetsDir = path.join(publicDir, 'datasets');
+  return {
+    name: 'cv-lab-offline',
+    enforce: 'post',
+    configureServer(server) {
+      server.middlewares.use('/datasets/index.json', (_req, res) => {
+        const index = buildDatasetsIndex(datasetsDir, (m) => server.config.logger.warn(m));
+        res.setHeader('Content-Type', 'application/json');
+        res.end(JSON.stringify(index));
+      });
+    },
+    async generateBundle(_options, bundle) {
+      const index = buildDatasetsIndex(datasetsDir, (m) => this.warn(m));
+      this.emitFile({
+        type: 'asset',
+        fileName: 'datasets/index.json',
+        source: `${JSON.stringify(index, null, 2)}\n`,
+      });
+
+      const hash = createHash('sha256');
+      const built = Object.values(bundle)
+        .filter((file) => file.fileName !== 'datasets/index.json' && !file.fileName.endsWith('.map'))
+        .sort((a, b) => a.fileName.localeCompare(b.fileName));
+      for (const file of built) {
+        hash.update(file.fileName);
+        hash.update(file.type === 'chunk' ? file.code : file.source);
+      }
+      const fromPublic = publicAppFiles(publicDir).sort();
+      for (const file of fromPublic) {
+        hash.update(file);
+        hash.update(fs.readFileSync(path.join(publicDir, file)));
+      }
+      const urls = [...new Set(['/index.html', ...built.map((f) => `/${f.fileName}`), ...fromPublic])];
+      const worker = await bundleServiceWorker(path.join(root, 'src/app/offline/service-worker.ts'));
+      hash.update(worker);
+      const manifest = { version: hash.digest('hex').slice(0, 16), urls };
+      const code = worker.replace(/\b__CV_LAB_PRECACHE__\b/g, `(${JSON.stringify(manifest)})`);
+      if (code === worker) this.error('sw.js: the precache placeholder was not found in the bundle');
+      this.emitFile({ type: 'asset', fileName: 'sw.js', source: code });
+    },
+  };
+}

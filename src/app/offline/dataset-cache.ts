@@ -1,0 +1,164 @@
+/**
+ * Server datasets in the Cache Storage ("Make available offline"): the same cache the service
+ * worker fills when a run fetches a dataset, keyed by the file's URL under `/datasets/<id>/`.
+ *
+ * A download verifies each shard's size and SHA-256 before caching it, writes the shards first and
+ * the manifest last, and removes what it wrote when anything fails (a full quota included): a
+ * dataset counts as cached only when its manifest and every shard are there.
+ */
+import { sha256Hex } from '../../core/datasets/bytes';
+import { MANIFEST_FILE, allShards, parseManifest, type DatasetManifest } from '../../core/datasets/manifest';
+import { DATASETS_CACHE, DIRECT_DOWNLOAD_PARAM, isolatedHeaders } from './sw-routes';
+
+export function datasetFileUrl(datasetId: string, file: string, origin = location.origin): string {
+  return new URL(`/datasets/${encodeURIComponent(datasetId)}/${file}`, origin).href;
+}
+
+export interface CachedState {
+  /** Manifest and every shard present. */
+  complete: boolean;
+  /** Bytes of the files present. */
+  cachedBytes: number;
+}
+
+export function cacheStorageAvailable(): boolean {
+  return typeof caches !== 'undefined';
+}
+
+async function readCachedManifest(cache: Cache, datasetId: string): Promise<DatasetManifest | undefined> {
+  const response = await cache.match(datasetFileUrl(datasetId, MANIFEST_FILE), { ignoreVary: true });
+  if (!response) return undefined;
+  try {
+    return parseManifest(await response.text());
+  } catch {
+    return undefined;
+  }
+}
+
+export async function cachedState(datasetId: string): Promise<CachedState> {
+  if (!cacheStorageAvailable()) return { complete: false, cachedBytes: 0 };
+  const cache = await caches.open(DATASETS_CACHE);
+  const manifest = await readCachedManifest(cache, datasetId);
+  const keys = await cache.keys();
+  const prefix = datasetFileUrl(datasetId, '');
+  let cachedBytes = 0;
+  const present = new Set<string>();
+  for (const request of keys) {
+    if (!request.url.startsWith(prefix)) continue;
+    const name = request.url.slice(prefix.length);
+    present.add(name);
+    const shard = manifest ? allShards(manifest).find((s) => s.file === name) : undefined;
+    cachedBytes += shard?.bytes ?? 0;
+  }
+  const complete = manifest !== undefined && allShards(manifest).every((shard) => present.has(shard.file));
+  return { complete, cachedBytes };
+}
+
+export interface DownloadProgress {
+  loaded: number;
+  total: number;
+  file: string;
+}
+
+/** Says what went wrong in words a learner can act on; a full quota gets its own message. */
+export function describeCacheError(error: unknown, datasetId: string): string {
+  const name = error instanceof DOMException || error instanceof Error ? error.name : '';
+  if (name === 'QuotaExceededError') {
+    return `Not enough storage to keep ${datasetId} offline: the browser's quota for this site is full. Nothing was kept; remove another dataset or free space, then try again.`;
+  }
+  const detail = error instanceof Error ? error.message : String(error);
+  return `Could not make ${datasetId} available offline: ${detail}. Nothing was kept.`;
+}
+
+async function download(
+  url: string,
+  onBytes: (loaded: number) => void,
+  signal?: AbortSignal,
+): Promise<Uint8Array> {
+  const direct = new URL(url);
+  direct.searchParams.set(DIRECT_DOWNLOAD_PARAM, '1');
+  const response = await fetch(direct, { cache: 'no-store', signal });
+  if (!response.ok) throw new Error(`${direct.pathname} answered HTTP ${response.status}`);
+  if (!response.body) return new Uint8Array(await response.arrayBuffer());
+  const chunks: Uint8Array[] = [];
+  let loaded = 0;
+  const reader = response.body.getReader();
+  for (;;) {
+    const { done, value } = await reader.read();
+    if (done) break;
+    chunks.push(value);
+    loaded += value.length;
+    onBytes(loaded);
+  }
+  const out = new Uint8Array(loaded);
+  let offset = 0;
+  for (const chunk of chunks) {
+    out.set(chunk, offset);
+    offset += chunk.length;
+  }
+  return out;
+}
+
+function cachedResponse(bytes: Uint8Array, contentType: string): Response {
+  const headers = isolatedHeaders(
+    new Headers({ 'Content-Type': contentType, 'Content-Length': String(bytes.length) }),
+  );
+  return new Response(bytes as Uint8Array<ArrayBuffer>, { status: 200, headers });
+}
+
+/**
+ * Downloads, verifies and caches every file of a server dataset. Throws (after removing what it
+ * wrote) on any failure; `describeCacheError` turns the error into a message.
+ */
+export async function makeAvailableOffline(
+  datasetId: string,
+  onProgress: (progress: DownloadProgress) => void,
+  signal?: AbortSignal,
+): Promise<DatasetManifest> {
+  const manifestBytes = await download(datasetFileUrl(datasetId, MANIFEST_FILE), () => undefined, signal);
+  const manifest = parseManifest(new TextDecoder().decode(manifestBytes));
+  if (manifest.id !== datasetId) throw new Error(`its manifest names a different dataset (${manifest.id})`);
+  const shards = allShards(manifest);
+  const total = shards.reduce((sum, shard) => sum + shard.bytes, 0);
+  const cache = await caches.open(DATASETS_CACHE);
+  const written: string[] = [];
+  let done = 0;
+  try {
+    // The manifest goes out first: a dataset whose manifest is missing is never taken as cached.
+    await cache.delete(datasetFileUrl(datasetId, MANIFEST_FILE));
+    for (const shard of shards) {
+      const url = datasetFileUrl(datasetId, shard.file);
+      const bytes = await download(
+        url,
+        (loaded) => onProgress({ loaded: done + Math.min(loaded, shard.bytes), total, file: shard.file }),
+        signal,
+      );
+      if (bytes.length !== shard.bytes) {
+        throw new Error(`${shard.file} is ${bytes.length} bytes, its manifest says ${shard.bytes}`);
+      }
+      if ((await sha256Hex(bytes)) !== shard.sha256) {
+        throw new Error(`${shard.file} does not match its SHA-256 in the manifest (corrupt download?)`);
+      }
+      written.push(url);
+      await cache.put(url, cachedResponse(bytes, 'application/octet-stream'));
+      done += shard.bytes;
+      onProgress({ loaded: done, total, file: shard.file });
+    }
+    const manifestUrl = datasetFileUrl(datasetId, MANIFEST_FILE);
+    written.push(manifestUrl);
+    await cache.put(manifestUrl, cachedResponse(manifestBytes, 'application/json'));
+    return manifest;
+  } catch (error) {
+    await Promise.allSettled(written.map((url) => cache.delete(url)));
+    throw error;
+  }
+}
+
+/** Removes every cached file of a dataset. */
+export async function removeFromCache(datasetId: string): Promise<void> {
+  if (!cacheStorageAvailable()) return;
+  const cache = await caches.open(DATASETS_CACHE);
+  const prefix = datasetFileUrl(datasetId, '');
+  const keys = (await cache.keys()).filter((request) => request.url.startsWith(prefix));
+  await Promise.all(keys.map((request) => cache.delete(request)));
+}

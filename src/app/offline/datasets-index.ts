@@ -1,0 +1,32 @@
+/**
+ * `/datasets/index.json`: the datasets the server has prepared, written by the build
+ * (`scripts/vite-plugin-offline.ts`). The page validates it like any file it reads.
+ */
+import { z } from 'zod';
+
+export const DatasetsIndexEntrySchema = z.object({
+  id: z.string().min(1),
+  title: z.string(),
+  classCount: z.number().int().nonnegative(),
+  imageShape: z.tuple([z.number().int(), z.number().int(), z.number().int()]),
+  trainCount: z.number().int().nonnegative(),
+  testCount: z.number().int().nonnegative(),
+  /** Manifest plus every shard, as stored (gzipped). */
+  bytes: z.number().int().nonnegative(),
+});
+export type DatasetsIndexEntry = z.infer<typeof DatasetsIndexEntrySchema>;
+
+export const DatasetsIndexSchema = z.object({
+  format: z.literal('cv-lab-datasets-index'),
+  version: z.literal(1),
+  datasets: z.array(DatasetsIndexEntrySchema),
+});
+export type DatasetsIndex = z.infer<typeof DatasetsIndexSchema>;
+
+export function parseDatasetsIndex(json: unknown): DatasetsIndex {
+  const result = DatasetsIndexSchema.safeParse(json);
+  if (!result.success) {
+    throw new Error(`datasets/index.json is malformed: ${result.error.issues[0]?.message ?? 'unknown'}`);
+  }
+  return result.data;
+}

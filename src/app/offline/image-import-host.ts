@@ -1,0 +1,193 @@
+/**
+ * The image import's worker side: decodes every picture with `createImageBitmap` and an
+ * OffscreenCanvas (off the page's thread), fits it to the chosen size with the core's pure
+ * `fitImage` (the CLI's import uses the same), splits train/test per class and builds the dataset
+ * files with `buildDatasetFiles`. Nothing is saved here: the page shows the preview, then saves.
+ */
+import { unzipSync } from 'fflate';
+import { buildDatasetFiles, type DatasetFile } from '../../core/datasets/build';
+import { gatherSplit } from '../../core/datasets/images/assemble';
+import { planClassFolders } from '../../core/datasets/images/class-folders';
+import { fitImage } from '../../core/datasets/images/fit';
+import { stratifiedSplit } from '../../core/datasets/images/stratified-split';
+import type { DatasetManifest } from '../../core/datasets/manifest';
+import {
+  HUGE_IMAGE_PIXELS,
+  HUGE_IMAGE_SIDE,
+  countPerClass,
+  imagesPerShard,
+  reviewPlan,
+  type ClassCount,
+  type ImportSettings,
+} from './image-import-plan';
+
+export type ImportSource =
+  { kind: 'files'; files: { path: string; file: Blob }[] } | { kind: 'zip'; file: Blob; name: string };
+
+export interface ImportProgress {
+  phase: 'reading' | 'decoding' | 'building';
+  done: number;
+  total: number;
+}
+
+export interface ImportPreview {
+  manifest: DatasetManifest;
+  files: DatasetFile[];
+  counts: ClassCount[];
+  /** Up to `samplesPerClass` fitted images per class (HWC bytes of the manifest's shape). */
+  samples: { label: number; pixels: Uint8Array }[];
+  warnings: string[];
+}
+
+export type ImportResult =
+  { ok: true; preview: ImportPreview } | { ok: false; errors: string[]; warnings: string[] };
+
+const samplesPerClass = 6;
+
+function fromZip(bytes: Uint8Array): { path: string; file: Blob }[] {
+  let entries: Record<string, Uint8Array>;
+  try {
+    entries = unzipSync(bytes);
+  } catch (error) {
+    throw new Error(`The zip cannot be read (${error instanceof Error ? error.message : error}).`);
+  }
+  return Object.entries(entries)
+    .filter(([path]) => !path.endsWith('/'))
+    .map(([path, data]) => ({ path, file: new Blob([data as Uint8Array<ArrayBuffer>]) }));
+}
+
+async function decodePixels(
+  file: Blob,
+): Promise<{ data: Uint8ClampedArray; width: number; height: number; shrunk: boolean }> {
+  let bitmap = await createImageBitmap(file);
+  let shrunk = false;
+  if (bitmap.width * bitmap.height > HUGE_IMAGE_PIXELS) {
+    const scale = HUGE_IMAGE_SIDE / Math.max(bitmap.width, bitmap.height);
+    const resized = await createImageBitmap(bitmap, {
+      resizeWidth: Math.max(1, Math.round(bitmap.width * scale)),
+      resizeHeight: Math.max(1, Math.round(bitmap.height * scale)),
+      resizeQuality: 'high',
+    });
+    bitmap.close();
+    bitmap = resized;
+    shrunk = true;
+  }
+  const { width, height } = bitmap;
+  const canvas = new OffscreenCanvas(width, height);
+  const context = canvas.getContext('2d', { willReadFrequently: true });
+  if (!context) throw new Error('no 2D canvas in this worker');
+  context.drawImage(bitmap, 0, 0);
+  bitmap.close();
+  return { data: context.getImageData(0, 0, width, height).data, width, height, shrunk };
+}
+
+export async function prepareImport(
+  source: ImportSource,
+  settings: ImportSettings,
+  onProgress: (progress: ImportProgress) => void,
+): Promise<ImportResult> {
+  onProgress({ phase: 'reading', done: 0, total: 1 });
+  let files: { path: string; file: Blob }[];
+  try {
+    files = source.kind === 'zip' ? fromZip(new Uint8Array(await source.file.arrayBuffer())) : source.files;
+  } catch (error) {
+    return { ok: false, errors: [error instanceof Error ? error.message : String(error)], warnings: [] };
+  }
+  const byPath = new Map(files.map((f) => [f.path, f.file]));
+  const review = reviewPlan(planClassFolders(files.map((f) => f.path)));
+  if (review.errors.length > 0) return { ok: false, errors: review.errors, warnings: review.warnings };
+
+  const warnings = [...review.warnings];
+  const shape = { height: settings.height, width: settings.width, channels: settings.channels };
+  const total = review.classes.reduce((sum, c) => sum + c.files.length, 0);
+  const images: Uint8Array[] = [];
+  const labels: number[] = [];
+  const unreadable: string[] = [];
+  let shrunk = 0;
+  let done = 0;
+  for (const [label, folder] of review.classes.entries()) {
+    for (const path of folder.files) {
+      try {
+        const decoded = await decodePixels(byPath.get(path)!);
+        if (decoded.shrunk) shrunk++;
+        images.push(fitImage({ ...decoded, channels: 4 }, shape));
+        labels.push(label);
+      } catch {
+        unreadable.push(path);
+      }
+      done++;
+      if (done % 16 === 0 || done === total) onProgress({ phase: 'decoding', done, total });
+    }
+  }
+  if (unreadable.length > 0) {
+    const shown =
+      unreadable.slice(0, 3).join(', ') + (unreadable.length > 3 ? ` and ${unreadable.length - 3} more` : '');
+    warnings.push(
+      `${unreadable.length} image${unreadable.length > 1 ? 's' : ''} could not be decoded and ${unreadable.length > 1 ? 'were' : 'was'} skipped: ${shown}.`,
+    );
+  }
+  if (shrunk > 0)
+    warnings.push(`${shrunk} very large image${shrunk > 1 ? 's were' : ' was'} shrunk while decoding.`);
+
+  // Classes left with no readable image drop out; labels are renumbered in the same order.
+  const present = review.classes.map((_, label) => labels.includes(label));
+  const classNames = review.classes.filter((_, label) => present[label]).map((c) => c.name);
+  const lost = review.classes.filter((_, label) => !present[label]).map((c) => c.name);
+  if (lost.length > 0) warnings.push(`No readable image in ${lost.join(', ')}: left out.`);
+  if (classNames.length < 2) {
+    return {
+      ok: false,
+      errors: [
+        `Only ${classNames.length} class${classNames.length === 1 ? '' : 'es'} with readable images: a classifier needs at least two.`,
+      ],
+      warnings,
+    };
+  }
+  const renumber = new Map<number, number>();
+  review.classes.forEach((_, label) => present[label] && renumber.set(label, renumber.size));
+  const finalLabels = Uint8Array.from(labels, (label) => renumber.get(label)!);
+
+  onProgress({ phase: 'building', done: 0, total: 1 });
+  const split = stratifiedSplit(finalLabels, settings.testFraction, settings.seed);
+  const perImage = shape.height * shape.width * shape.channels;
+  const train = gatherSplit(images, finalLabels, split.train, perImage);
+  const test = gatherSplit(images, finalLabels, split.test, perImage);
+  const counts = countPerClass(classNames, train.labels, test.labels);
+  const single = counts.filter((c) => c.train + c.test === 1).map((c) => c.name);
+  if (single.length > 0)
+    warnings.push(`Only one image in ${single.join(', ')}: it went to the training split.`);
+
+  const built = await buildDatasetFiles(
+    {
+      id: settings.id,
+      title: settings.title || settings.id,
+      license: 'the learner’s own images',
+      source:
+        source.kind === 'zip'
+          ? `imported in the browser from ${source.name}`
+          : 'imported in the browser from a folder',
+      classNames,
+      imageShape: [shape.height, shape.width, shape.channels],
+    },
+    { train, test },
+    { imagesPerShard: imagesPerShard(perImage) },
+  );
+  const samples: ImportPreview['samples'] = [];
+  const taken = new Map<number, number>();
+  finalLabels.forEach((label, index) => {
+    if ((taken.get(label) ?? 0) >= samplesPerClass) return;
+    taken.set(label, (taken.get(label) ?? 0) + 1);
+    samples.push({ label, pixels: images[index] });
+  });
+  onProgress({ phase: 'building', done: 1, total: 1 });
+  return { ok: true, preview: { manifest: built.manifest, files: built.files, counts, samples, warnings } };
+}
+
+/** The worker's API, exposed through comlink. */
+export interface ImageImportApi {
+  prepare(
+    source: ImportSource,
+    settings: ImportSettings,
+    onProgress: (progress: ImportProgress) => void,
+  ): Promise<ImportResult>;
+}

@@ -1,0 +1,104 @@
+/**
+ * CV Lab's service worker. Built by `scripts/vite-plugin-offline.ts` into `/sw.js`, which replaces
+ * `__CV_LAB_PRECACHE__` with the build's file list.
+ *
+ * - install: downloads every file of the build (shell, Monaco and its workers, the typings chunk,
+ *   tfjs, the three WASM binaries, the bundled catalog) into one versioned cache, all or nothing.
+ * - a new version waits until the page asks it to take over (the "Update" button), so an open
+ *   exercise is never reloaded under the learner's hands.
+ * - every response it serves carries COOP/COEP/CORP (see sw-routes.ts).
+ * - `/datasets/` is network first and cached on the way; offline, the cache answers.
+ */
+import {
+  DATASETS_CACHE,
+  isolatedHeaders,
+  routeRequest,
+  shellCacheName,
+  staleShellCaches,
+  type PrecacheManifest,
+} from './sw-routes';
+
+declare const self: ServiceWorkerGlobalScope;
+declare const __CV_LAB_PRECACHE__: PrecacheManifest;
+
+const precache: PrecacheManifest = __CV_LAB_PRECACHE__;
+const shellCache = shellCacheName(precache.version);
+const precached = new Set(precache.urls);
+
+function withIsolation(response: Response): Response {
+  // Opaque responses cannot be rebuilt (and are never ours).
+  if (response.type === 'opaque' || response.type === 'opaqueredirect') return response;
+  return new Response(response.body, {
+    status: response.status,
+    statusText: response.statusText,
+    headers: isolatedHeaders(response.headers),
+  });
+}
+
+self.addEventListener('install', (event) => {
+  event.waitUntil(
+    (async () => {
+      const cache = await caches.open(shellCache);
+      // `reload`: never fill the cache from the HTTP cache of an older build.
+      await cache.addAll(precache.urls.map((url) => new Request(url, { cache: 'reload' })));
+    })(),
+  );
+});
+
+self.addEventListener('activate', (event) => {
+  event.waitUntil(
+    (async () => {
+      for (const name of staleShellCaches(await caches.keys(), precache.version)) await caches.delete(name);
+      // On a first visit, take the open page (and its workers) now so a first run caches its dataset.
+      await self.clients.claim();
+    })(),
+  );
+});
+
+self.addEventListener('message', (event) => {
+  const data: unknown = event.data;
+  if (data && typeof data === 'object' && (data as { type?: unknown }).type === 'skip-waiting') {
+    void self.skipWaiting();
+  }
+});
+
+// `ignoreVary`: the server sends `Vary: Origin`, and a module script's request carries an Origin
+// header that the install's requests did not.
+async function fromShell(request: Request | string): Promise<Response> {
+  const cached = await caches.match(request, { cacheName: shellCache, ignoreSearch: true, ignoreVary: true });
+  if (cached) return withIsolation(cached);
+  return fetch(request);
+}
+
+async function navigation(request: Request): Promise<Response> {
+  const cached = await caches.match('/index.html', { cacheName: shellCache, ignoreVary: true });
+  if (cached) return withIsolation(cached);
+  return fetch(request);
+}
+
+async function datasetFile(request: Request): Promise<Response> {
+  const cache = await caches.open(DATASETS_CACHE);
+  try {
+    const response = await fetch(request);
+    if (response.ok) {
+      // A full quota must not fail the run: the file is still handed to the page.
+      const copy = response.clone();
+      cache.put(request, withIsolation(copy)).catch(() => undefined);
+    }
+    return response;
+  } catch (error) {
+    const cached = await cache.match(request, { ignoreVary: true });
+    if (cached) return withIsolation(cached);
+    throw error;
+  }
+}
+
+self.addEventListener('fetch', (event) => {
+  const { request } = event;
+  if (request.method !== 'GET') return;
+  const url = new URL(request.url);
+  const route = routeRequest(url, request.mode, self.location.origin, precached);
+  if (route === 'navigation') event.respondWith(navigation(request));
+  else if (route === 'precache') event.respondWith(fromShell(request));
+  else if (route === 'dataset') event.respondWith(datasetFile(request));
+});

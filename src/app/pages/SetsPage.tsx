@@ -1,0 +1,163 @@
+import { useEffect, useState } from 'react';
+import { routeHref } from '../routing';
+import { FileDrop } from '../teams/FileDrop';
+import { attemptKey, useSetsStore } from '../teams/sets-store';
+
+const messageOf = (error: unknown) => (error instanceof Error ? error.message : String(error));
+
+/** The learner's sets: open one from a file or a link, see the ones opened before. */
+export function SetsPage() {
+  const store = useSetsStore();
+  const [errors, setErrors] = useState<string[]>([]);
+  const [link, setLink] = useState('');
+  const { load } = store;
+
+  useEffect(() => {
+    void load();
+  }, [load]);
+
+  const importFiles = async (files: File[]) => {
+    const problems: string[] = [];
+    const opened: string[] = [];
+    for (const file of files) {
+      try {
+        opened.push((await store.importText(await file.text())).id);
+      } catch (error) {
+        problems.push(`${file.name}: ${messageOf(error)}`);
+      }
+    }
+    setErrors(problems);
+    if (opened.length === 1 && problems.length === 0) window.location.hash = routeHref.set(opened[0]);
+  };
+
+  const importLink = async () => {
+    try {
+      const set = await store.importLink(link.trim());
+      setErrors([]);
+      window.location.hash = routeHref.set(set.id);
+    } catch (error) {
+      setErrors([messageOf(error)]);
+    }
+  };
+
+  const sets = Object.values(store.sets).sort((a, b) => b.importedAt.localeCompare(a.importedAt));
+  return (
+    <section className="page sets-page">
+      <h1>Exercise sets</h1>
+      <p className="lead">
+        Open a set your team lead gave you, as a <code>.cvset.json</code> file or a link. Sets stay in this
+        browser. Team leads: <a href={routeHref.setBuilder}>build a set</a> or open the{' '}
+        <a href={routeHref.roster}>roster</a>.
+      </p>
+      {store.error && <p className="notice notice-error">{store.error}</p>}
+      <div className="import-row">
+        <FileDrop
+          onFiles={(files) => void importFiles(files)}
+          accept=".json"
+          multiple
+          testId="set-file-input"
+        >
+          Drop a <strong>.cvset.json</strong> here, or choose a file:
+        </FileDrop>
+        <form
+          className="link-form"
+          onSubmit={(event) => {
+            event.preventDefault();
+            void importLink();
+          }}
+        >
+          <label>
+            Or paste a set link{' '}
+            <input
+              value={link}
+              onChange={(event) => setLink(event.target.value)}
+              placeholder="https://…#set=…"
+              data-testid="set-link-input"
+            />
+          </label>
+          <button type="submit" className="button" disabled={!link.trim()}>
+            Open
+          </button>
+        </form>
+      </div>
+      {errors.length > 0 && (
+        <div className="notice notice-error" role="alert" data-testid="set-import-error">
+          <strong>Could not open:</strong>
+          <ul>
+            {errors.map((error) => (
+              <li key={error}>{error}</li>
+            ))}
+          </ul>
+          Your other sets and your work are unchanged.
+        </div>
+      )}
+      {store.loaded && sets.length === 0 && <p>No sets opened yet.</p>}
+      <ul className="set-list" data-testid="set-list">
+        {sets.map(({ set }) => {
+          const passed = set.exercises.filter(
+            (e) => store.attempts[attemptKey(set.id, e.id)]?.report.passed,
+          ).length;
+          return (
+            <li key={set.id} className="set-card" data-set-id={set.id}>
+              <a className="exercise-card-title" href={routeHref.set(set.id)}>
+                {set.title}
+              </a>
+              <span className="set-card-meta">
+                {set.author && `by ${set.author} · `}
+                {set.exercises.length} exercise{set.exercises.length === 1 ? '' : 's'}
+                {set.dueDate && ` · due ${new Date(set.dueDate).toLocaleDateString()}`}
+                {set.exam?.enabled && ` · exam, ${set.exam.minutes} min`}
+              </span>
+              <span className="set-card-progress">
+                {passed}/{set.exercises.length} passed
+              </span>
+              <button
+                type="button"
+                className="button button-small"
+                onClick={() => {
+                  if (
+                    window.confirm(`Remove the set "${set.title}" and its recorded runs from this browser?`)
+                  )
+                    void store.remove(set.id);
+                }}
+              >
+                Remove
+              </button>
+            </li>
+          );
+        })}
+      </ul>
+    </section>
+  );
+}
+
+/** `#set=…`: opens the set a link carries, keeps it, and shows it. */
+export function SetLinkPage() {
+  const importLink = useSetsStore((s) => s.importLink);
+  const load = useSetsStore((s) => s.load);
+  const [error, setError] = useState<string | null>(null);
+  useEffect(() => {
+    let cancelled = false;
+    void load()
+      .then(() => importLink(window.location.href))
+      .then(
+        (set) => !cancelled && window.location.replace(routeHref.set(set.id)),
+        (thrown: unknown) => !cancelled && setError(messageOf(thrown)),
+      );
+    return () => {
+      cancelled = true;
+    };
+  }, [importLink, load]);
+  return (
+    <section className="page">
+      <h1>Opening a set</h1>
+      {error ? (
+        <p className="notice notice-error" role="alert" data-testid="set-import-error">
+          {error}. <a href={routeHref.sets}>Your sets</a>
+        </p>
+      ) : (
+        <p>Reading the link…</p>
+      )}
+    </section>
+  );
+}

@@ -1,0 +1,206 @@
+/**
+ * The learner's sets: imported from a file or a link, kept in IndexedDB (teams-db.ts) with the
+ * best graded attempt per exercise and the exam clocks.
+ *
+ * Exams end on time wherever the learner is in the app: when the clocks are loaded, each running
+ * exam gets a timer that, at the deadline, records the end and stops a run of that set still in
+ * progress (terminating the worker, like Stop). What was submitted before stays recorded.
+ */
+import { create } from 'zustand';
+import type { Report } from '../../core/exercises/schema';
+import { decodeSetLink, learnerCopy, parseSet, type CvSet } from '../../core/exercises/set';
+import { describeStorageError } from '../storage/lab-db';
+import { useRunStore, type FinishedRun } from '../stores/run-store';
+import { examView, isBetterReport } from './set-progress';
+import {
+  deleteSet,
+  loadAttempts,
+  loadExamClocks,
+  loadSets,
+  saveAttempt,
+  saveExamClock,
+  saveSet,
+  type ExamClock,
+  type SetAttempt,
+} from './teams-db';
+import packageJson from '../../../package.json';
+
+export interface ImportedSet {
+  set: CvSet;
+  importedAt: string;
+}
+
+/** A run started from a set's exercise page, so the exam's end can stop it. */
+export interface SetRun {
+  setId: string;
+  exerciseId: string;
+}
+
+export interface SetsState {
+  sets: Record<string, ImportedSet>;
+  /** Best attempt by `setId/exerciseId`. */
+  attempts: Record<string, SetAttempt>;
+  exams: Record<string, ExamClock>;
+  loaded: boolean;
+  error: string | null;
+  activeRun: SetRun | null;
+  load(): Promise<void>;
+  /** Parses, keeps the learner copy, stores it; resolves with the set, throws a FormatError. */
+  importText(text: string): Promise<CvSet>;
+  importLink(url: string): Promise<CvSet>;
+  remove(setId: string): Promise<void>;
+  startExam(setId: string): Promise<void>;
+  endExam(setId: string): Promise<void>;
+  setActiveRun(run: SetRun | null): void;
+  /** Records a graded run; returns why it was not recorded (the exam is over), else null. */
+  recordRun(setId: string, run: FinishedRun): Promise<string | null>;
+}
+
+export const attemptKey = (setId: string, exerciseId: string) => `${setId}/${exerciseId}`;
+
+const examTimers = new Map<string, ReturnType<typeof setTimeout>>();
+
+export const useSetsStore = create<SetsState>()((set, get) => {
+  const scheduleExamEnd = (clock: ExamClock) => {
+    clearTimeout(examTimers.get(clock.setId));
+    const imported = get().sets[clock.setId];
+    if (!imported) return;
+    const view = examView(imported.set, clock, Date.now());
+    if (view.phase !== 'running' || view.deadline === null) return;
+    // setTimeout holds at most ~24.8 days; exams last at most a day.
+    examTimers.set(
+      clock.setId,
+      setTimeout(() => void get().endExam(clock.setId), view.deadline - Date.now() + 50),
+    );
+  };
+
+  const keep = async (setToKeep: CvSet) => {
+    const copy = learnerCopy(setToKeep);
+    set({ sets: { ...get().sets, [copy.id]: { set: copy, importedAt: new Date().toISOString() } } });
+    try {
+      await saveSet(copy);
+    } catch (error) {
+      set({ error: describeStorageError(error, 'keep this set') });
+    }
+    return copy;
+  };
+
+  return {
+    sets: {},
+    attempts: {},
+    exams: {},
+    loaded: false,
+    error: null,
+    activeRun: null,
+    async load() {
+      if (get().loaded) return;
+      try {
+        const [sets, attempts, exams] = await Promise.all([loadSets(), loadAttempts(), loadExamClocks()]);
+        set({
+          sets: Object.fromEntries(sets.map((s) => [s.id, { set: s.set, importedAt: s.importedAt }])),
+          attempts: Object.fromEntries(attempts.map((a) => [attemptKey(a.setId, a.exerciseId), a])),
+          exams: Object.fromEntries(exams.map((e) => [e.setId, e])),
+          loaded: true,
+        });
+        exams.forEach(scheduleExamEnd);
+      } catch (error) {
+        set({ loaded: true, error: describeStorageError(error, 'read your sets') });
+      }
+    },
+    async importText(text) {
+      return keep(await parseSet(text));
+    },
+    async importLink(url) {
+      return keep(await decodeSetLink(url));
+    },
+    async remove(setId) {
+      clearTimeout(examTimers.get(setId));
+      const { [setId]: _removed, ...sets } = get().sets;
+      const attempts = Object.fromEntries(
+        Object.entries(get().attempts).filter(([, a]) => a.setId !== setId),
+      );
+      const { [setId]: _exam, ...exams } = get().exams;
+      set({ sets, attempts, exams });
+      try {
+        await deleteSet(setId);
+      } catch (error) {
+        set({ error: describeStorageError(error, 'remove this set') });
+      }
+    },
+    async startExam(setId) {
+      if (get().exams[setId]) return;
+      const clock: ExamClock = { setId, startedAt: new Date().toISOString() };
+      set({ exams: { ...get().exams, [setId]: clock } });
+      scheduleExamEnd(clock);
+      try {
+        await saveExamClock(clock);
+      } catch (error) {
+        set({ error: describeStorageError(error, 'save the exam clock') });
+      }
+    },
+    async endExam(setId) {
+      clearTimeout(examTimers.get(setId));
+      const clock = get().exams[setId];
+      if (!clock || clock.endedAt) return;
+      const imported = get().sets[setId];
+      const deadline = imported ? examView(imported.set, clock, Date.now()).deadline : null;
+      const endedAt = new Date(Math.min(Date.now(), deadline ?? Date.now())).toISOString();
+      const ended = { ...clock, endedAt };
+      set({ exams: { ...get().exams, [setId]: ended } });
+      const active = get().activeRun;
+      if (active?.setId === setId)
+        useRunStore.getState().stop("the exam's time is up; what you submitted is kept.");
+      try {
+        await saveExamClock(ended);
+      } catch (error) {
+        set({ error: describeStorageError(error, 'save the end of the exam') });
+      }
+    },
+    setActiveRun(run) {
+      set({ activeRun: run });
+    },
+    async recordRun(setId, run) {
+      const imported = get().sets[setId];
+      const report = run.outcome.report;
+      if (!imported || !report) return 'This run has no report to record.';
+      const view = examView(imported.set, get().exams[setId], Date.now());
+      if (view.phase === 'over') return 'The exam is over: this run was not recorded.';
+      if (view.phase === 'not-started') return 'Start the exam to record runs.';
+      const key = attemptKey(setId, run.bundle.exercise.id);
+      const best = get().attempts[key];
+      if (!isBetterReport(report, best?.report)) return null;
+      const attempt = attemptFromRun(setId, run, report);
+      set({ attempts: { ...get().attempts, [key]: attempt } });
+      try {
+        await saveAttempt(attempt);
+      } catch (error) {
+        set({ error: describeStorageError(error, 'record this run') });
+      }
+      return null;
+    },
+  };
+});
+
+export const cvLabVersion: string = packageJson.version;
+
+export function attemptFromRun(setId: string, run: FinishedRun, report: Report): SetAttempt {
+  return {
+    setId,
+    exerciseId: run.bundle.exercise.id,
+    code: run.code,
+    report,
+    // IndexedDB keeps NaN, but the schemas (and JSON) do not: a diverged epoch keeps its finite figures.
+    history: run.outcome.history.map((entry) => ({
+      epoch: entry.epoch,
+      logs: Object.fromEntries(Object.entries(entry.logs).filter(([, v]) => Number.isFinite(v))),
+    })),
+    environment: {
+      backend: run.outcome.backend,
+      userAgent: navigator.userAgent.slice(0, 500),
+      cvLabVersion,
+      timings: { trainSeconds: report.timings.trainSeconds, gradeSeconds: report.timings.gradeSeconds },
+    },
+    ...(run.outcome.model ? { model: run.outcome.model } : {}),
+    submittedAt: new Date().toISOString(),
+  };
+}

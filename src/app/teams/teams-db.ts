@@ -1,0 +1,144 @@
+/**
+ * The team features' IndexedDB (its own database, so the lab's `cv-lab` database and its version
+ * are untouched): sets the learner imported, the best graded attempt per set exercise (with the
+ * trained model, so it can be exported as a submission later) and exam clocks.
+ *
+ * Everything is validated when read back: a set is parsed again with `parseSet`, an attempt with
+ * the report and model schemas, so a damaged record is skipped instead of breaking the page.
+ */
+import { openDB, type DBSchema, type IDBPDatabase } from 'idb';
+import { z } from 'zod';
+import { ReportSchema, type Report } from '../../core/exercises/schema';
+import { parseSet, type CvSet } from '../../core/exercises/set';
+import {
+  EnvironmentSchema,
+  HistoryEntrySchema,
+  type SubmissionEnvironment,
+} from '../../core/exercises/submission';
+import { ModelArtifactsJsonSchema, type ModelArtifactsJson } from '../../core/models/artifacts';
+import type { HistoryEntry } from '../../core/sandbox/run-types';
+
+export interface StoredSet {
+  id: string;
+  /** The set's JSON text (the learner copy: never a private test). */
+  text: string;
+  importedAt: string;
+}
+
+/** One graded run of a set exercise: everything a submission needs but the learner's name. */
+export interface SetAttempt {
+  setId: string;
+  exerciseId: string;
+  code: string;
+  report: Report;
+  history: HistoryEntry[];
+  environment: SubmissionEnvironment;
+  model?: ModelArtifactsJson;
+  submittedAt: string;
+}
+
+export interface ExamClock {
+  setId: string;
+  startedAt: string;
+  /** Set when the learner finished early or the time ran out. */
+  endedAt?: string;
+}
+
+interface TeamsDbSchema extends DBSchema {
+  sets: { key: string; value: StoredSet };
+  attempts: { key: [string, string]; value: SetAttempt };
+  exams: { key: string; value: ExamClock };
+}
+
+let database: Promise<IDBPDatabase<TeamsDbSchema>> | null = null;
+
+function openTeamsDb(): Promise<IDBPDatabase<TeamsDbSchema>> {
+  database ??= openDB<TeamsDbSchema>('cv-lab-teams', 1, {
+    upgrade(db) {
+      if (!db.objectStoreNames.contains('sets')) db.createObjectStore('sets', { keyPath: 'id' });
+      if (!db.objectStoreNames.contains('attempts'))
+        db.createObjectStore('attempts', { keyPath: ['setId', 'exerciseId'] });
+      if (!db.objectStoreNames.contains('exams')) db.createObjectStore('exams', { keyPath: 'setId' });
+    },
+  }).catch((error: unknown) => {
+    database = null;
+    throw error;
+  });
+  return database;
+}
+
+const AttemptSchema = z.object({
+  setId: z.string(),
+  exerciseId: z.string(),
+  code: z.string(),
+  report: ReportSchema,
+  history: z.array(HistoryEntrySchema),
+  environment: EnvironmentSchema,
+  model: ModelArtifactsJsonSchema.optional(),
+  submittedAt: z.string(),
+});
+
+const ExamClockSchema = z.object({
+  setId: z.string(),
+  startedAt: z.string(),
+  endedAt: z.string().optional(),
+});
+
+export async function loadSets(): Promise<{ id: string; set: CvSet; importedAt: string }[]> {
+  const db = await openTeamsDb();
+  const records = await db.getAll('sets');
+  const sets = await Promise.all(
+    records.map(async (record) => {
+      try {
+        return { id: record.id, set: await parseSet(record.text), importedAt: record.importedAt };
+      } catch {
+        return null;
+      }
+    }),
+  );
+  return sets.filter((s) => s !== null);
+}
+
+export async function saveSet(set: CvSet): Promise<void> {
+  const db = await openTeamsDb();
+  await db.put('sets', { id: set.id, text: JSON.stringify(set), importedAt: new Date().toISOString() });
+}
+
+/** Removes the set with its attempts and exam clock. */
+export async function deleteSet(setId: string): Promise<void> {
+  const db = await openTeamsDb();
+  const tx = db.transaction(['sets', 'attempts', 'exams'], 'readwrite');
+  await tx.objectStore('sets').delete(setId);
+  const attempts = tx.objectStore('attempts');
+  for (const key of await attempts.getAllKeys()) if (key[0] === setId) await attempts.delete(key);
+  await tx.objectStore('exams').delete(setId);
+  await tx.done;
+}
+
+export async function loadAttempts(): Promise<SetAttempt[]> {
+  const db = await openTeamsDb();
+  const records = await db.getAll('attempts');
+  return records.flatMap((record) => {
+    const parsed = AttemptSchema.safeParse(record);
+    return parsed.success ? [parsed.data as SetAttempt] : [];
+  });
+}
+
+export async function saveAttempt(attempt: SetAttempt): Promise<void> {
+  const db = await openTeamsDb();
+  await db.put('attempts', attempt);
+}
+
+export async function loadExamClocks(): Promise<ExamClock[]> {
+  const db = await openTeamsDb();
+  const records = await db.getAll('exams');
+  return records.flatMap((record) => {
+    const parsed = ExamClockSchema.safeParse(record);
+    return parsed.success ? [parsed.data] : [];
+  });
+}
+
+export async function saveExamClock(clock: ExamClock): Promise<void> {
+  const db = await openTeamsDb();
+  await db.put('exams', clock);
+}

@@ -1,0 +1,310 @@
+/**
+ * `cv-lab models`: the pretrained-model registry from the command line.
+ * - `list`: every registered model, its source and whether it is available here;
+ * - `pretrain <id>`: trains one of our own models from its recipe and writes
+ *   `public/models/<id>/` (model.json, weights.bin, provenance.json); same seed, same weights;
+ * - `fetch <id>`: downloads (or re-checks) a `url` model into the cache.
+ */
+import type { Command } from 'commander';
+import { existsSync } from 'node:fs';
+import { mkdir, writeFile } from 'node:fs/promises';
+import path from 'node:path';
+import * as tf from '@tensorflow/tfjs';
+import { sha256Hex } from '../../core/datasets/bytes';
+import { loadDataset } from '../../core/datasets/load';
+import { toLabDataset, toTestTensors } from '../../core/datasets/tensors';
+import { mulberry32 } from '../../core/datasets/shuffle';
+import { buildMobileNetV1 } from '../../core/models/mobilenet';
+import {
+  findPretrained,
+  loadPretrained,
+  PRETRAINED_MODELS,
+  SHAPES_MOBILENET_ID,
+} from '../../core/models/registry';
+import { CliError } from '../cli-error';
+import { datasetFolder, fsDatasetReader } from '../datasets/fs-reader';
+import { bundledModelsRoot, fileTrustStore, modelCacheRoot, nodeModelReader } from '../models/model-files';
+import { initNodeBackend } from '../node-backend';
+
+/** How our own pretrained models are made. Changing a recipe changes the weights: re-run pretrain. */
+export interface PretrainRecipe {
+  id: string;
+  dataset: string;
+  alpha: number;
+  inputShape: [number, number, number];
+  seed: number;
+  epochs: number;
+  batchSize: number;
+  learningRate: number;
+  /** Training images used (of the dataset's train split); the rest of the split is not used. */
+  trainCount: number;
+}
+
+export const PRETRAIN_RECIPES: readonly PretrainRecipe[] = [
+  {
+    id: SHAPES_MOBILENET_ID,
+    dataset: 'shapes',
+    alpha: 0.25,
+    inputShape: [64, 64, 3],
+    seed: 7,
+    epochs: 20,
+    batchSize: 32,
+    learningRate: 0.002,
+    trainCount: 6000,
+  },
+];
+
+export function registerModelsCommand(program: Command, setExitCode: (code: number) => void): void {
+  const models = program.command('models').description('pretrained models: list, pretrain, fetch');
+  models
+    .command('list')
+    .description('list the registered pretrained models')
+    .action(() => {
+      for (const entry of PRETRAINED_MODELS) {
+        const where =
+          entry.source.kind === 'bundled'
+            ? existsSync(path.join(bundledModelsRoot(), entry.id, 'model.json'))
+              ? 'bundled'
+              : 'bundled (missing: run `cv-lab models pretrain`)'
+            : existsSync(path.join(modelCacheRoot(), entry.id, 'files', 'model.json'))
+              ? 'cached'
+              : `download from ${entry.source.url}`;
+        process.stdout.write(
+          `${entry.id}\n  ${entry.title}\n  input ${entry.inputShape.join('×')} in ${entry.inputRange}, ` +
+            `${entry.classes} classes; ${where}\n  licence: ${entry.licence}\n`,
+        );
+      }
+    });
+  models
+    .command('pretrain <id>')
+    .description('train one of our own pretrained models from its recipe (deterministic)')
+    .option('--out <folder>', 'models folder to write into (default: public/models)')
+    .option('--epochs <n>', 'override the recipe (the provenance records it)')
+    .option('--train-count <n>', 'override the recipe (the provenance records it)')
+    .option('--learning-rate <x>', 'override the recipe (the provenance records it)')
+    .option('--batch-size <n>', 'override the recipe (the provenance records it)')
+    .action(
+      async (
+        id: string,
+        options: {
+          out?: string;
+          epochs?: string;
+          trainCount?: string;
+          learningRate?: string;
+          batchSize?: string;
+        },
+      ) => {
+        const recipe = PRETRAIN_RECIPES.find((r) => r.id === id);
+        if (!recipe) {
+          throw new CliError(
+            `no pretrain recipe for "${id}"; recipes: ${PRETRAIN_RECIPES.map((r) => r.id).join(', ')}`,
+          );
+        }
+        const overridden = {
+          ...recipe,
+          ...(options.epochs ? { epochs: Number(options.epochs) } : {}),
+          ...(options.trainCount ? { trainCount: Number(options.trainCount) } : {}),
+          ...(options.learningRate ? { learningRate: Number(options.learningRate) } : {}),
+          ...(options.batchSize ? { batchSize: Number(options.batchSize) } : {}),
+        };
+        await pretrain(overridden, path.resolve(options.out ?? bundledModelsRoot()));
+        setExitCode(0);
+      },
+    );
+  models
+    .command('fetch <id>')
+    .description('download a published model into the cache and record its hashes (trust on first use)')
+    .option('--url <base>', 'download from this base URL instead of the canonical one')
+    .action(async (id: string, options: { url?: string }) => {
+      const entry = findPretrained(id);
+      if (!entry) throw new CliError(`no pretrained model "${id}"`);
+      await initNodeBackend('wasm');
+      const log = (line: string) => process.stderr.write(`${line}\n`);
+      const model = await loadPretrained(tf, id, nodeModelReader(id, { baseUrl: options.url, log }), {
+        trust: fileTrustStore(),
+      });
+      process.stdout.write(
+        `${id}: ${model.layers.length} layers, ${model.countParams()} parameters, hashes checked\n`,
+      );
+      model.dispose();
+      setExitCode(0);
+    });
+}
+
+/** Glorot-uniform kernels from a seeded generator: tfjs's own initialisers draw from Math.random. */
+function seedWeights(model: tf.LayersModel, seed: number): void {
+  const random = mulberry32(seed);
+  const created: tf.Tensor[] = [];
+  const weights = model.getWeights().map((w, i) => {
+    const name = model.weights[i].originalName;
+    if (!/kernel$/.test(name)) return w;
+    const shape = w.shape;
+    const receptive = shape.slice(0, -2).reduce((a, b) => a * b, 1);
+    const fanIn = receptive * shape[shape.length - 2];
+    const fanOut = /depthwise/.test(name) ? receptive : receptive * shape[shape.length - 1];
+    const limit = Math.sqrt(6 / (fanIn + fanOut));
+    const values = Float32Array.from({ length: w.size }, () => (random() * 2 - 1) * limit);
+    const seeded = tf.tensor(values, shape);
+    created.push(seeded);
+    return seeded;
+  });
+  model.setWeights(weights);
+  tf.dispose(created);
+}
+
+async function pretrain(recipe: PretrainRecipe, outRoot: string): Promise<void> {
+  const log = (line: string) => process.stderr.write(`${line}\n`);
+  await initNodeBackend('wasm');
+  const dataset = await loadDataset(fsDatasetReader(datasetFolder(recipe.dataset)), {
+    splits: ['train', 'test'],
+  });
+  const shape = dataset.manifest.imageShape;
+  if (shape.join() !== recipe.inputShape.join()) {
+    throw new CliError(
+      `${recipe.dataset} is prepared at ${shape.join('×')}, the recipe wants ${recipe.inputShape.join('×')}`,
+    );
+  }
+  const data = toLabDataset(tf, dataset, {
+    limit: recipe.trainCount,
+    validationSplit: 0.1,
+    seed: recipe.seed,
+  });
+  const classes = data.classNames.length;
+  const model = buildMobileNetV1(tf, {
+    alpha: recipe.alpha,
+    inputShape: recipe.inputShape,
+    classes,
+    includeTop: true,
+    dropout: 0,
+  });
+  seedWeights(model, recipe.seed);
+  model.compile({
+    optimizer: tf.train.adam(recipe.learningRate),
+    loss: 'categoricalCrossentropy',
+    metrics: ['accuracy'],
+  });
+  log(
+    `pretraining ${recipe.id}: MobileNet v1 alpha ${recipe.alpha} on ${recipe.dataset}, ` +
+      `${data.train.count} train / ${data.validation?.count ?? 0} validation images, ${recipe.epochs} epochs`,
+  );
+  const shuffle = mulberry32(recipe.seed + 1);
+  const history: Record<string, number>[] = [];
+  const started = Date.now();
+  for (let epoch = 0; epoch < recipe.epochs; epoch++) {
+    // Our own shuffle (fit's draws from Math.random), so the same recipe gives the same weights.
+    const order = Array.from({ length: data.train.count }, (_, i) => i);
+    for (let i = order.length - 1; i > 0; i--) {
+      const j = Math.floor(shuffle() * (i + 1));
+      [order[i], order[j]] = [order[j], order[i]];
+    }
+    const indices = tf.tensor1d(order, 'int32');
+    const xs = tf.gather(data.train.xs, indices);
+    const ys = tf.gather(data.train.ys, indices);
+    const result = await model.fit(xs, ys, {
+      epochs: 1,
+      batchSize: recipe.batchSize,
+      shuffle: false,
+      validationData: data.validation ? [data.validation.xs, data.validation.ys] : undefined,
+    });
+    tf.dispose([indices, xs, ys]);
+    const logs = Object.fromEntries(Object.entries(result.history).map(([k, v]) => [k, Number(v[0])]));
+    history.push(logs);
+    log(
+      `epoch ${epoch + 1}/${recipe.epochs}: loss ${logs.loss.toFixed(4)} acc ${logs.acc?.toFixed(4)} ` +
+        `val_acc ${logs.val_acc?.toFixed(4)} (${((Date.now() - started) / 1000).toFixed(0)} s)`,
+    );
+    await evaluateAndWrite(
+      model,
+      recipe,
+      dataset,
+      data,
+      history,
+      (Date.now() - started) / 1000,
+      outRoot,
+      log,
+    );
+  }
+  model.dispose();
+}
+
+/**
+ * Tests the model on the dataset's test split and writes model.json, weights.bin and provenance.json.
+ * Called after every epoch, so a long run interrupted still leaves the last finished epoch on disk
+ * (its provenance says how many epochs it had: `--epochs N` reproduces it, the shuffle and the
+ * learning rate of epoch k not depending on how many epochs follow).
+ */
+async function evaluateAndWrite(
+  model: tf.LayersModel,
+  recipe: PretrainRecipe,
+  dataset: Awaited<ReturnType<typeof loadDataset>>,
+  data: ReturnType<typeof toLabDataset>,
+  history: Record<string, number>[],
+  trainSeconds: number,
+  outRoot: string,
+  log: (line: string) => void,
+): Promise<void> {
+  const classes = data.classNames.length;
+  recipe = { ...recipe, epochs: history.length };
+  const test = toTestTensors(tf, dataset);
+  const predicted = tf.tidy(() => (model.predict(test.xs) as tf.Tensor).argMax(-1));
+  const predictedValues = await predicted.data();
+  let right = 0;
+  test.labels.forEach((label, i) => (right += label === predictedValues[i] ? 1 : 0));
+  const testAccuracy = right / test.labels.length;
+  tf.dispose([predicted, test.xs]);
+  log(`test accuracy ${testAccuracy.toFixed(4)} on ${test.labels.length} images`);
+
+  const folder = path.join(outRoot, recipe.id);
+  await mkdir(folder, { recursive: true });
+  await model.save(
+    tf.io.withSaveHandler(async (artifacts) => {
+      const weights = new Uint8Array(tf.io.CompositeArrayBuffer.join(artifacts.weightData!));
+      const modelJson = {
+        format: 'layers-model',
+        generatedBy: artifacts.generatedBy,
+        convertedBy: null,
+        modelTopology: artifacts.modelTopology,
+        weightsManifest: [{ paths: ['weights.bin'], weights: artifacts.weightSpecs }],
+      };
+      const jsonBytes = new TextEncoder().encode(`${JSON.stringify(modelJson)}\n`);
+      await writeFile(path.join(folder, 'model.json'), jsonBytes);
+      await writeFile(path.join(folder, 'weights.bin'), weights);
+      const provenance = {
+        id: recipe.id,
+        architecture: `MobileNet v1, alpha ${recipe.alpha}, input ${recipe.inputShape.join('×')}, ${classes}-class softmax top`,
+        data: {
+          dataset: recipe.dataset,
+          source: dataset.manifest.source,
+          datasetHash: dataset.hash,
+          trainImages: data.train.count,
+          validationImages: data.validation?.count ?? 0,
+          testImages: test.labels.length,
+          classNames: data.classNames,
+        },
+        recipe: {
+          ...recipe,
+          optimizer: 'adam',
+          loss: 'categoricalCrossentropy',
+          initialisation: 'glorot-uniform kernels from mulberry32(seed); batch norm at its defaults',
+          shuffle: 'per epoch with mulberry32(seed + 1)',
+          backend: tf.getBackend(),
+          command: `npx cv-lab models pretrain ${recipe.id}`,
+        },
+        history,
+        testAccuracy,
+        trainSeconds: Math.round(trainSeconds),
+        sha256: {
+          'model.json': await sha256Hex(jsonBytes),
+          'weights.bin': await sha256Hex(weights),
+        },
+        trainedAt: new Date().toISOString(),
+      };
+      await writeFile(path.join(folder, 'provenance.json'), `${JSON.stringify(provenance, null, 2)}\n`);
+      log(
+        `wrote ${folder}: weights ${(weights.byteLength / 1024).toFixed(0)} KB\n` +
+          `sha256 (put these in src/core/models/registry.ts): ${JSON.stringify(provenance.sha256)}`,
+      );
+      return { modelArtifactsInfo: { dateSaved: new Date(), modelTopologyType: 'JSON' } };
+    }),
+  );
+}

@@ -1,0 +1,270 @@
+/**
+ * The pretrained-model registry: every model a learner can `lab.models.load(id)`, where its files
+ * come from, their SHA-256, licence and provenance, and the one function that loads them.
+ *
+ * Two kinds of source:
+ * - `bundled`: committed under `public/models/<id>/` (model.json, weights, provenance.json), trained
+ *   by our own script (`npx cv-lab models pretrain <id>`); the hashes below are the committed files',
+ *   so a changed file is refused by name. Works offline everywhere.
+ * - `url`: fetched from its canonical location when online and cached (Node: `.cache/models/`).
+ *   Google publishes no hashes for the TensorFlow.js MobileNet files, so their hashes are
+ *   trust-on-first-use: recorded by the `HashTrustStore` on the first successful load and enforced
+ *   on every later one (a cached or re-fetched file that changed is refused by name).
+ *
+ * Which bytes a file has is the environment's business (`ModelFileReader`: fs, fetch, a cache);
+ * checking them and building the model is this module's, the same in the browser and in Node.
+ */
+import type * as tfType from '@tensorflow/tfjs';
+import { sha256Hex } from '../datasets/bytes';
+import type { TF } from '../sandbox/lab';
+
+/** Reads one file of a model by its path relative to the model's folder or base URL. */
+export type ModelFileReader = (path: string) => Promise<Uint8Array>;
+
+/** Remembers the SHA-256 of a `url` model's files after its first load (trust on first use). */
+export interface HashTrustStore {
+  get(modelId: string): Promise<Record<string, string> | undefined>;
+  remember(modelId: string, hashes: Record<string, string>): Promise<void>;
+}
+
+export type PretrainedSource =
+  /** Committed with the app: `public/<path>` (served as `/<path>`). */
+  | { kind: 'bundled'; path: string }
+  /** The URL of `model.json`; the weight files are read relative to it. */
+  | { kind: 'url'; url: string };
+
+export interface PretrainedEntry {
+  id: string;
+  title: string;
+  architecture: string;
+  /** The input the model expects: one image [height, width, channels]. */
+  inputShape: [number, number, number];
+  /** How pixels must be scaled before they go in. */
+  inputRange: '[0, 1]' | '[-1, 1]';
+  /** Output classes of the top layer (ImageNet: 1000, not listed). */
+  classes: number;
+  classNames?: string[];
+  source: PretrainedSource;
+  /** SHA-256 of each file by path, or `null`: no published hashes, trust on first use. */
+  sha256: Record<string, string> | null;
+  licence: string;
+  /** Data, seed, recipe and accuracy, or who published it. */
+  provenance: string;
+}
+
+export const SHAPES_MOBILENET_ID = 'shapes-mobilenet-v1-0.25';
+export const IMAGENET_MOBILENET_ID = 'imagenet-mobilenet-v1-0.25-224';
+
+export const PRETRAINED_MODELS: readonly PretrainedEntry[] = [
+  {
+    id: SHAPES_MOBILENET_ID,
+    title: 'MobileNet v1 (alpha 0.25, 64×64 RGB) pretrained on shapes',
+    architecture: 'MobileNet v1, alpha 0.25 (src/core/models/mobilenet.ts)',
+    inputShape: [64, 64, 3],
+    inputRange: '[0, 1]',
+    classes: 6,
+    classNames: ['circle', 'square', 'triangle', 'star', 'cross', 'ring'],
+    source: { kind: 'bundled', path: `models/${SHAPES_MOBILENET_ID}/` },
+    sha256: {
+      'model.json': '87bddb00642f3ad7095489758dd29c1a52aa6c18fe4177e9a34918da8686394b',
+      'weights.bin': '384928f25ecbd70eaf953ba91a3acd43fd726694f828cc85ce2731aa336673bc',
+    },
+    licence: 'CC0-1.0 (trained by this project on its own generated data)',
+    provenance: `public/models/${SHAPES_MOBILENET_ID}/provenance.json: trained by \`npx cv-lab models pretrain ${SHAPES_MOBILENET_ID}\``,
+  },
+  {
+    id: IMAGENET_MOBILENET_ID,
+    title: 'MobileNet v1 (alpha 0.25, 224×224 RGB) trained on ImageNet, published for TensorFlow.js',
+    architecture: 'MobileNet v1, alpha 0.25 (Keras layers model)',
+    inputShape: [224, 224, 3],
+    inputRange: '[-1, 1]',
+    classes: 1000,
+    source: {
+      kind: 'url',
+      url: 'https://storage.googleapis.com/tfjs-models/tfjs/mobilenet_v1_0.25_224/model.json',
+    },
+    sha256: null,
+    licence: 'Apache-2.0 (TensorFlow.js models, Google)',
+    provenance:
+      'Published by the TensorFlow.js team (tfjs-models); converted from the Keras MobileNet ImageNet weights. ' +
+      'No hashes are published: trust on first use.',
+  },
+];
+
+export function findPretrained(id: string): PretrainedEntry | undefined {
+  return PRETRAINED_MODELS.find((entry) => entry.id === id);
+}
+
+/** A model file failed its check: `file` names it, the message says what to do. */
+export class ModelFileError extends Error {
+  constructor(
+    readonly file: string,
+    message: string,
+  ) {
+    super(message);
+    this.name = 'ModelFileError';
+  }
+}
+
+export interface LoadPretrainedOptions {
+  /** Where trust-on-first-use hashes live; without one they are checked within this load only. */
+  trust?: HashTrustStore;
+  /** Use this entry instead of the registry's (tests, a lead's own model). */
+  entry?: PretrainedEntry;
+  /**
+   * Build the model for another image size, e.g. `[96, 96, 3]` for a base trained at 64×64: a
+   * convolutional network's weights do not depend on the image size (only on the channels), as
+   * with Keras's `MobileNet(input_shape=..., weights=...)`. The channels must stay the same.
+   */
+  inputShape?: [number, number, number];
+}
+
+interface ModelJson {
+  modelTopology: Record<string, unknown>;
+  weightsManifest: { paths: string[]; weights: tfType.io.WeightsManifestEntry[] }[];
+  format?: string;
+  generatedBy?: string;
+  convertedBy?: string | null;
+}
+
+/**
+ * Loads a registered pretrained model: reads `model.json` and every weight file through `reader`,
+ * checks each file's SHA-256 (the registry's, or the trust store's for a `url` model seen before),
+ * and builds the `tf.LayersModel`. Throws a `ModelFileError` naming the file that is missing or
+ * changed. The caller owns (and disposes) the model.
+ */
+export async function loadPretrained(
+  tf: TF,
+  id: string,
+  reader: ModelFileReader,
+  options: LoadPretrainedOptions = {},
+): Promise<tfType.LayersModel> {
+  const entry = options.entry ?? findPretrained(id);
+  if (!entry) {
+    throw new Error(
+      `no pretrained model "${id}"; available: ${PRETRAINED_MODELS.map((e) => e.id).join(', ')}`,
+    );
+  }
+  const trusted = entry.sha256 ?? (await options.trust?.get(entry.id));
+  const seen: Record<string, string> = {};
+  const readChecked = async (path: string): Promise<Uint8Array> => {
+    let bytes: Uint8Array;
+    try {
+      bytes = await reader(path);
+    } catch (error) {
+      throw new ModelFileError(
+        path,
+        `model ${entry.id}: cannot read ${path}: ${(error as Error).message ?? error}`,
+      );
+    }
+    const hash = await sha256Hex(bytes);
+    const expected = trusted?.[path];
+    if (trusted && expected !== hash) {
+      throw new ModelFileError(
+        path,
+        expected
+          ? `model ${entry.id}: ${path} has SHA-256 ${hash}, expected ${expected}: the file was changed or corrupted` +
+              (entry.sha256
+                ? ''
+                : ' since it was first fetched (clear the model cache to trust the new file)')
+          : `model ${entry.id}: ${path} is not among the files recorded for this model`,
+      );
+    }
+    seen[path] = hash;
+    return bytes;
+  };
+
+  const modelJson = parseModelJson(entry.id, await readChecked('model.json'));
+  const weightSpecs: tfType.io.WeightsManifestEntry[] = [];
+  const shards: Uint8Array[] = [];
+  for (const group of modelJson.weightsManifest) {
+    for (const path of group.paths) shards.push(await readChecked(path));
+    weightSpecs.push(...group.weights);
+  }
+  const weightData = concatBytes(shards);
+  const modelTopology = options.inputShape
+    ? withInputShape(entry, modelJson.modelTopology, options.inputShape)
+    : modelJson.modelTopology;
+  const model = await tf.loadLayersModel(tf.io.fromMemory({ modelTopology, weightSpecs, weightData }));
+  if (!entry.sha256 && !trusted) await options.trust?.remember(entry.id, seen);
+  return model;
+}
+
+/** A copy of a Keras topology whose input layers take images of `shape`. */
+function withInputShape(
+  entry: PretrainedEntry,
+  topology: Record<string, unknown>,
+  shape: [number, number, number],
+): Record<string, unknown> {
+  const valid = shape.length === 3 && shape.every((d) => Number.isInteger(d) && d > 0 && d <= 1024);
+  if (!valid) throw new Error(`inputShape must be [height, width, channels], got ${JSON.stringify(shape)}`);
+  if (shape[2] !== entry.inputShape[2]) {
+    throw new Error(
+      `model ${entry.id} takes ${entry.inputShape[2]} channels; inputShape may change the height and width only ` +
+        `(got ${shape[2]} channels: convert the images, e.g. gray to RGB with tf.layers.concatenate)`,
+    );
+  }
+  const copy = JSON.parse(JSON.stringify(topology)) as Record<string, unknown>;
+  const modelConfig = (copy.model_config ?? copy) as { config?: { layers?: unknown[] } };
+  let found = 0;
+  for (const layer of modelConfig.config?.layers ?? []) {
+    const { class_name: className, config } = layer as {
+      class_name?: string;
+      config?: Record<string, unknown>;
+    };
+    if (className === 'InputLayer' && config) {
+      config.batch_input_shape = [null, ...shape];
+      found++;
+    }
+  }
+  if (!found) throw new Error(`model ${entry.id} has no input layer whose shape could be changed`);
+  return copy;
+}
+
+function parseModelJson(id: string, bytes: Uint8Array): ModelJson {
+  let value: unknown;
+  try {
+    value = JSON.parse(new TextDecoder().decode(bytes));
+  } catch {
+    throw new ModelFileError('model.json', `model ${id}: model.json is not JSON`);
+  }
+  const json = value as Partial<ModelJson>;
+  const manifestOk =
+    Array.isArray(json.weightsManifest) &&
+    json.weightsManifest.every((g) => Array.isArray(g?.paths) && Array.isArray(g?.weights));
+  if (!json.modelTopology || typeof json.modelTopology !== 'object' || !manifestOk) {
+    throw new ModelFileError(
+      'model.json',
+      `model ${id}: model.json needs modelTopology and weightsManifest (a tfjs layers model)`,
+    );
+  }
+  for (const path of json.weightsManifest!.flatMap((g) => g.paths)) {
+    if (typeof path !== 'string' || path.includes('..') || path.startsWith('/') || /^[a-z]+:/i.test(path)) {
+      throw new ModelFileError(
+        'model.json',
+        `model ${id}: weight path ${JSON.stringify(path)} is not a plain relative path`,
+      );
+    }
+  }
+  return json as ModelJson;
+}
+
+function concatBytes(parts: Uint8Array[]): ArrayBuffer {
+  const total = parts.reduce((n, p) => n + p.byteLength, 0);
+  const out = new Uint8Array(total);
+  let offset = 0;
+  for (const part of parts) {
+    out.set(part, offset);
+    offset += part.byteLength;
+  }
+  return out.buffer;
+}
+
+/** A trust store that lives as long as the process or page (when nothing can be persisted). */
+export function memoryTrustStore(): HashTrustStore {
+  const records = new Map<string, Record<string, string>>();
+  return {
+    get: async (modelId) => records.get(modelId),
+    remember: async (modelId, hashes) => void records.set(modelId, { ...hashes }),
+  };
+}

@@ -1,0 +1,65 @@
+/**
+ * The benchmark in the browser: one worker per backend (a backend initialises once per worker, and
+ * a hung GPU or threaded WASM start must not take the others down). It trains the bench models with
+ * the same `benchModel` as `cv-lab bench` in Node and posts the results.
+ */
+import * as tf from '@tensorflow/tfjs';
+import { getThreadsCount } from '@tensorflow/tfjs-backend-wasm';
+import { benchModel, type BenchModelName, type BenchResult } from '../core/runtime/bench';
+import { probeBackend } from '../core/runtime/backend';
+import type { BackendName } from '../core/sandbox/run-types';
+import { prepareTfjs } from './lab-worker-host';
+
+/** `wasm-threads` is the WASM backend with its multithreaded build allowed. */
+export type BrowserBenchBackend = BackendName | 'wasm-threads';
+
+export interface BenchJob {
+  backend: BrowserBenchBackend;
+  models: BenchModelName[];
+  steps: number;
+  warmupSteps: number;
+}
+
+export type BenchMessage =
+  | { type: 'result'; result: BenchResult & { variant: BrowserBenchBackend; threads: number } }
+  | { type: 'error'; backend: BrowserBenchBackend; model?: BenchModelName; message: string }
+  | { type: 'done' };
+
+self.onmessage = async (event: MessageEvent<BenchJob>) => {
+  const job = event.data;
+  const post = (message: BenchMessage) => self.postMessage(message);
+  try {
+    prepareTfjs();
+    if (job.backend === 'wasm-threads') {
+      // prepareTfjs turns threads off for the lab (see there); the bench measures what they give.
+      tf.env().set('WASM_HAS_MULTITHREAD_SUPPORT', true);
+    }
+    const name: BackendName = job.backend === 'wasm-threads' ? 'wasm' : job.backend;
+    const reason = await probeBackend(tf, name);
+    if (reason) {
+      post({ type: 'error', backend: job.backend, message: reason });
+      return;
+    }
+    const threads = name === 'wasm' ? wasmThreads() : 1;
+    for (const model of job.models) {
+      try {
+        const result = await benchModel(tf, { model, steps: job.steps, warmupSteps: job.warmupSteps });
+        post({ type: 'result', result: { ...result, variant: job.backend, threads } });
+      } catch (error) {
+        post({ type: 'error', backend: job.backend, model, message: (error as Error).message });
+      }
+    }
+  } catch (error) {
+    post({ type: 'error', backend: job.backend, message: (error as Error).message });
+  } finally {
+    post({ type: 'done' });
+  }
+};
+
+function wasmThreads(): number {
+  try {
+    return getThreadsCount();
+  } catch {
+    return 1;
+  }
+}
