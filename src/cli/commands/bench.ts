@@ -13,6 +13,7 @@ import type { Command } from 'commander';
 import * as tf from '@tensorflow/tfjs';
 import { benchModel, type BenchModelName, type BenchResult } from '../../core/runtime/bench';
 import { CliError } from '../cli-error';
+import { runBrowserBench } from '../bench-browser';
 import { initNodeBackend, type NodeBackendName } from '../node-backend';
 
 interface BenchCliOptions {
@@ -24,6 +25,7 @@ interface BenchCliOptions {
   json?: boolean;
   torch?: boolean;
   profile?: boolean;
+  browser?: string | boolean;
 }
 
 interface TorchResult {
@@ -146,6 +148,10 @@ export function registerBenchCommand(program: Command, setExitCode: (code: numbe
     .option('--torch', 'require the PyTorch comparison (it runs anyway when torch is importable)')
     .option('--no-torch', 'skip the PyTorch comparison')
     .option('--profile', 'time every kernel and report the share of matmul peak per layer type')
+    .option(
+      '--browser [backends]',
+      'also run in Chromium (needs `npm run build`): webgpu, webgl, wasm, wasm-threads',
+    )
     .action(async (options: BenchCliOptions) => {
       const models: BenchModelName[] =
         options.model === 'all' ? ['cnn', 'mobilenet'] : [options.model as BenchModelName];
@@ -195,6 +201,38 @@ export function registerBenchCommand(program: Command, setExitCode: (code: numbe
         }
         if (!options.json) printTable(results, torch);
       }
+      if (options.browser) await benchInBrowser(models, options);
       setExitCode(0);
     });
+}
+
+/**
+ * The same models in Chromium, one worker per backend (`bench.html`). Lines are labelled
+ * `chromium-<backend>`; a backend that cannot run says why instead of a figure.
+ */
+async function benchInBrowser(models: BenchModelName[], options: BenchCliOptions): Promise<void> {
+  const backends =
+    typeof options.browser === 'string' ? options.browser.split(',').map((b) => b.trim()) : undefined;
+  const state = await runBrowserBench({
+    models,
+    backends: backends ?? ['webgpu', 'webgl', 'wasm', 'wasm-threads'],
+    steps: positiveInt(options.steps, 'steps') ?? 10,
+    warmupSteps: positiveInt(options.warmup, 'warmup') ?? 2,
+    log: (line) => process.stderr.write(`${line}\n`),
+  });
+  const results = state.results.map((r) => ({ ...r, backend: `chromium-${r.variant}` }));
+  if (options.json) {
+    for (const r of results)
+      process.stdout.write(`${JSON.stringify({ ...r, userAgent: state.userAgent })}\n`);
+    for (const e of state.errors)
+      process.stdout.write(`${JSON.stringify({ ...e, backend: `chromium-${e.backend}` })}\n`);
+    return;
+  }
+  for (const model of models)
+    printTable(
+      results.filter((r) => r.model === model),
+      undefined,
+    );
+  for (const e of state.errors)
+    process.stdout.write(`chromium-${e.backend}${e.model ? ` ${e.model}` : ''}: ${e.message}\n`);
 }
