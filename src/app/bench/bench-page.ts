@@ -77,7 +77,11 @@ function runBackend(backend: BrowserBenchBackend): Promise<void> {
       finish();
     }, BACKEND_TIMEOUT_MS);
     worker.onerror = (event) => {
-      state.errors.push({ backend, message: event.message || 'the worker failed' });
+      // A failing thread pool reports the same error from every thread: keep one.
+      const message = event.message || 'the worker failed';
+      if (!state.errors.some((e) => e.backend === backend && e.message === message)) {
+        state.errors.push({ backend, message });
+      }
       finish();
     };
     worker.onmessage = (event: MessageEvent<BenchMessage>) => {
