@@ -17,7 +17,7 @@ import type { DatasetPreparer, PrepareOptions, PrepareResult } from './preparer'
 import { resolveTarget, writePrepared } from './preparer';
 
 /** Bump when a generator's output changes, so prepared copies are regenerated. */
-export const GENERATOR_VERSION = 1;
+export const GENERATOR_VERSION = 2;
 
 export interface GeneratedOptions extends PrepareOptions {
   trainCount?: number;

@@ -21,7 +21,7 @@ export interface ShapesOptions {
   stream?: number;
 }
 
-export const SHAPES_DEFAULTS = { seed: 1, size: 64, trainCount: 6000, testCount: 1200 } as const;
+export const SHAPES_DEFAULTS = { seed: 1, size: 64, trainCount: 4800, testCount: 1200 } as const;
 
 type Rgb = [number, number, number];
 
@@ -51,8 +51,11 @@ const colourDistance = (a: Rgb, b: Rgb) => hypot(a[0] - b[0], a[1] - b[1], a[2] 
 function paintBackground(canvas: Canvas, random: Random): Rgb {
   const { width, height } = canvas;
   const base = randomColour(random);
-  const kind = random.pick(['solid', 'gradient', 'noise'] as const);
-  const other = randomColour(random);
+  const kind = random.pick(['solid', 'solid', 'gradient', 'gradient', 'noise'] as const);
+  // The second colour only part way from the first: a background varies less than a shape stands out.
+  const away = randomColour(random);
+  const reach = random.range(0.2, 0.5);
+  const other = [0, 1, 2].map((k) => base[k] + (away[k] - base[k]) * reach) as Rgb;
   const angle = random.range(0, Math.PI * 2);
   const noise = kind === 'noise' ? fractalNoise(random, width, height, random.range(8, 24), 3) : undefined;
   const cos = Math.cos(angle);
@@ -78,16 +81,16 @@ function paintClutter(
   scale: number,
   over?: { x: number; y: number; r: number },
 ): void {
-  const pieces = over ? random.int(1, 2) : random.int(0, 3);
+  const pieces = over ? 1 : random.int(0, 2);
   for (let n = 0; n < pieces; n++) {
     const colour = randomColour(random);
-    const opacity = random.range(0.25, 0.7);
+    const opacity = random.range(0.2, 0.55);
     if (random.chance(0.5)) {
       const ax = over ? over.x + random.range(-over.r, over.r) : random.range(0, canvas.width);
       const ay = over ? over.y + random.range(-over.r, over.r) : random.range(0, canvas.height);
       const bx = ax + random.range(-30, 30) * scale;
       const by = ay + random.range(-30, 30) * scale;
-      const half = random.range(0.4, 1.2) * scale;
+      const half = random.range(0.3, 0.8) * scale;
       canvas.paint(
         {
           x0: Math.min(ax, bx) - 3,
@@ -102,7 +105,9 @@ function paintClutter(
     } else {
       const cx = over ? over.x + random.range(-over.r, over.r) : random.range(0, canvas.width);
       const cy = over ? over.y + random.range(-over.r, over.r) : random.range(0, canvas.height);
-      const r = over ? random.range(1.5 * scale, 0.35 * over.r + 1.5 * scale) : random.range(1.5, 4) * scale;
+      const r = over
+        ? random.range(1.5 * scale, 0.25 * over.r + 1.5 * scale)
+        : random.range(1.5, 3.5) * scale;
       canvas.paint(
         { x0: cx - r - 2, y0: cy - r - 2, x1: cx + r + 2, y1: cy + r + 2 },
         (x, y) => edgeCoverage(hypot(x - cx, y - cy) - r),
@@ -166,9 +171,10 @@ export function drawShapeImage(shape: ShapeName, size: number, random: Random): 
   const background = paintBackground(canvas, random);
   paintClutter(canvas, random, scale);
 
-  const r = random.range(6, 24) * scale;
+  // Mostly a third to two thirds of the frame across; sometimes small (a hard case).
+  const r = (random.chance(0.1) ? random.range(6.5, 9) : random.range(9, 22)) * scale;
   // Mostly inside the frame; sometimes up to a third of the radius out of it.
-  const margin = random.chance(0.15) ? r * 0.65 : r * 1.15;
+  const margin = random.chance(0.1) ? r * 0.65 : r * 1.15;
   const cx = random.range(Math.min(margin, size / 2), Math.max(size - margin, size / 2));
   const cy = random.range(Math.min(margin, size / 2), Math.max(size - margin, size / 2));
   const angle = random.range(0, Math.PI * 2);
@@ -176,12 +182,12 @@ export function drawShapeImage(shape: ShapeName, size: number, random: Random): 
   const sin = Math.sin(angle);
   let colour = randomColour(random);
   // Low contrast sometimes (a hard case), but never invisible.
-  const minimum = random.chance(0.2) ? 35 : 80;
-  for (let tries = 0; tries < 20 && colourDistance(colour, background) < minimum; tries++) {
+  const minimum = random.chance(0.1) ? 60 : 110;
+  for (let tries = 0; tries < 40 && colourDistance(colour, background) < minimum; tries++) {
     colour = randomColour(random);
   }
   const distance = shapeDistance(shape, r, random);
-  const softness = random.range(0.8, 1.8) * scale; // focus varies
+  const softness = random.range(0.8, 1.5) * scale; // focus varies
   const extent = r * 1.3 + 2;
   canvas.paint(
     { x0: cx - extent, y0: cy - extent, x1: cx + extent, y1: cy + extent },
@@ -194,10 +200,11 @@ export function drawShapeImage(shape: ShapeName, size: number, random: Random): 
   );
 
   // Sometimes something lies over the shape: it must be recognised partly hidden.
-  if (random.chance(0.25)) paintClutter(canvas, random, scale, { x: cx, y: cy, r });
+  if (random.chance(0.12)) paintClutter(canvas, random, scale, { x: cx, y: cy, r });
 
-  // Sensor noise, and a slight global brightness change.
-  const sigma = random.range(2, 16);
+  // Sensor noise (mild: it is incompressible, and a browser downloads the set), and a slight global
+  // brightness change.
+  const sigma = random.chance(0.5) ? random.range(0, 1) : random.range(1.5, 4);
   const gain = random.range(0.85, 1.15);
   const normal = random.normals();
   for (let i = 0; i < canvas.data.length; i++) canvas.data[i] = canvas.data[i] * gain + sigma * normal();

@@ -43,23 +43,23 @@ function paintTexture(canvas: Canvas, random: Random, scale: number): void {
       stretch: random.range(25, 70),
     });
     const fine = valueNoise(random, width, height, random.range(2, 4) * scale, { angle, stretch: 12 });
-    const amplitude = random.range(8, 20);
+    const amplitude = random.range(5, 12);
     for (let i = 0; i < data.length; i++) {
       data[i] =
-        base + amplitude * (streaks[i] - 0.5) + amplitude * 0.6 * (fine[i] - 0.5) + 14 * (broad[i] - 0.5);
+        base + amplitude * (streaks[i] - 0.5) + amplitude * 0.6 * (fine[i] - 0.5) + 10 * (broad[i] - 0.5);
     }
   } else if (texture === 'cast') {
     const grain = fractalNoise(random, width, height, random.range(5, 9) * scale, 3);
-    const amplitude = random.range(14, 28);
+    const amplitude = random.range(8, 16);
     for (let i = 0; i < data.length; i++)
-      data[i] = base + amplitude * (grain[i] - 0.5) + 18 * (broad[i] - 0.5);
+      data[i] = base + amplitude * (grain[i] - 0.5) + 12 * (broad[i] - 0.5);
     // Porosity: tiny dark specks all over a cast surface. They look like very small pits on purpose.
-    const specks = random.int(4, 18);
+    const specks = random.int(2, 10);
     for (let n = 0; n < specks; n++) {
       const cx = random.range(0, width);
       const cy = random.range(0, height);
-      const r = random.range(0.4, 1.1) * scale;
-      const depth = random.range(8, 25);
+      const r = random.range(0.4, 0.9) * scale;
+      const depth = random.range(6, 18);
       canvas.paint(
         { x0: cx - r - 2, y0: cy - r - 2, x1: cx + r + 2, y1: cy + r + 2 },
         (x, y) => edgeCoverage(hypot(x - cx, y - cy) - r),
@@ -78,7 +78,7 @@ function paintTexture(canvas: Canvas, random: Random, scale: number): void {
 /** A defect's contrast: sometimes faint, as the hard cases of a real line are. */
 function contrast(random: Random, low: number, high: number): number {
   const value = random.range(low, high);
-  return random.chance(0.3) ? value * 0.5 : value;
+  return random.chance(0.15) ? value * 0.6 : value;
 }
 
 /** Samples a curve through `points` densely enough for distance queries, with a width per point. */
@@ -118,7 +118,7 @@ function paintStroke(
 function paintScratch(canvas: Canvas, random: Random, scale: number): void {
   const lines = random.chance(0.25) ? 2 : 1;
   const sign = random.chance(0.65) ? 1 : -1; // usually bright: a scratch catches the light
-  const delta = sign * contrast(random, 22, 55);
+  const delta = sign * contrast(random, 35, 70);
   const angle = random.range(0, Math.PI);
   for (let n = 0; n < lines; n++) {
     const length = random.range(20, 80) * scale;
@@ -135,7 +135,7 @@ function paintScratch(canvas: Canvas, random: Random, scale: number): void {
       xs.push(cx + Math.cos(a) * t * length - Math.sin(a) * off);
       ys.push(cy + Math.sin(a) * t * length + Math.cos(a) * off);
     }
-    const width = random.range(0.45, 1) * scale;
+    const width = random.range(0.6, 1.2) * scale;
     paintStroke(canvas, xs, ys, (t) => width * Math.min(1, 4 * t, 4 * (1 - t)) + 0.05, delta);
   }
 }
@@ -148,8 +148,8 @@ function paintPits(canvas: Canvas, random: Random, scale: number): void {
   for (let n = 0; n < pits; n++) {
     const cx = clusterX + random.range(-14, 14) * scale;
     const cy = clusterY + random.range(-14, 14) * scale;
-    const r = random.range(1.2, 3.6) * scale;
-    const depth = contrast(random, 30, 75);
+    const r = random.range(1.8, 4) * scale;
+    const depth = contrast(random, 45, 90);
     canvas.paint(
       { x0: cx - r - 2, y0: cy - r - 2, x1: cx + r + 2, y1: cy + r + 2 },
       (x, y) => edgeCoverage(hypot(x - cx, y - cy) - r, 1.2),
@@ -169,7 +169,7 @@ function paintPits(canvas: Canvas, random: Random, scale: number): void {
 }
 
 function paintCrack(canvas: Canvas, random: Random, scale: number): void {
-  const delta = -contrast(random, 25, 65);
+  const delta = -contrast(random, 40, 80);
   const walk = (x: number, y: number, heading: number, steps: number, width: number) => {
     const xs = [x];
     const ys = [y];
@@ -190,7 +190,7 @@ function paintCrack(canvas: Canvas, random: Random, scale: number): void {
     random.range(0.2, 0.8) * canvas.height,
     heading,
     random.int(10, 28),
-    random.range(0.4, 0.9) * scale,
+    random.range(0.6, 1.1) * scale,
   );
   const branches = random.int(0, 2);
   for (let b = 0; b < branches; b++) {
@@ -209,7 +209,7 @@ function paintStain(canvas: Canvas, random: Random, scale: number): void {
   const cx = random.range(0.2, 0.8) * canvas.width;
   const cy = random.range(0.2, 0.8) * canvas.height;
   const r = random.range(7, 24) * scale;
-  const delta = (random.chance(0.75) ? -1 : 1) * contrast(random, 10, 30);
+  const delta = (random.chance(0.75) ? -1 : 1) * contrast(random, 18, 40);
   const edge = random.range(1.5, 5) * scale;
   const ringy = random.chance(0.5); // dried stains are darker at the rim
   const lobes = Array.from({ length: 4 }, () => ({
@@ -247,13 +247,13 @@ function paintStain(canvas: Canvas, random: Random, scale: number): void {
 
 function applyLightAndNoise(canvas: Canvas, random: Random): void {
   const { width, height, data } = canvas;
-  const vignette = random.range(0, 0.5);
+  const vignette = random.range(0, 0.35);
   const vx = random.range(0.25, 0.75) * width;
   const vy = random.range(0.25, 0.75) * height;
-  const gradient = random.range(-0.35, 0.35);
+  const gradient = random.range(-0.25, 0.25);
   const ga = random.range(0, Math.PI * 2);
-  const gain = random.range(0.75, 1.25);
-  const sigma = random.range(1.5, 6);
+  const gain = random.range(0.85, 1.15);
+  const sigma = random.range(1.5, 4);
   const half = hypot(width, height) / 2;
   const gx = Math.cos(ga) / half;
   const gy = Math.sin(ga) / half;

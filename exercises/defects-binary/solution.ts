@@ -1,0 +1,46 @@
+import type { Lab } from 'cv-lab';
+
+/** Missing a defect costs more than a second look at a good part: call "defect" from 30 % up. */
+export const threshold = 0.3;
+
+export default async function train(lab: Lab) {
+  const { tf } = lab;
+  const { train, validation } = await lab.data.load('surface-defects-binary', {
+    validationSplit: 0.2,
+    seed: 1,
+  });
+  // One sigmoid unit wants one 0/1 target per image, not the one-hot pair.
+  const targets = (labels: typeof train.labels) => tf.cast(labels, 'float32').reshape([-1, 1]);
+
+  const block = (filters: number) => [
+    tf.layers.conv2d({ filters, kernelSize: 3, padding: 'same', useBias: false }),
+    tf.layers.batchNormalization(),
+    tf.layers.activation({ activation: 'relu' }),
+    tf.layers.maxPooling2d({ poolSize: 2 }),
+  ];
+  const model = tf.sequential({
+    layers: [
+      tf.layers.inputLayer({ inputShape: [96, 96, 1] }),
+      lab.augment.layers.randomFlip({ mode: 'both' }),
+      lab.augment.layers.randomRotation({ factor: 0.5 }),
+      ...block(16),
+      ...block(32),
+      ...block(48),
+      ...block(64),
+      // A defect anywhere makes the part a reject: keep each feature's strongest response.
+      tf.layers.globalMaxPooling2d({}),
+      tf.layers.dropout({ rate: 0.3 }),
+      tf.layers.dense({ units: 1, activation: 'sigmoid' }),
+    ],
+  });
+  model.compile({ optimizer: tf.train.adam(0.003), loss: 'binaryCrossentropy', metrics: ['accuracy'] });
+
+  await model.fit(train.xs, targets(train.labels), {
+    epochs: 30,
+    batchSize: 16,
+    shuffle: true,
+    validationData: validation ? [validation.xs, targets(validation.labels)] : undefined,
+    callbacks: lab.callbacks(),
+  });
+  return model;
+}
