@@ -45,7 +45,44 @@ export interface RegradeAnswer extends RegradeResult {
   backend: string;
 }
 
+/** The augmentations the preview panel offers, each with one strength in the learner's terms. */
+export type PreviewAugmentation =
+  'flip' | 'rotation' | 'zoom' | 'translation' | 'brightness' | 'contrast' | 'cutout';
+
+export interface PreviewStep {
+  augmentation: PreviewAugmentation;
+  /**
+   * The op's `factor` (rotation: fraction of a turn; zoom, translation: fraction of the side;
+   * brightness, contrast: as in Keras); cutout: the square's side as a fraction of the image's. Flip ignores it.
+   */
+  factor: number;
+}
+
+export interface AugmentPreviewRequest {
+  datasetId: string;
+  /** Applied in order to `count` copies of one train image. */
+  steps: PreviewStep[];
+  /** Which train image. Default 0. */
+  imageIndex?: number;
+  /** Copies to draw. Default 9 (a 3×3 grid). */
+  count?: number;
+  seed?: number;
+  backend: BackendPreference;
+}
+
+/** The copies laid out as one grid, `columns` wide, as RGBA bytes ready for `ImageData`. */
+export interface AugmentPreviewAnswer {
+  rgba: Uint8ClampedArray;
+  /** Size of the whole grid, in pixels. */
+  width: number;
+  height: number;
+  columns: number;
+  rows: number;
+}
+
 export interface LabWorkerApi {
   run(request: RunRequest, onEvent: (event: RunEvent) => void): Promise<LabRunOutcome>;
   regrade(request: RegradeRequest): Promise<RegradeAnswer>;
+  /** Augments one train image of a dataset many times over, off the main thread. */
+  previewAugmentations(request: AugmentPreviewRequest): Promise<AugmentPreviewAnswer>;
 }

@@ -9,6 +9,7 @@ import { setWasmPaths } from '@tensorflow/tfjs-backend-wasm';
 import wasmPlainUrl from '@tensorflow/tfjs-backend-wasm/dist/tfjs-backend-wasm.wasm?url';
 import wasmSimdUrl from '@tensorflow/tfjs-backend-wasm/dist/tfjs-backend-wasm-simd.wasm?url';
 import wasmThreadedSimdUrl from '@tensorflow/tfjs-backend-wasm/dist/tfjs-backend-wasm-threaded-simd.wasm?url';
+import { createAugmentApi, type AugmentApi } from '../core/augment';
 import { loadDataset } from '../core/datasets/load';
 import { labDatasetReader } from '../app/offline/dataset-reader';
 import type { LoadedDataset } from '../core/datasets/types';
@@ -22,7 +23,15 @@ import { registerWasmTrainingKernels } from '../core/runtime/wasm-training-kerne
 import type { RunEvent } from '../core/sandbox/events';
 import { runExercise } from '../core/sandbox/run';
 import type { BackendName, RunRequest } from '../core/sandbox/run-types';
-import type { LabRunOutcome, LabWorkerApi, RegradeAnswer, RegradeRequest } from './contract';
+import type {
+  AugmentPreviewAnswer,
+  AugmentPreviewRequest,
+  LabRunOutcome,
+  LabWorkerApi,
+  PreviewStep,
+  RegradeAnswer,
+  RegradeRequest,
+} from './contract';
 
 /** Browser backends in order of preference (DESIGN.md: WebGPU, WebGL, WASM, CPU). */
 export const browserBackends: BackendName[] = ['webgpu', 'webgl', 'wasm', 'cpu'];
@@ -53,6 +62,11 @@ export function datasetBaseUrl(datasetId: string, origin: string): string {
 export class LabWorkerHost implements LabWorkerApi {
   /** Test splits for re-grading, by dataset id or private-test key. */
   private readonly testData = new Map<string, Promise<LoadedDataset>>();
+
+  /** Train splits for the augmentation preview, by dataset id: decoded once per worker. */
+  private readonly trainData = new Map<string, Promise<LoadedDataset>>();
+
+  private augmentApi: AugmentApi | null = null;
 
   /** Trust-on-first-use hashes of downloaded models, for the life of the worker. */
   private readonly modelTrust = memoryTrustStore();
@@ -135,4 +149,95 @@ export class LabWorkerHost implements LabWorkerApi {
     const result = await regradeSubmission(tf, submission, { bundle, testDataset: loaded });
     return { ...result, backend: choice.backend };
   }
+
+  async previewAugmentations(request: AugmentPreviewRequest): Promise<AugmentPreviewAnswer> {
+    prepareTfjs();
+    await chooseBackend(tf, request.backend, browserBackends);
+    const id = request.datasetId;
+    const trainDataset =
+      this.trainData.get(id) ??
+      loadDataset(labDatasetReader(id, datasetBaseUrl(id, this.origin)), { splits: ['train'] });
+    this.trainData.set(id, trainDataset);
+    const loaded = await trainDataset.catch((error: unknown) => {
+      this.trainData.delete(id); // a failed load is retried next time
+      throw error;
+    });
+    const split = loaded.splits.train!;
+    const [height, width, channels] = loaded.manifest.imageShape;
+    const index = Math.min(Math.max(0, Math.floor(request.imageIndex ?? 0)), split.count - 1);
+    const size = height * width * channels;
+    const pixels = Float32Array.from(split.images.subarray(index * size, (index + 1) * size), (v) => v / 255);
+    this.augmentApi ??= createAugmentApi(tf);
+    const { ops, preview } = this.augmentApi;
+    const seed = request.seed ?? 1;
+    const image = tf.tensor3d(pixels, [height, width, channels]);
+    try {
+      const batch = preview(
+        image,
+        (x) =>
+          request.steps.reduce((out, step, i) => applyStep(ops, out, step, seed + i, [height, width]), x),
+        {
+          count: request.count ?? 9,
+        },
+      );
+      const [count, outHeight, outWidth, outChannels] = batch.shape;
+      const values = await batch.data();
+      batch.dispose();
+      return gridRgba(values, { count, height: outHeight, width: outWidth, channels: outChannels });
+    } finally {
+      image.dispose();
+    }
+  }
+}
+
+/** One preview step as the augmentation op it names, with the panel's single strength. */
+function applyStep(
+  ops: AugmentApi['ops'],
+  batch: tf.Tensor4D,
+  { augmentation, factor }: PreviewStep,
+  seed: number,
+  [height, width]: [number, number],
+): tf.Tensor4D {
+  switch (augmentation) {
+    case 'flip':
+      return ops.randomFlip(batch, { mode: 'horizontal', seed });
+    case 'rotation':
+      return ops.randomRotation(batch, { factor, seed });
+    case 'zoom':
+      return ops.randomZoom(batch, { heightFactor: factor, seed });
+    case 'translation':
+      return ops.randomTranslation(batch, { heightFactor: factor, widthFactor: factor, seed });
+    case 'brightness':
+      return ops.randomBrightness(batch, { factor, seed });
+    case 'contrast':
+      return ops.randomContrast(batch, { factor, seed });
+    case 'cutout':
+      return ops.cutout(batch, { size: Math.max(1, Math.round(factor * Math.min(height, width))), seed });
+  }
+}
+
+/** Lays out [count, h, w, c] values in [0, 1] as one RGBA grid, close to square; grey is copied to RGB. */
+export function gridRgba(
+  values: ArrayLike<number>,
+  shape: { count: number; height: number; width: number; channels: number },
+): AugmentPreviewAnswer {
+  const { count, height, width, channels } = shape;
+  const columns = Math.ceil(Math.sqrt(count));
+  const rows = Math.ceil(count / columns);
+  const gridWidth = columns * width;
+  const gridHeight = rows * height;
+  const rgba = new Uint8ClampedArray(gridWidth * gridHeight * 4);
+  for (let n = 0; n < count; n++) {
+    const left = (n % columns) * width;
+    const top = Math.floor(n / columns) * height;
+    for (let y = 0; y < height; y++) {
+      for (let x = 0; x < width; x++) {
+        const from = ((n * height + y) * width + x) * channels;
+        const to = ((top + y) * gridWidth + left + x) * 4;
+        for (let c = 0; c < 3; c++) rgba[to + c] = values[from + (channels >= 3 ? c : 0)] * 255;
+        rgba[to + 3] = 255;
+      }
+    }
+  }
+  return { rgba, width: gridWidth, height: gridHeight, columns, rows };
 }

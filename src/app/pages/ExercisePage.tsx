@@ -1,10 +1,12 @@
 import { useCallback, useEffect, useMemo, useRef, useState } from 'react';
 import { findExercise } from '../catalog';
+import { AugmentPreview } from '../components/AugmentPreview';
 import { BackendBadge } from '../components/BackendBadge';
 import { EpochTable } from '../components/EpochTable';
 import { LogPanel } from '../components/LogPanel';
 import { Markdown } from '../components/Markdown';
 import { ProgressBar } from '../components/ProgressBar';
+import { QuizForm } from '../components/QuizForm';
 import { ReportView } from '../components/ReportView';
 import { ResultBadge } from '../components/ResultBadge';
 import { TrainingCharts } from '../components/TrainingCharts';
@@ -99,6 +101,9 @@ function ExerciseWorkspace({
   }, [view?.error]);
 
   const [setNotice, setSetNotice] = useState<string | null>(null);
+  const quiz = exercise.kind === 'quiz' ? bundle.quiz : undefined;
+  /** Bumped by "Reset to starter": the quiz form starts again from the starter. */
+  const [quizResets, setQuizResets] = useState(0);
   const setId = setExercise?.set.id;
   const startRun = useCallback(async () => {
     await draft.flush();
@@ -121,6 +126,7 @@ function ExerciseWorkspace({
     }
     editorRef.current?.setCode(bundle.starter);
     draft.update(bundle.starter);
+    setQuizResets((n) => n + 1);
   }, [bundle.starter, draft]);
 
   return (
@@ -172,7 +178,7 @@ function ExerciseWorkspace({
               }
               data-testid="run-button"
             >
-              {setExercise?.runLabel ?? '▶ Run'}
+              {setExercise?.runLabel ?? (quiz ? 'Check answers' : '▶ Run')}
             </button>
             <button
               type="button"
@@ -222,14 +228,34 @@ function ExerciseWorkspace({
               {draft.storageError}
             </p>
           )}
-          {draft.initialCode !== null && (
-            <CodeEditor
-              ref={editorRef}
-              exerciseId={exercise.id}
-              initialCode={draft.initialCode}
-              onChange={draft.update}
-              errorMarker={errorMarker}
-            />
+          {draft.initialCode !== null &&
+            (quiz ? (
+              <QuizForm
+                key={quizResets}
+                quiz={quiz}
+                initialCode={quizResets > 0 ? bundle.starter : draft.initialCode}
+                onChange={draft.update}
+                fallback={
+                  <CodeEditor
+                    ref={editorRef}
+                    exerciseId={exercise.id}
+                    initialCode={draft.initialCode}
+                    onChange={draft.update}
+                    errorMarker={errorMarker}
+                  />
+                }
+              />
+            ) : (
+              <CodeEditor
+                ref={editorRef}
+                exerciseId={exercise.id}
+                initialCode={draft.initialCode}
+                onChange={draft.update}
+                errorMarker={errorMarker}
+              />
+            ))}
+          {exercise.kind === 'train' && exercise.dataset && (
+            <AugmentPreview datasetId={exercise.dataset} backend={backend} />
           )}
         </section>
       </div>
