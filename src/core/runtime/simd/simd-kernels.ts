@@ -5,7 +5,7 @@
  * One instance per backend memory; works in Node and in the browser worker alike (a worker may
  * compile a module of any size synchronously).
  */
-import type { TensorInfo } from '@tensorflow/tfjs-core';
+import type { TensorInfo, backend_util } from '@tensorflow/tfjs-core';
 import type { WasmBackend } from '../wasm-kernels/scratch';
 import { KERNELS_WASM_BASE64, KERNELS_WASM_SHARED_BASE64 } from './kernels-wasm.generated';
 
@@ -43,21 +43,7 @@ export interface SimdKernels {
     dw: number,
     partial: number,
     total: number,
-    batch: number,
-    inH: number,
-    inW: number,
-    inC: number,
-    outH: number,
-    outW: number,
-    outC: number,
-    filterH: number,
-    filterW: number,
-    strideH: number,
-    strideW: number,
-    dilationH: number,
-    dilationW: number,
-    padTop: number,
-    padLeft: number,
+    ...geometry: ConvGeometry
   ): void;
   depthwiseFilterGrad(
     x: number,
@@ -166,47 +152,14 @@ export interface SimdKernels {
   ): void;
   reluGrad(x: number, dy: number, dx: number, count: number): void;
   clipGrad(x: number, dy: number, dx: number, count: number, low: number, high: number): void;
-  sparseConvInputGrad(
-    dy: number,
-    filterT: number,
-    dx: number,
-    batch: number,
-    inH: number,
-    inW: number,
-    inC: number,
-    outH: number,
-    outW: number,
-    outC: number,
-    filterH: number,
-    filterW: number,
-    strideH: number,
-    strideW: number,
-    dilationH: number,
-    dilationW: number,
-    padTop: number,
-    padLeft: number,
-  ): void;
+  sparseConvInputGrad(dy: number, filterT: number, dx: number, ...geometry: ConvGeometry): void;
   sparseConvFilterGrad(
     x: number,
     dy: number,
     dw: number,
     partial: number,
     total: number,
-    batch: number,
-    inH: number,
-    inW: number,
-    inC: number,
-    outH: number,
-    outW: number,
-    outC: number,
-    filterH: number,
-    filterW: number,
-    strideH: number,
-    strideW: number,
-    dilationH: number,
-    dilationW: number,
-    padTop: number,
-    padLeft: number,
+    ...geometry: ConvGeometry
   ): void;
   depthwiseInputGrad(
     dy: number,
@@ -250,6 +203,48 @@ function decodeBase64(text: string): Uint8Array<ArrayBuffer> {
 }
 
 /** Our kernels, bound to the memory of `backend` (instantiated on first use). */
+/**
+ * Where a convolution reads and writes, in the order our full-convolution kernels take it
+ * (`convFilterGradDirect`, `sparseConvFilterGrad`, `sparseConvInputGrad`).
+ */
+export type ConvGeometry = [
+  batch: number,
+  inH: number,
+  inW: number,
+  inC: number,
+  outH: number,
+  outW: number,
+  outC: number,
+  filterH: number,
+  filterW: number,
+  strideH: number,
+  strideW: number,
+  dilationH: number,
+  dilationW: number,
+  padTop: number,
+  padLeft: number,
+];
+
+export function convGeometry(info: backend_util.Conv2DInfo): ConvGeometry {
+  return [
+    info.batchSize,
+    info.inHeight,
+    info.inWidth,
+    info.inChannels,
+    info.outHeight,
+    info.outWidth,
+    info.outChannels,
+    info.filterHeight,
+    info.filterWidth,
+    info.strideHeight,
+    info.strideWidth,
+    info.dilationHeight,
+    info.dilationWidth,
+    info.padInfo.top,
+    info.padInfo.left,
+  ];
+}
+
 export function simdKernels(backend: WasmBackend): SimdKernels {
   const memory = backendMemory(backend);
   let kernels = instances.get(memory);

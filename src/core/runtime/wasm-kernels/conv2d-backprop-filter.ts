@@ -21,78 +21,39 @@ import {
   type KernelFunc,
   type TensorInfo,
 } from '@tensorflow/tfjs-core';
-import { heapPointer, simdKernels } from '../simd/simd-kernels';
+import { convGeometry, heapPointer, simdKernels } from '../simd/simd-kernels';
 import { withScratch, type WasmBackend, type WasmScratch } from './scratch';
 import { isSparseGradient } from './sparse-gradient';
 
 type ConvInfo = ReturnType<typeof backend_util.computeConv2DInfo>;
 
 /**
- * dW computed directly by our SIMD kernel (simd/kernels.as `convFilterGradDirect`): for narrow
- * patches a GEMM has too few rows to run well (the first layer of the reference CNN ran at about
- * 1.5 GFLOP/s as patches^T x dy), while the direct loop keeps the whole filter in cache.
+ * dW by one of our SIMD kernels (simd/kernels.as):
+ * - `convFilterGradDirect`: for narrow patches a GEMM has too few rows to run well (the first layer
+ *   of the reference CNN ran at about 1.5 GFLOP/s as patches^T x dy), while the direct loop keeps the
+ *   whole filter in cache;
+ * - `sparseConvFilterGrad`: from the non-zero values of dy only.
  */
-function filterGradientDirect(s: WasmScratch, x: TensorInfo, dy: TensorInfo, info: ConvInfo): TensorInfo {
+function filterGradientBySimd(
+  kernel: 'convFilterGradDirect' | 'sparseConvFilterGrad',
+  s: WasmScratch,
+  x: TensorInfo,
+  dy: TensorInfo,
+  info: ConvInfo,
+): TensorInfo {
   const filterShape = [info.filterHeight, info.filterWidth, info.inChannels, info.outChannels];
   const size = filterShape.reduce((a, b) => a * b, 1);
   const dw = s.empty(filterShape);
   const partial = s.empty([size]);
   const total = s.empty([2 * size]);
   const b = s.backend;
-  simdKernels(b).convFilterGradDirect(
+  simdKernels(b)[kernel](
     heapPointer(b, x),
     heapPointer(b, dy),
     heapPointer(b, dw),
     heapPointer(b, partial),
     heapPointer(b, total),
-    info.batchSize,
-    info.inHeight,
-    info.inWidth,
-    info.inChannels,
-    info.outHeight,
-    info.outWidth,
-    info.outChannels,
-    info.filterHeight,
-    info.filterWidth,
-    info.strideHeight,
-    info.strideWidth,
-    info.dilationHeight,
-    info.dilationWidth,
-    info.padInfo.top,
-    info.padInfo.left,
-  );
-  return dw;
-}
-
-/** dW from the non-zero values of dy only (simd/kernels.as `sparseConvFilterGrad`). */
-function filterGradientSparse(s: WasmScratch, x: TensorInfo, dy: TensorInfo, info: ConvInfo): TensorInfo {
-  const filterShape = [info.filterHeight, info.filterWidth, info.inChannels, info.outChannels];
-  const size = filterShape.reduce((a, b) => a * b, 1);
-  const dw = s.empty(filterShape);
-  const partial = s.empty([size]);
-  const total = s.empty([2 * size]);
-  const b = s.backend;
-  simdKernels(b).sparseConvFilterGrad(
-    heapPointer(b, x),
-    heapPointer(b, dy),
-    heapPointer(b, dw),
-    heapPointer(b, partial),
-    heapPointer(b, total),
-    info.batchSize,
-    info.inHeight,
-    info.inWidth,
-    info.inChannels,
-    info.outHeight,
-    info.outWidth,
-    info.outChannels,
-    info.filterHeight,
-    info.filterWidth,
-    info.strideHeight,
-    info.strideWidth,
-    info.dilationHeight,
-    info.dilationWidth,
-    info.padInfo.top,
-    info.padInfo.left,
+    ...convGeometry(info),
   );
   return dw;
 }
@@ -148,11 +109,11 @@ function conv2dBackpropFilter(args: {
     dimRoundingMode,
   );
   if (isSparseGradient(backend, dy, info.inChannels)) {
-    return withScratch(backend, (s) => filterGradientSparse(s, x, dy, info));
+    return withScratch(backend, (s) => filterGradientBySimd('sparseConvFilterGrad', s, x, dy, info));
   }
   const patchWidth = info.filterHeight * info.filterWidth * info.inChannels;
   if (patchWidth <= info.outChannels) {
-    return withScratch(backend, (s) => filterGradientDirect(s, x, dy, info));
+    return withScratch(backend, (s) => filterGradientBySimd('convFilterGradDirect', s, x, dy, info));
   }
   return withScratch(backend, (s) => filterGradientByMatmul(s, x, dy, info));
 }

@@ -21,7 +21,7 @@ import {
   type KernelFunc,
   type TensorInfo,
 } from '@tensorflow/tfjs-core';
-import { heapPointer, simdKernels } from '../simd/simd-kernels';
+import { convGeometry, heapPointer, simdKernels } from '../simd/simd-kernels';
 import { withScratch, type WasmBackend } from './scratch';
 import { isSparseGradient } from './sparse-gradient';
 
@@ -54,21 +54,7 @@ function conv2dBackpropInput(args: {
         heapPointer(backend, dy),
         heapPointer(backend, filterT),
         heapPointer(backend, dx),
-        info.batchSize,
-        info.inHeight,
-        info.inWidth,
-        info.inChannels,
-        info.outHeight,
-        info.outWidth,
-        info.outChannels,
-        info.filterHeight,
-        info.filterWidth,
-        info.strideHeight,
-        info.strideWidth,
-        info.dilationHeight,
-        info.dilationWidth,
-        info.padInfo.top,
-        info.padInfo.left,
+        ...convGeometry(info),
       );
       return dx;
     });
