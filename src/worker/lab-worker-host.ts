@@ -11,6 +11,7 @@ import wasmSimdUrl from '@tensorflow/tfjs-backend-wasm/dist/tfjs-backend-wasm-si
 import wasmThreadedSimdUrl from '@tensorflow/tfjs-backend-wasm/dist/tfjs-backend-wasm-threaded-simd.wasm?url';
 import { createAugmentApi, type AugmentApi } from '../core/augment';
 import { loadDataset } from '../core/datasets/load';
+import { loadOnce } from '../core/datasets/load-once';
 import { labDatasetReader } from '../app/offline/dataset-reader';
 import type { LoadedDataset } from '../core/datasets/types';
 import { privateTestDataset } from '../core/exercises/set';
@@ -60,12 +61,6 @@ export function datasetBaseUrl(datasetId: string, origin: string): string {
 }
 
 export class LabWorkerHost implements LabWorkerApi {
-  /** Test splits for re-grading, by dataset id or private-test key. */
-  private readonly testData = new Map<string, Promise<LoadedDataset>>();
-
-  /** Train splits for the augmentation preview, by dataset id: decoded once per worker. */
-  private readonly trainData = new Map<string, Promise<LoadedDataset>>();
-
   private augmentApi: AugmentApi | null = null;
 
   /** Trust-on-first-use hashes of downloaded models, for the life of the worker. */
@@ -129,23 +124,16 @@ export class LabWorkerHost implements LabWorkerApi {
     const choice = await chooseBackend(tf, backend, browserBackends);
     let testDataset: Promise<LoadedDataset>;
     if (privateTest) {
-      const key = `private:${privateTest.key}`;
-      testDataset = this.testData.get(key) ?? privateTestDataset(privateTest.data);
-      this.testData.set(key, testDataset);
+      testDataset = loadOnce(`private:${privateTest.key}`, () => privateTestDataset(privateTest.data));
     } else {
       const id = bundle.exercise.dataset;
       if (!id) throw new Error(`exercise ${bundle.exercise.id} names no dataset to grade on`);
-      const key = `dataset:${id}`;
-      testDataset =
-        this.testData.get(key) ??
-        loadDataset(labDatasetReader(id, datasetBaseUrl(id, this.origin)), { splits: ['test'] });
-      this.testData.set(key, testDataset);
+      // The same key as a run's test split: one decoded copy per worker.
+      testDataset = loadOnce(`${id}:test`, () =>
+        loadDataset(labDatasetReader(id, datasetBaseUrl(id, this.origin)), { splits: ['test'] }),
+      );
     }
-    const loaded = await testDataset.catch((error: unknown) => {
-      // A failed load is not cached: the next re-grade tries again.
-      this.testData.forEach((value, key) => value === testDataset && this.testData.delete(key));
-      throw error;
-    });
+    const loaded = await testDataset;
     const result = await regradeSubmission(tf, submission, { bundle, testDataset: loaded });
     return { ...result, backend: choice.backend };
   }
@@ -154,14 +142,9 @@ export class LabWorkerHost implements LabWorkerApi {
     prepareTfjs();
     await chooseBackend(tf, request.backend, browserBackends);
     const id = request.datasetId;
-    const trainDataset =
-      this.trainData.get(id) ??
-      loadDataset(labDatasetReader(id, datasetBaseUrl(id, this.origin)), { splits: ['train'] });
-    this.trainData.set(id, trainDataset);
-    const loaded = await trainDataset.catch((error: unknown) => {
-      this.trainData.delete(id); // a failed load is retried next time
-      throw error;
-    });
+    const loaded = await loadOnce(`${id}:train`, () =>
+      loadDataset(labDatasetReader(id, datasetBaseUrl(id, this.origin)), { splits: ['train'] }),
+    );
     const split = loaded.splits.train!;
     const [height, width, channels] = loaded.manifest.imageShape;
     const index = Math.min(Math.max(0, Math.floor(request.imageIndex ?? 0)), split.count - 1);

@@ -10,6 +10,7 @@
 import type * as tfType from '@tensorflow/tfjs';
 import { chooseBackend, NoBackendError } from '../runtime/backend';
 import { loadDataset } from '../datasets/load';
+import { loadOnce } from '../datasets/load-once';
 import { toTestTensors } from '../datasets/tensors';
 import type { LoadedDataset, SplitName } from '../datasets/types';
 import { gradeModel } from '../grading/grade';
@@ -35,30 +36,20 @@ function monitorClassFor(tf: TF): ReturnType<typeof defineMonitor> {
   return Monitor;
 }
 
-/**
- * Decoded datasets, by id and split, kept for the life of the worker or process so a second run
- * does not fetch and verify 30 MB again. Only successful loads are kept.
- */
-const datasetCache = new Map<string, Promise<LoadedDataset>>();
-
+/** A split of a prepared dataset, loaded once per worker or process (see `loadOnce`). */
 function cachedDataset(
   env: RunEnvironment,
   id: string,
   split: SplitName,
   emit: (event: RunEvent) => void,
 ): Promise<LoadedDataset> {
-  const key = `${id}:${split}`;
-  let pending = datasetCache.get(key);
-  if (!pending) {
-    pending = loadDataset(env.datasetReader(id), {
+  return loadOnce(`${id}:${split}`, () =>
+    loadDataset(env.datasetReader(id), {
       splits: [split],
       onProgress: (p) =>
         emit({ type: 'progress', label: `Loading ${id} (${split})`, loaded: p.loaded, total: p.total }),
-    });
-    datasetCache.set(key, pending);
-    pending.catch(() => datasetCache.delete(key));
-  }
-  return pending;
+    }),
+  );
 }
 
 export async function runExercise(request: RunRequest, env: RunEnvironment): Promise<RunOutcome> {
