@@ -3,24 +3,13 @@
  * context (so fresh IndexedDB and localStorage) per test, and helpers that drive the page the way
  * a learner does.
  */
-import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
+import type { Browser, BrowserContext, Page } from 'playwright-core';
+import { launchChromium as launchWithFlags } from '../../src/cli/chromium';
 import { expect, inject } from 'vitest';
 
-export const chromiumArgs = [
-  '--headless',
-  '--no-sandbox',
-  '--disable-gpu',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--disable-sync',
-  '--no-first-run',
-];
-
+/** The browser tests' Chromium: the CLI's launch flags, GPU off (the tests pin or probe backends). */
 export function launchChromium(): Promise<Browser> {
-  return chromium.launch({
-    executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium',
-    args: chromiumArgs,
-  });
+  return launchWithFlags(['--disable-gpu']);
 }
 
 export interface OpenedPage {
