@@ -3,24 +3,16 @@
  * mixup weights) are drawn here in plain JavaScript, one value per image, so a seed gives the same
  * augmentation on every backend: nothing depends on a backend's own random kernels.
  */
+import { mulberry32 } from '../datasets/shuffle';
 
 /** A stream of uniform numbers in [0, 1). */
 export interface RandomSource {
   next(): number;
 }
 
-/** mulberry32: tiny, fast and good enough for augmentation parameters; 32 bits of state. */
+/** A seeded source (the project's one PRNG, mulberry32): the same seed gives the same stream. */
 export function seededRandom(seed: number): RandomSource {
-  let state = seed >>> 0;
-  return {
-    next() {
-      state = (state + 0x6d2b79f5) >>> 0;
-      let t = state;
-      t = Math.imul(t ^ (t >>> 15), t | 1);
-      t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-      return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-    },
-  };
+  return { next: mulberry32(seed) };
 }
 
 /** A seeded source when a seed is given, otherwise one seeded from `Math.random`. */

@@ -17,6 +17,7 @@ import * as tf from '@tensorflow/tfjs';
 import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
 import { buildReferenceCnn } from '../../../src/core/models/reference-cnn';
 import { buildMobileNetV1 } from '../../../src/core/models/mobilenet';
+import { mulberry32 } from '../../../src/core/datasets/shuffle';
 import { initNodeBackend, type NodeBackendName } from '../../../src/cli/node-backend';
 
 const FASHION = '/usr/share/datasets/fashion-mnist';
@@ -91,19 +92,28 @@ describe('training on the wasm backend', () => {
 
   test('MobileNet v1 (alpha 0.25, depthwise, batch norm, relu6, global pooling) trains on wasm', async () => {
     await initNodeBackend('wasm');
-    const model = buildMobileNetV1(tf, { alpha: 0.25, inputShape: [32, 32, 3], classes: 3 });
-    model.compile({ optimizer: tf.train.adam(1e-2), loss: 'categoricalCrossentropy' });
-    // Three classes told apart by which colour channel is bright: learnable in a few steps.
-    const labels = Array.from({ length: 24 }, (_, i) => i % 3);
-    const xs = tf.tidy(() =>
-      tf.stack(labels.map((l) => tf.oneHot(tf.fill([32, 32], l, 'int32'), 3).toFloat())),
-    );
-    const ys = tf.oneHot(tf.tensor1d(labels, 'int32'), 3);
-    const history = await model.fit(xs, ys, { epochs: 8, batchSize: 24, verbose: 0 });
-    const losses = history.history.loss as number[];
-    expect(losses.every(Number.isFinite)).toBe(true);
-    expect(losses[losses.length - 1]).toBeLessThan(losses[0]);
-    tf.dispose([xs, ys]);
-    model.dispose();
+    // tfjs draws unseeded initial weights from Math.random: seed it so the run is the same every
+    // time (at Adam 1e-2 some draws made the loss spike above its first value; 2e-3 and ten epochs
+    // brought it below 0.03 for each of twelve seeds tried).
+    const unseeded = Math.random;
+    Math.random = mulberry32(7919);
+    try {
+      const model = buildMobileNetV1(tf, { alpha: 0.25, inputShape: [32, 32, 3], classes: 3 });
+      model.compile({ optimizer: tf.train.adam(2e-3), loss: 'categoricalCrossentropy' });
+      // Three classes told apart by which colour channel is bright: learnable in a few steps.
+      const labels = Array.from({ length: 24 }, (_, i) => i % 3);
+      const xs = tf.tidy(() =>
+        tf.stack(labels.map((l) => tf.oneHot(tf.fill([32, 32], l, 'int32'), 3).toFloat())),
+      );
+      const ys = tf.oneHot(tf.tensor1d(labels, 'int32'), 3);
+      const history = await model.fit(xs, ys, { epochs: 10, batchSize: 24, verbose: 0 });
+      const losses = history.history.loss as number[];
+      expect(losses.every(Number.isFinite)).toBe(true);
+      expect(losses[losses.length - 1]).toBeLessThan(Math.min(0.25, losses[0] / 3));
+      tf.dispose([xs, ys]);
+      model.dispose();
+    } finally {
+      Math.random = unseeded;
+    }
   });
 });
