@@ -15,7 +15,7 @@ import { loadOnce } from '../core/datasets/load-once';
 import { labDatasetReader } from '../app/offline/dataset-reader';
 import type { LoadedDataset } from '../core/datasets/types';
 import { privateTestDataset } from '../core/exercises/set';
-import { regradeSubmission } from '../core/grading/regrade';
+import { needsTestData, regradeSubmission } from '../core/grading/regrade';
 import { serializeModel, type ModelArtifactsJson } from '../core/models/artifacts';
 import { fetchModelReader } from '../core/models/fetch-reader';
 import { memoryTrustStore } from '../core/models/registry';
@@ -122,6 +122,10 @@ export class LabWorkerHost implements LabWorkerApi {
   async regrade({ submission, bundle, privateTest, backend }: RegradeRequest): Promise<RegradeAnswer> {
     prepareTfjs();
     const choice = await chooseBackend(tf, backend, browserBackends);
+    if (!needsTestData(bundle)) {
+      // A function exercise or quiz: the code runs again on the hidden cases, no data to load.
+      return { ...(await regradeSubmission(tf, submission, { bundle })), backend: choice.backend };
+    }
     let testDataset: Promise<LoadedDataset>;
     if (privateTest) {
       testDataset = loadOnce(`private:${privateTest.key}`, () => privateTestDataset(privateTest.data));

@@ -212,6 +212,7 @@ function ExerciseWorkspace({
             {runIsHere && view?.status === 'graded' && run.finishedRun?.outcome.report && (
               <ExportSubmissionButton
                 source={attemptFromRun(setId ?? '', run.finishedRun, run.finishedRun.outcome.report)}
+                exerciseKind={run.finishedRun.bundle.exercise.kind}
                 set={setExercise?.set}
               />
             )}

@@ -170,8 +170,13 @@ export function SetPage({ setId }: { setId: string }) {
                   )}
                 </td>
                 <td>
-                  {attempt?.model && (
-                    <ExportSubmissionButton source={attempt} set={set} label="Export submission" />
+                  {attempt && bundle && (attempt.model || bundle.exercise.kind !== 'train') && (
+                    <ExportSubmissionButton
+                      source={attempt}
+                      exerciseKind={bundle.exercise.kind}
+                      set={set}
+                      label="Export submission"
+                    />
                   )}
                 </td>
               </tr>

@@ -1,5 +1,6 @@
 import { useState } from 'react';
 import './teams.css';
+import type { Exercise } from '../../core/exercises/schema';
 import type { CvSet } from '../../core/exercises/set';
 import { exportSubmission, type SubmissionSource } from './export-submission';
 import { rememberedLearnerName, rememberLearnerName } from './learner-name';
@@ -10,10 +11,12 @@ import { rememberedLearnerName, rememberLearnerName } from './learner-name';
  */
 export function ExportSubmissionButton({
   source,
+  exerciseKind,
   set,
   label = 'Export submission',
 }: {
   source: SubmissionSource;
+  exerciseKind: Exercise['kind'];
   set?: Pick<CvSet, 'id' | 'title'>;
   label?: string;
 }) {
@@ -23,7 +26,7 @@ export function ExportSubmissionButton({
 
   const doExport = async (learnerName: string) => {
     try {
-      const fileName = await exportSubmission(learnerName, source, set);
+      const fileName = await exportSubmission(learnerName, source, exerciseKind, set);
       setMessage({ error: false, text: `Saved ${fileName}` });
       setAsking(false);
     } catch (error) {

@@ -2,23 +2,31 @@
  * "Export submission": packs a graded run (or a set attempt) into a `*.cvsub.json` with the core's
  * `buildSubmission` and downloads it.
  */
+import type { Exercise } from '../../core/exercises/schema';
 import type { CvSet } from '../../core/exercises/set';
 import { buildSubmission, serializeSubmission, submissionFileName } from '../../core/exercises/submission';
 import { downloadText } from './download';
 import type { SetAttempt } from './teams-db';
 
 /** What a submission is made of, whether from the last run or a recorded attempt. */
+type ExerciseKind = Exercise['kind'];
+
 export type SubmissionSource = Omit<SetAttempt, 'setId' | 'exerciseId' | 'submittedAt'>;
 
-/** Builds and downloads the submission; returns the file name. Throws a FormatError (e.g. a bad name). */
+/**
+ * Builds and downloads the submission; returns the file name. Throws a FormatError (e.g. a bad name).
+ * A training exercise is graded on its model, so a run that kept none cannot be exported; function
+ * exercises and quizzes are graded on their code and carry no model.
+ */
 export async function exportSubmission(
   learnerName: string,
   source: SubmissionSource,
+  exerciseKind: ExerciseKind,
   set?: Pick<CvSet, 'id' | 'title'>,
 ): Promise<string> {
-  if (!source.model) {
+  if (exerciseKind === 'train' && !source.model) {
     throw new Error(
-      'This run kept no trained model (only training exercises have one), so it cannot be exported.',
+      'This run kept no trained model (it could not be saved), so there is nothing for a lead to re-grade: run it again.',
     );
   }
   const submission = await buildSubmission({
@@ -28,7 +36,7 @@ export async function exportSubmission(
     report: source.report,
     history: source.history,
     environment: source.environment,
-    model: source.model,
+    ...(exerciseKind === 'train' ? { model: source.model } : {}),
   });
   const fileName = submissionFileName(submission);
   downloadText(fileName, serializeSubmission(submission));

@@ -1,7 +1,9 @@
 /**
  * Submissions (`*.cvsub.json`, format `cv-lab-submission`, version 1): one graded run, as a learner
  * hands it to a lead: who, which set and exercise, the code, the report the learner's run wrote,
- * the training history, the environment, and the trained model with its weights hash.
+ * the training history, the environment, and the trained model with its weights hash. Function
+ * exercises and quizzes are graded by running the code on hidden cases: their submissions carry the
+ * code and no model.
  *
  * Nothing in a submission is trusted by the lead's side: `parseSubmission` checks its shape and
  * bounds; `regradeSubmission` (grading/regrade.ts) checks its hashes and grades the model again.
@@ -75,7 +77,8 @@ export const SubmissionSchema = z.strictObject({
   report: ReportSchema.strict(),
   history: z.array(HistoryEntrySchema).max(10_000),
   environment: EnvironmentSchema,
-  model: ModelArtifactsJsonSchema,
+  /** The trained model; absent for function exercises and quizzes (their code is what is graded). */
+  model: ModelArtifactsJsonSchema.optional(),
   createdAt: isoDate,
 });
 export type Submission = z.infer<typeof SubmissionSchema>;
@@ -92,8 +95,8 @@ export interface SubmissionInput {
   report: Report;
   history: readonly HistoryEntry[];
   environment: SubmissionEnvironment;
-  /** `serializeModel(tf, model)` of the model the report graded. */
-  model: ModelArtifactsJson;
+  /** `serializeModel(tf, model)` of the model the report graded; none for a case-graded exercise. */
+  model?: ModelArtifactsJson;
   createdAt?: string;
 }
 
@@ -121,7 +124,7 @@ export async function buildSubmission(input: SubmissionInput): Promise<Submissio
       logs: Object.fromEntries(Object.entries(entry.logs).filter(([, v]) => Number.isFinite(v))),
     })),
     environment: input.environment,
-    model: input.model,
+    ...(input.model ? { model: input.model } : {}),
     createdAt: input.createdAt ?? new Date().toISOString(),
   };
   return parseWithSchema(SubmissionSchema, json, 'submission');

@@ -14,6 +14,11 @@
  *
  * A flagged submission is still graded when its model loads (a tampered model is graded as
  * shipped), so the lead sees both the flag and what the model really does.
+ *
+ * Function exercises and quizzes have no model: their code is run again on the exercise's hidden
+ * cases (`gradeByCases`, as in the learner's run), so the code hash stands in for the model hash.
+ * That runs the learner's code, so callers do it where learner code may run (the worker, the CLI's
+ * learner thread).
  */
 import type * as tfType from '@tensorflow/tfjs';
 import { toTestTensors } from '../datasets/tensors';
@@ -22,10 +27,13 @@ import type { ExerciseBundle, Report } from '../exercises/schema';
 import { codeHash, type Submission } from '../exercises/submission';
 import { decodeWeights, deserializeModel } from '../models/artifacts';
 import { gradeModel } from './grade';
+import { compileLearnerModule, describeLearnerError } from '../sandbox/compile';
+import { gradeByCases } from '../sandbox/run-cases';
 
 type TF = typeof tfType;
 
-export type RegradeFlagCode = 'model-hash' | 'code-hash' | 'report-mismatch' | 'model-unloadable';
+export type RegradeFlagCode =
+  'model-hash' | 'code-hash' | 'report-mismatch' | 'model-unloadable' | 'code-failed';
 
 export interface RegradeFlag {
   code: RegradeFlagCode;
@@ -43,8 +51,16 @@ export interface RegradeResult {
 export interface RegradeInput {
   /** The exercise as the set asks for it (`applySetOverrides`), or as the catalog has it. */
   bundle: ExerciseBundle;
-  /** Loaded with its `test` split: the prepared dataset, or `privateTestDataset(set.privateTest)`. */
-  testDataset: LoadedDataset;
+  /**
+   * Loaded with its `test` split: the prepared dataset, or `privateTestDataset(set.privateTest)`.
+   * Not needed for function exercises and quizzes (see `needsTestData`).
+   */
+  testDataset?: LoadedDataset;
+}
+
+/** Whether re-grading this exercise grades a model on test data (else: code on hidden cases). */
+export function needsTestData(bundle: ExerciseBundle): boolean {
+  return bundle.exercise.kind === 'train';
 }
 
 /** Accuracy may differ this much between the stored report and the re-grade (backend rounding). */
@@ -64,15 +80,22 @@ export async function regradeSubmission(
       message: 'the code does not match its SHA-256: it was changed after the run',
     });
   }
+  if (!needsTestData(bundle)) return regradeByCases(tf, submission, bundle, flags);
+  if (!testDataset) throw new Error(`re-grading ${bundle.exercise.id} needs its test data`);
+  if (!submission.model) {
+    flags.push({ code: 'model-unloadable', message: 'the submission carries no trained model' });
+    return { report: null, stored, flags };
+  }
+  const shipped = submission.model;
 
   let weightsOk = false;
   try {
-    const weights = await decodeWeights(submission.model);
+    const weights = await decodeWeights(shipped);
     weightsOk = true;
     if (!weights.hashMatches) {
       flags.push({
         code: 'model-hash',
-        message: `the model's weights do not match their SHA-256 (${short(weights.sha256)}, the file says ${short(submission.model.weightsSha256)}): the weights were changed`,
+        message: `the model's weights do not match their SHA-256 (${short(weights.sha256)}, the file says ${short(shipped.weightsSha256)}): the weights were changed`,
       });
     } else if (weights.sha256 !== stored.modelHash) {
       flags.push({
@@ -90,7 +113,7 @@ export async function regradeSubmission(
 
   let model: tfType.LayersModel;
   try {
-    model = await deserializeModel(tf, submission.model, { verifyHash: false });
+    model = await deserializeModel(tf, shipped, { verifyHash: false });
   } catch (error) {
     flags.push({ code: 'model-unloadable', message: `tfjs cannot rebuild the model: ${messageOf(error)}` });
     return { report: null, stored, flags };
@@ -130,6 +153,30 @@ export async function regradeSubmission(
     model.dispose();
   }
 
+  flags.push(...compareReports(report, stored, submission.exerciseId));
+  return { report, stored, flags };
+}
+
+/** Function exercises and quizzes: the code, run again on the hidden cases, is what is graded. */
+async function regradeByCases(
+  tf: TF,
+  submission: Submission,
+  bundle: ExerciseBundle,
+  flags: RegradeFlag[],
+): Promise<RegradeResult> {
+  const stored = submission.report;
+  let report: Report;
+  try {
+    const learner = compileLearnerModule(submission.code, { '@tensorflow/tfjs': tf, 'cv-lab': {} });
+    report = await gradeByCases(tf, bundle, learner, submission.code, tf.getBackend());
+  } catch (error) {
+    const info = describeLearnerError(error);
+    flags.push({
+      code: 'code-failed',
+      message: `the code cannot be run: ${info.message}${info.line ? ` (line ${info.line})` : ''}`,
+    });
+    return { report: null, stored, flags };
+  }
   flags.push(...compareReports(report, stored, submission.exerciseId));
   return { report, stored, flags };
 }

@@ -31,6 +31,22 @@ const CASES_SEED = 20261125;
 const encoder = new TextEncoder();
 const hashText = (text: string) => sha256Hex(encoder.encode(text));
 
+/**
+ * Grades a function exercise or a quiz from the learner's compiled module: the one entry used by a
+ * run (run.ts) and by a lead's re-grade (grading/regrade.ts), so both give the same report.
+ */
+export function gradeByCases(
+  tf: TF,
+  bundle: ExerciseBundle,
+  learner: LearnerModule,
+  code: string,
+  backend: string,
+): Promise<Report> {
+  return bundle.exercise.kind === 'quiz'
+    ? gradeQuiz(bundle, learner, code)
+    : gradeFunctionExercise(tf, bundle, learner, code, backend);
+}
+
 export async function gradeFunctionExercise(
   tf: TF,
   bundle: ExerciseBundle,

@@ -16,7 +16,7 @@ import type { LoadedDataset, SplitName } from '../datasets/types';
 import { gradeModel } from '../grading/grade';
 import type { Check, Report } from '../exercises/schema';
 import { compileLearnerModule, describeLearnerError, LearnerError, type LearnerModule } from './compile';
-import { gradeFunctionExercise, gradeQuiz } from './run-cases';
+import { gradeByCases } from './run-cases';
 import { createLab } from './create-lab';
 import type { LearnerErrorInfo, RunEvent } from './events';
 import type { TF } from './lab';
@@ -250,10 +250,7 @@ async function finishCaseExercise(
 ): Promise<RunOutcome> {
   const { bundle, code } = request;
   emit({ type: 'phase', phase: 'grade', message: 'Checking your answers on the hidden cases' });
-  const report =
-    bundle.exercise.kind === 'quiz'
-      ? await gradeQuiz(bundle, module, code)
-      : await gradeFunctionExercise(tf, bundle, module, code, backend);
+  const report = await gradeByCases(tf, bundle, module, code, backend);
   emit({ type: 'report', report });
   emit({ type: 'phase', phase: 'done', message: report.passed ? 'Passed' : 'Not passed yet' });
   return { ok: true, report, history: [], backend };

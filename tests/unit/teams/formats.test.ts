@@ -299,7 +299,7 @@ describe('submissions', () => {
     const text = serializeSubmission(submission);
     expect(parseSubmission(text)).toEqual(submission);
     expect(submission.history[1].logs).toEqual({ loss: 0.9, acc: 0.5 });
-    expect(submission.report.modelHash).toBe(submission.model.weightsSha256);
+    expect(submission.report.modelHash).toBe(submission.model!.weightsSha256);
     expect(submissionFileName({ learner: { name: 'Ada <Lovelace>' }, exerciseId: 'tiny-team' })).toBe(
       'ada-lovelace.tiny-team.cvsub.json',
     );
@@ -355,14 +355,14 @@ describe('regradeSubmission', () => {
     expect(tf.memory().numTensors).toBe(before);
     expect(result.flags).toEqual([]);
     expect(result.report!.metrics.accuracy).toBe(submission.report.metrics.accuracy);
-    expect(result.report!.modelHash).toBe(submission.model.weightsSha256);
+    expect(result.report!.modelHash).toBe(submission.model!.weightsSha256);
     expect(result.report!.passed).toBe(submission.report.passed);
   });
 
   it('flags changed weights (and still grades the model as shipped)', async () => {
     const tampered = {
       ...submission,
-      model: { ...submission.model, weightDataBase64: flipBase64(submission.model.weightDataBase64) },
+      model: { ...submission.model!, weightDataBase64: flipBase64(submission.model!.weightDataBase64) },
     };
     const result = await regradeSubmission(tf, tampered, { bundle: tinyBundle, testDataset: dataset });
     expect(result.flags.map((f) => f.code)).toEqual(['model-hash', 'report-mismatch']);
@@ -401,10 +401,19 @@ describe('regradeSubmission', () => {
     ]);
   });
 
+  it('flags a training submission that carries no model', async () => {
+    const { model: _dropped, ...modelless } = submission;
+    const result = await regradeSubmission(tf, modelless, { bundle: tinyBundle, testDataset: dataset });
+    expect(result.report).toBeNull();
+    expect(result.flags).toEqual([
+      { code: 'model-unloadable', message: 'the submission carries no trained model' },
+    ]);
+  });
+
   it('flags a model tfjs cannot build', async () => {
     const broken = {
       ...submission,
-      model: { ...submission.model, modelTopology: { class_name: 'NoSuchModel' } },
+      model: { ...submission.model!, modelTopology: { class_name: 'NoSuchModel' } },
     };
     const result = await regradeSubmission(tf, broken, { bundle: tinyBundle, testDataset: dataset });
     expect(result.report).toBeNull();
