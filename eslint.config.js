@@ -24,7 +24,54 @@ export default tseslint.config(
     rules: {
       'no-restricted-imports': [
         'error',
-        { patterns: ['**/app/**', '**/worker/**', '**/cli/**', 'react', 'node:*'] },
+        { patterns: ['**/app/**', '**/worker/**', '**/cli/**', '**/storage/**', 'react', 'node:*'] },
+      ],
+    },
+  },
+  // The worker depends on core and the browser-storage package only, never on the page (src/app).
+  {
+    files: ['src/worker/**/*.{ts,tsx}'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        {
+          patterns: [
+            {
+              group: ['**/app', '**/app/**', '**/cli', '**/cli/**', 'react', 'react-dom', 'react/*'],
+              message:
+                'src/worker must not depend on the app or the CLI; shared browser code goes in src/storage.',
+            },
+          ],
+        },
+      ],
+    },
+  },
+  // Browser storage shared by the app and the worker (src/storage/CONTEXT.md): below both of them.
+  {
+    files: ['src/storage/**/*.{ts,tsx}'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        {
+          patterns: [
+            {
+              group: [
+                '**/app',
+                '**/app/**',
+                '**/worker',
+                '**/worker/**',
+                '**/cli',
+                '**/cli/**',
+                'react',
+                'react-dom',
+                'react/*',
+                'node:*',
+              ],
+              message:
+                'src/storage is imported by the app and the worker and imports neither (nor React, the CLI or node:).',
+            },
+          ],
+        },
       ],
     },
   },

@@ -12,7 +12,7 @@ import wasmThreadedSimdUrl from '@tensorflow/tfjs-backend-wasm/dist/tfjs-backend
 import { createAugmentApi, type AugmentApi } from '../core/augment';
 import { loadDataset } from '../core/datasets/load';
 import { loadOnce } from '../core/datasets/load-once';
-import { labDatasetReader } from '../app/offline/dataset-reader';
+import { labDatasetReader } from '../storage/dataset-reader';
 import type { LoadedDataset } from '../core/datasets/types';
 import { privateTestDataset } from '../core/exercises/set';
 import { needsTestData, regradeSubmission } from '../core/grading/regrade';

@@ -1,4 +1,4 @@
-import type { StoredResult } from '../storage/lab-db';
+import type { StoredResult } from '../../storage/lab-db';
 
 /** Pass or fail and the score of an exercise's last graded run, or "not run yet". */
 export function ResultBadge({ result }: { result: StoredResult | undefined }) {

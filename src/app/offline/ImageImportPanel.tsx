@@ -6,8 +6,9 @@
  */
 import * as Comlink from 'comlink';
 import { useEffect, useRef, useState } from 'react';
+import { saveImportedDataset } from '../../storage/imported-datasets';
 import { ProgressBar } from '../components/ProgressBar';
-import { describeStorageError, saveImportedDataset } from '../storage/lab-db';
+import { describeStorageError } from '../storage/storage-error';
 import { filesFromDrop, filesFromFolderInput, type PickedFile } from './dropped-files';
 import type { ImageImportApi, ImportPreview, ImportProgress, ImportSource } from './image-import-host';
 import { checkSettings, suggestDatasetId, type ImportSettings } from './image-import-plan';

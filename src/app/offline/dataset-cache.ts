@@ -8,7 +8,8 @@
  */
 import { sha256Hex } from '../../core/datasets/bytes';
 import { MANIFEST_FILE, allShards, parseManifest, type DatasetManifest } from '../../core/datasets/manifest';
-import { DATASETS_CACHE, DIRECT_DOWNLOAD_PARAM, isolatedHeaders } from './sw-routes';
+import { DATASETS_CACHE } from '../../storage/cache-names';
+import { DIRECT_DOWNLOAD_PARAM, isolatedHeaders } from './sw-routes';
 
 export function datasetFileUrl(datasetId: string, file: string, origin = location.origin): string {
   return new URL(`/datasets/${encodeURIComponent(datasetId)}/${file}`, origin).href;

@@ -9,8 +9,8 @@
  * - every response it serves carries COOP/COEP/CORP (see sw-routes.ts).
  * - `/datasets/` is network first and cached on the way; offline, the cache answers.
  */
+import { DATASETS_CACHE } from '../../storage/cache-names';
 import {
-  DATASETS_CACHE,
   isolatedHeaders,
   routeRequest,
   shellCacheName,

@@ -7,9 +7,11 @@
  * it `SharedArrayBuffer`) is lost offline, and a worker script without COEP is refused outright.
  */
 
-/** Cache names: the app shell is versioned (one cache per build), datasets outlive versions. */
+/**
+ * The app shell's cache name: versioned, one cache per build. Datasets live in `DATASETS_CACHE`
+ * (`src/storage/cache-names.ts`), which outlives versions and which the lab worker reads too.
+ */
 export const SHELL_CACHE_PREFIX = 'cv-lab-shell-';
-export const DATASETS_CACHE = 'cv-lab-datasets';
 
 /**
  * A query parameter the page adds when it downloads a dataset itself ("Make available offline"):

@@ -19,12 +19,9 @@ import { parseDatasetsIndex, type DatasetsIndexEntry } from '../offline/datasets
 import { ImageImportPanel } from '../offline/ImageImportPanel';
 import { formatBytes, useStorageFigures } from '../offline/storage-estimate';
 import '../offline/offline.css';
-import {
-  deleteImportedDataset,
-  describeStorageError,
-  listImportedDatasets,
-  type StoredImportedDataset,
-} from '../storage/lab-db';
+import { deleteImportedDataset, listImportedDatasets } from '../../storage/imported-datasets';
+import type { StoredImportedDataset } from '../../storage/lab-db';
+import { describeStorageError } from '../storage/storage-error';
 
 async function fetchServerDatasets(): Promise<DatasetsIndexEntry[]> {
   const response = await fetch('/datasets/index.json');

@@ -17,7 +17,7 @@ import {
   type BackupStore,
   type MergeDecision,
 } from '../offline/backup-format';
-import { ensureLabDb, labDatabaseName } from './lab-db';
+import { ensureLabDb, labDatabaseName } from '../../storage/lab-db';
 
 /** Databases to look for where `indexedDB.databases()` is missing (older Firefox). */
 const knownDatabases = [labDatabaseName, 'tensorflowjs'];

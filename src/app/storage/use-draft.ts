@@ -5,7 +5,8 @@
  */
 import { useCallback, useEffect, useRef, useState } from 'react';
 import { registerBeforeReload } from '../offline/before-reload';
-import { describeStorageError, loadDraft, saveDraft } from './lab-db';
+import { loadDraft, saveDraft } from './drafts';
+import { describeStorageError } from './storage-error';
 
 export type DraftSaveState = 'loading' | 'saved' | 'pending' | 'saving' | 'failed';
 

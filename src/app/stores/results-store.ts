@@ -3,7 +3,9 @@
  */
 import { create } from 'zustand';
 import type { Report } from '../../core/exercises/schema';
-import { describeStorageError, loadAllResults, saveResult, type StoredResult } from '../storage/lab-db';
+import type { StoredResult } from '../../storage/lab-db';
+import { loadAllResults, saveResult } from '../storage/results';
+import { describeStorageError } from '../storage/storage-error';
 
 export interface ResultsState {
   results: Record<string, StoredResult>;

@@ -9,7 +9,7 @@
 import { create } from 'zustand';
 import type { Report } from '../../core/exercises/schema';
 import { decodeSetLink, learnerCopy, parseSet, type CvSet } from '../../core/exercises/set';
-import { describeStorageError } from '../storage/lab-db';
+import { describeStorageError } from '../storage/storage-error';
 import { useRunStore, type FinishedRun } from '../stores/run-store';
 import { examView, isBetterReport } from './set-progress';
 import {

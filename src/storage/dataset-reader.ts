@@ -3,12 +3,11 @@
  * other from the server, and from the Cache Storage when the network is gone (the service worker
  * answers from the cache too, but a worker it does not control would miss it).
  */
-import { DatasetError } from '../../core/datasets/errors';
-import { fetchDatasetReader } from '../../core/datasets/fetch-reader';
-import type { DatasetFileReader } from '../../core/datasets/types';
-import { hasImportedDataset, loadImportedDatasetFile } from '../storage/lab-db';
-import { DATASETS_CACHE } from './sw-routes';
-
+import { DatasetError } from '../core/datasets/errors';
+import { fetchDatasetReader } from '../core/datasets/fetch-reader';
+import type { DatasetFileReader } from '../core/datasets/types';
+import { DATASETS_CACHE } from './cache-names';
+import { hasImportedDataset, loadImportedDatasetFile } from './imported-datasets';
 export function labDatasetReader(datasetId: string, baseUrl: string): DatasetFileReader {
   const network = fetchDatasetReader(baseUrl);
   let imported: Promise<boolean> | null = null;
