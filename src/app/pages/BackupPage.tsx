@@ -13,6 +13,9 @@ const storeLabels: Record<string, string> = {
   'cv-lab/results': 'Results',
   'cv-lab/importedDatasets': 'Imported datasets',
   'cv-lab/importedDatasetFiles': 'Imported dataset files',
+  'cv-lab-teams/sets': 'Exercise sets',
+  'cv-lab-teams/attempts': 'Set attempts (submissions)',
+  'cv-lab-teams/exams': 'Exam clocks',
   'tensorflowjs/models_store': 'Trained models',
   'tensorflowjs/model_info_store': 'Trained model details',
 };

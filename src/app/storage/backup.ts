@@ -1,7 +1,8 @@
 /**
  * Backup of everything this browser holds for CV Lab: every IndexedDB database of the origin
  * (`cv-lab`: drafts, results, imported datasets and whatever stores other parts of the app add;
- * `tensorflowjs`: trained models saved with `indexeddb://`), discovered at run time, into one JSON
+ * `cv-lab-teams`: sets, attempts and exam clocks; `tensorflowjs`: trained models saved with
+ * `indexeddb://`), discovered at run time, into one JSON
  * file; and the import of such a file, which merges and never deletes (see `mergeDecision`).
  */
 import { openDB, type IDBPDatabase } from 'idb';
@@ -18,9 +19,10 @@ import {
   type MergeDecision,
 } from '../offline/backup-format';
 import { ensureLabDb, labDatabaseName } from '../../storage/lab-db';
+import { teamsDatabaseName } from '../teams/teams-db';
 
 /** Databases to look for where `indexedDB.databases()` is missing (older Firefox). */
-const knownDatabases = [labDatabaseName, 'tensorflowjs'];
+const knownDatabases = [labDatabaseName, teamsDatabaseName, 'tensorflowjs'];
 
 async function databaseNames(): Promise<string[]> {
   if (typeof indexedDB.databases === 'function') {

@@ -50,10 +50,13 @@ interface TeamsDbSchema extends DBSchema {
   exams: { key: string; value: ExamClock };
 }
 
+/** Sets, attempts and exam clocks: a database of their own, so the lab's schema never waits on it. */
+export const teamsDatabaseName = 'cv-lab-teams';
+
 let database: Promise<IDBPDatabase<TeamsDbSchema>> | null = null;
 
 function openTeamsDb(): Promise<IDBPDatabase<TeamsDbSchema>> {
-  database ??= openDB<TeamsDbSchema>('cv-lab-teams', 1, {
+  database ??= openDB<TeamsDbSchema>(teamsDatabaseName, 1, {
     upgrade(db) {
       if (!db.objectStoreNames.contains('sets')) db.createObjectStore('sets', { keyPath: 'id' });
       if (!db.objectStoreNames.contains('attempts'))
