@@ -21,6 +21,12 @@ export interface RunRequest {
    * CLI's `--time-limit` may shorten it.
    */
   timeLimitSeconds?: number;
+  /**
+   * Draws what tfjs draws at random without a seed (initial weights, dropout, `fit`'s shuffling)
+   * from this seed (runtime/seed.ts), so the same code on the same backend trains the same model.
+   * Without it every run draws afresh.
+   */
+  seed?: number;
 }
 
 export interface RunEnvironment {

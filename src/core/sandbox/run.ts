@@ -17,6 +17,7 @@ import { gradeModel } from '../grading/grade';
 import type { Check, Report } from '../exercises/schema';
 import { compileLearnerModule, describeLearnerError, LearnerError, type LearnerModule } from './compile';
 import { gradeByCases } from './run-cases';
+import { withSeededRandom } from '../runtime/seed';
 import { createLab } from './create-lab';
 import type { LearnerErrorInfo, RunEvent } from './events';
 import type { TF } from './lab';
@@ -126,12 +127,19 @@ export async function runExercise(request: RunRequest, env: RunEnvironment): Pro
     monitor,
   });
   emit({ type: 'phase', phase: 'train', message: 'Running your train(lab)' });
+  if (request.seed !== undefined) {
+    emit({
+      type: 'log',
+      level: 'info',
+      message: `Seed ${request.seed}: initial weights, dropout and shuffling are drawn from it, so this run can be repeated`,
+    });
+  }
   const trainStarted = Date.now();
   let returned: unknown;
   tf.engine().startScope();
   try {
     returned = await withTimeLimit(
-      Promise.resolve().then(() => train(lab)),
+      withSeededRandom(request.seed, () => train(lab)),
       timeLimitSeconds,
       monitor,
     );
