@@ -6,6 +6,7 @@ import type { Command } from 'commander';
 import { DatasetError, DatasetNotPreparedError } from '../../core/datasets/errors';
 import { loadDataset } from '../../core/datasets/load';
 import { CliError } from '../cli-error';
+import { wholeNumber } from '../options';
 import { FASHION_MNIST_ID, prepareFashionMnist } from '../datasets/fashion-mnist';
 import { datasetFolder, datasetsRoot, fsDatasetReader } from '../datasets/fs-reader';
 import { listDatasets } from '../datasets/prepared';
@@ -24,14 +25,6 @@ interface PrepareFlags {
   limit?: string;
   seed?: string;
   cache?: string;
-}
-
-/** Parses a whole-number option, naming it when it is not one. */
-function wholeNumber(flag: string, text: string | undefined): number | undefined {
-  if (text === undefined) return undefined;
-  const value = Number(text);
-  if (!Number.isInteger(value)) throw new CliError(`${flag} must be a whole number, got '${text}'`);
-  return value;
 }
 
 function sizeOption(text: string | undefined): [number, number] | undefined {

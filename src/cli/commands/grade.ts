@@ -3,7 +3,9 @@
  * the page (in Node, on the WASM backend) and grades it with the same grader.
  *
  * stdout carries the report (text, or JSON with `--json`); stderr carries progress, so
- * `cv-lab grade ... --json > report.json` stays machine-readable. Exit 0 pass, 1 fail, 2 error.
+ * `cv-lab grade ... --json > report.json` stays machine-readable. Exit 0 pass, 1 fail, 2 error
+ * (including learner code that does not return within the time limit and is stopped: the run
+ * happens in a thread the CLI terminates, see learner-thread.ts).
  *
  * `cv-lab grade <file.cvsub.json>... [--set s.cvset.json] [--report out.csv|.json|.html]`: re-grades
  * submissions (core/grading/regrade.ts) on the exercise's test split, or on the set's private test,
@@ -13,13 +15,14 @@ import { readFile, writeFile } from 'node:fs/promises';
 import { extname } from 'node:path';
 import type { Command } from 'commander';
 import * as tf from '@tensorflow/tfjs';
-import { runExercise } from '../../core/sandbox/run';
 import type { RunEvent } from '../../core/sandbox/events';
-import type { BackendName, RunOutcome } from '../../core/sandbox/run-types';
+import type { RunOutcome } from '../../core/sandbox/run-types';
+import type { ModelArtifactsJson } from '../../core/models/artifacts';
 import type { ExerciseBundle, Report } from '../../core/exercises/schema';
 import { applySetOverrides, privateTestDataset, type CvSet } from '../../core/exercises/set';
 import { FormatError, parseSubmission, type Submission } from '../../core/exercises/submission';
-import { regradeSubmission } from '../../core/grading/regrade';
+import { needsTestData, regradeSubmission } from '../../core/grading/regrade';
+import { LearnerError } from '../../core/sandbox/compile';
 import {
   formatRosterTable,
   rosterErrorRow,
@@ -39,7 +42,8 @@ import { readCatalog } from '../catalog';
 import { CliError } from '../cli-error';
 import { initNodeBackend, type NodeBackendName } from '../node-backend';
 import { datasetFolder, fsDatasetReader } from '../datasets/fs-reader';
-import { fileTrustStore, nodeModelReader } from '../models/model-files';
+import { describeThreadStop, effectiveTimeLimit, runInLearnerThread } from '../learner-thread';
+import { SEED_HELP, seedOption } from '../options';
 
 interface GradeOptions {
   exercise?: string;
@@ -51,6 +55,7 @@ interface GradeOptions {
   exercises?: string;
   set?: string;
   report?: string;
+  seed?: string;
 }
 
 export const NODE_BACKENDS: NodeBackendName[] = ['wasm', 'cpu'];
@@ -67,7 +72,12 @@ export function registerGradeCommand(program: Command, setExitCode: (code: numbe
     .option('-c, --code <file>', "the learner's TypeScript file")
     .option('--json', 'print the report (or the roster) as JSON on stdout')
     .option('-b, --backend <name>', `backend: ${NODE_BACKENDS.join(' or ')}`, 'wasm')
-    .option('--time-limit <seconds>', "override the exercise's time limit")
+    .option(
+      '--time-limit <seconds>',
+      "lower the exercise's time limit to this many seconds (it cannot be raised); code that " +
+        'does not return by then is stopped',
+    )
+    .option('--seed <n>', SEED_HELP)
     .option('-q, --quiet', 'no progress on stderr')
     .option('--exercises <folder>', 'read exercises from this folder instead of the built-in catalog')
     .option('--set <file>', "re-grade against this set's overrides and private test (*.cvset.json)")
@@ -96,6 +106,10 @@ export interface TrainFileOptions {
   exercises?: string;
   /** The set entry's overrides apply when the set names the exercise. */
   set?: CvSet;
+  /** `--seed`, as typed. */
+  seed?: string;
+  /** Bring the trained model's artifacts back (for a submission file). */
+  keepModel?: boolean;
 }
 
 export interface TrainedFile {
@@ -103,22 +117,22 @@ export interface TrainedFile {
   outcome: RunOutcome;
   bundle: ExerciseBundle;
   code: string;
+  /** The trained model's artifacts, when `keepModel` asked for them (training exercises only). */
+  model?: ModelArtifactsJson;
 }
 
 /**
  * Trains a learner's file for an exercise with the same core as the page and grades it: the part
  * `grade --exercise` and `submission create` share. Learner errors become a `CliError` (exit 2).
  */
-export async function trainLearnerFile(
-  options: TrainFileOptions,
-  onTrainedModel?: (model: tf.LayersModel) => Promise<void>,
-): Promise<TrainedFile> {
+export async function trainLearnerFile(options: TrainFileOptions): Promise<TrainedFile> {
   if (!options.exercise || !options.code) {
     throw new CliError('grade needs --exercise <id> and --code <file.ts> (see cv-lab grade --help)');
   }
   if (!NODE_BACKENDS.includes(options.backend as NodeBackendName)) {
     throw new CliError(`unknown backend '${options.backend}': in Node use ${NODE_BACKENDS.join(' or ')}`);
   }
+  const seed = seedOption(options.seed);
   const timeLimitSeconds = options.timeLimit === undefined ? undefined : Number(options.timeLimit);
   if (timeLimitSeconds !== undefined && !(timeLimitSeconds > 0)) {
     throw new CliError(`--time-limit must be a positive number of seconds, got '${options.timeLimit}'`);
@@ -145,35 +159,48 @@ export async function trainLearnerFile(
 
   const progress = options.quiet ? () => {} : (line: string) => process.stderr.write(`${line}\n`);
   const { exercise } = bundle;
+  const limit = effectiveTimeLimit(exercise.limits.timeSeconds, timeLimitSeconds);
+  if (limit.ignored) {
+    progress(
+      `warning: --time-limit ${timeLimitSeconds} s is above the exercise's limit of ${limit.seconds} s; ` +
+        "it can only lower it, so the exercise's limit applies",
+    );
+  }
   progress(
     `Grading ${options.code} for ${exercise.id} on ${options.backend}` +
       (exercise.expectedMinutes
         ? `; the reference solution takes about ${exercise.expectedMinutes} min on a laptop CPU`
         : '') +
-      ` (time limit ${timeLimitSeconds ?? exercise.limits.timeSeconds} s)`,
+      ` (time limit ${limit.seconds} s)`,
   );
 
-  await initNodeBackend(options.backend as NodeBackendName);
-  const outcome = await runExercise(
-    { bundle, code, backend: options.backend as BackendName, timeLimitSeconds },
+  // The learner's code runs in a thread of its own, which the watchdog terminates if it never
+  // returns (an endless loop); see learner-thread.ts.
+  const end = await runInLearnerThread(
     {
-      tf,
-      datasetReader: (id) => fsDatasetReader(datasetFolder(id)),
-      modelReader: (id) => nodeModelReader(id),
-      modelTrust: fileTrustStore(),
-      onEvent: progressPrinter(progress),
-      candidateBackends: [options.backend as BackendName],
-      onTrainedModel,
+      bundle,
+      code,
+      backend: options.backend as NodeBackendName,
+      timeLimitSeconds: limit.seconds,
+      keepModel: options.keepModel,
+      seed,
     },
+    { onEvent: progressPrinter(progress) },
   );
-
+  if (end.type !== 'finished') {
+    throw new CliError(`${options.code}: ${describeThreadStop(end, exercise.id, limit.source)}`);
+  }
+  const { outcome } = end;
   if (!outcome.ok || !outcome.report) {
     const error = outcome.error!;
     const where = error.line ? ` at line ${error.line}${error.column ? `:${error.column}` : ''}` : '';
     const hint = error.hint ? `\n  hint: ${error.hint}` : '';
     throw new CliError(`${error.kind} error in ${options.code}${where}: ${error.message}${hint}`);
   }
-  return { report: outcome.report, outcome, bundle, code };
+  if (options.keepModel && end.modelError) {
+    throw new CliError(`the trained model could not be kept: ${end.modelError}`);
+  }
+  return { report: outcome.report, outcome, bundle, code, ...(end.model ? { model: end.model } : {}) };
 }
 
 /** Model checks other than finiteness failed: the model cannot be graded meaningfully (exit 2). */
@@ -268,8 +295,12 @@ async function regradeFiles(files: string[], options: GradeOptions): Promise<num
         }
       }
       progress(`Re-grading ${file} (${submission.learner.name}, ${submission.exerciseId})`);
-      const testDataset = await testDataFor(bundle);
-      const result = await regradeSubmission(tf, submission, { bundle, testDataset });
+      const result = needsTestData(bundle)
+        ? await regradeSubmission(tf, submission, { bundle, testDataset: await testDataFor(bundle) })
+        : await regradeSubmission(tf, submission, {
+            bundle,
+            gradeCode: casesInLearnerThread(bundle, options.backend as NodeBackendName),
+          });
       rows.push(rosterRow(file, submission, result, bundle.exercise));
     } catch (error) {
       const reason = error instanceof Error ? error.message : String(error);
@@ -286,6 +317,26 @@ async function regradeFiles(files: string[], options: GradeOptions): Promise<num
   }
   if (rows.some((r) => r.status === 'error')) return 2;
   return rows.some(rowNeedsAttention) ? 1 : 0;
+}
+
+/**
+ * A function exercise's or quiz's code, run again on the hidden cases in the learner thread (like
+ * any learner code it may never return); throws with the reason when it gives no report.
+ */
+function casesInLearnerThread(bundle: ExerciseBundle, backend: NodeBackendName) {
+  return async (code: string): Promise<Report> => {
+    const { exercise } = bundle;
+    const end = await runInLearnerThread({
+      bundle,
+      code,
+      backend,
+      timeLimitSeconds: exercise.limits.timeSeconds,
+    });
+    if (end.type !== 'finished') throw new Error(describeThreadStop(end, exercise.id));
+    const { outcome } = end;
+    if (!outcome.ok || !outcome.report) throw new LearnerError(outcome.error!);
+    return outcome.report;
+  };
 }
 
 /** Prints one line per epoch with throughput and the time left, and dataset progress every 25 %. */

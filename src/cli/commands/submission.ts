@@ -7,13 +7,12 @@
 import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Command } from 'commander';
-import * as tf from '@tensorflow/tfjs';
 import { buildSubmission, FormatError, serializeSubmission } from '../../core/exercises/submission';
-import { serializeModel, type ModelArtifactsJson } from '../../core/models/artifacts';
 import { repoRoot } from '../catalog';
 import { CliError } from '../cli-error';
 import { assertModelUsable, NODE_BACKENDS, trainLearnerFile } from './grade';
 import { readSetFile } from './set';
+import { SEED_HELP } from '../options';
 
 interface CreateOptions {
   exercise?: string;
@@ -25,6 +24,7 @@ interface CreateOptions {
   timeLimit?: string;
   quiet?: boolean;
   exercises?: string;
+  seed?: string;
 }
 
 async function cvLabVersion(): Promise<string> {
@@ -34,12 +34,14 @@ async function cvLabVersion(): Promise<string> {
 
 async function createSubmission(options: CreateOptions): Promise<number> {
   const set = options.set ? await readSetFile(options.set) : undefined;
-  let model: ModelArtifactsJson | undefined;
-  const { report, outcome, code } = await trainLearnerFile({ ...options, set }, async (trained) => {
-    model = await serializeModel(tf, trained);
+  const { report, outcome, code, model, bundle } = await trainLearnerFile({
+    ...options,
+    set,
+    keepModel: true,
   });
   assertModelUsable(report);
-  if (!model) throw new CliError('the run returned no model to store');
+  // Function exercises and quizzes are graded on their code: their submissions carry no model.
+  if (bundle.exercise.kind === 'train' && !model) throw new CliError('the run returned no model to store');
   let text: string;
   try {
     const submission = await buildSubmission({
@@ -82,7 +84,12 @@ export function registerSubmissionCommand(program: Command, setExitCode: (code: 
     .requiredOption('-o, --out <file>', 'the submission to write (*.cvsub.json)')
     .option('--set <file>', 'the set this submission answers (*.cvset.json): its overrides apply')
     .option('-b, --backend <name>', `backend: ${NODE_BACKENDS.join(' or ')}`, 'wasm')
-    .option('--time-limit <seconds>', "override the exercise's time limit")
+    .option(
+      '--time-limit <seconds>',
+      "lower the exercise's time limit to this many seconds (it cannot be raised); code that " +
+        'does not return by then is stopped',
+    )
+    .option('--seed <n>', SEED_HELP)
     .option('-q, --quiet', 'no progress on stderr')
     .option('--exercises <folder>', 'read exercises from this folder instead of the built-in catalog')
     .action(async (options: CreateOptions) => {

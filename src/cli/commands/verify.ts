@@ -1,23 +1,23 @@
 /**
  * `cv-lab verify`: every exercise must be honest — its reference solution passes its own targets and
- * its starter runs but does not pass. Runs both in Node with the same core as the page.
+ * its starter runs but does not pass. Runs both in Node with the same core as the page, each in a
+ * thread of its own that is stopped if it overruns the exercise's time limit (learner-thread.ts).
  */
 import type { Command } from 'commander';
-import * as tf from '@tensorflow/tfjs';
-import { runExercise } from '../../core/sandbox/run';
 import type { ExerciseBundle } from '../../core/exercises/schema';
 import type { RunOutcome } from '../../core/sandbox/run-types';
 import { readCatalog } from '../catalog';
 import { CliError } from '../cli-error';
-import { initNodeBackend } from '../node-backend';
-import { datasetFolder, fsDatasetReader } from '../datasets/fs-reader';
-import { fileTrustStore, nodeModelReader } from '../models/model-files';
+import { effectiveTimeLimit, outcomeOf, runInLearnerThread } from '../learner-thread';
+import { SEED_HELP, seedOption } from '../options';
 
 interface VerifyOptions {
   exercise?: string;
   json?: boolean;
   maxMinutes?: string;
+  timeLimit?: string;
   exercises?: string;
+  seed?: string;
 }
 
 export interface VerifyLine {
@@ -44,6 +44,11 @@ export function registerVerifyCommand(program: Command, setExitCode: (code: numb
       '--max-minutes <n>',
       'skip exercises whose reference solution is expected to train longer than this (CI uses a budget)',
     )
+    .option(
+      '--time-limit <seconds>',
+      "lower each exercise's time limit to at most this many seconds (it cannot be raised)",
+    )
+    .option('--seed <n>', SEED_HELP)
     .option('--exercises <folder>', 'read exercises from this folder instead of the built-in catalog')
     .action(async (options: VerifyOptions) => setExitCode(await verify(options)));
 }
@@ -58,11 +63,16 @@ async function verify(options: VerifyOptions): Promise<number> {
     ? catalog.bundles.filter((b) => b.exercise.id === options.exercise)
     : catalog.bundles;
   if (!bundles.length) throw new CliError(`no exercise '${options.exercise}'`);
-  await initNodeBackend('wasm');
+  const timeLimit = options.timeLimit === undefined ? undefined : Number(options.timeLimit);
+  if (timeLimit !== undefined && !(timeLimit > 0)) {
+    throw new CliError(`--time-limit must be a positive number of seconds, got '${options.timeLimit}'`);
+  }
+
+  const seed = seedOption(options.seed);
 
   const lines: VerifyLine[] = [];
   for (const bundle of bundles) {
-    const line = await verifyExercise(bundle, maxMinutes);
+    const line = await verifyExercise(bundle, maxMinutes, { timeLimit, seed });
     lines.push(line);
     if (options.json) process.stdout.write(`${JSON.stringify(line)}\n`);
     else
@@ -74,7 +84,17 @@ async function verify(options: VerifyOptions): Promise<number> {
   return lines.some((l) => !l.skipped && l.problems.length) ? 1 : 0;
 }
 
-async function verifyExercise(bundle: ExerciseBundle, maxMinutes: number): Promise<VerifyLine> {
+/** How each run is made: a lower time limit, a seed. */
+interface RunSettings {
+  timeLimit: number | undefined;
+  seed: number | undefined;
+}
+
+async function verifyExercise(
+  bundle: ExerciseBundle,
+  maxMinutes: number,
+  settings: RunSettings,
+): Promise<VerifyLine> {
   const { exercise } = bundle;
   const line: VerifyLine = {
     id: exercise.id,
@@ -96,8 +116,8 @@ async function verifyExercise(bundle: ExerciseBundle, maxMinutes: number): Promi
     return line;
   }
   const started = Date.now();
-  const solution = await runQuietly(bundle, bundle.solution);
-  const starter = await runQuietly(bundle, bundle.starter);
+  const solution = await runQuietly(bundle, bundle.solution, settings);
+  const starter = await runQuietly(bundle, bundle.starter, settings);
   line.seconds = Math.round((Date.now() - started) / 100) / 10;
   line.solutionPassed = solution.report?.passed ?? false;
   line.starterPassed = starter.report?.passed ?? false;
@@ -110,18 +130,21 @@ async function verifyExercise(bundle: ExerciseBundle, maxMinutes: number): Promi
   return line;
 }
 
-function runQuietly(bundle: ExerciseBundle, code: string): Promise<RunOutcome> {
-  return runExercise(
-    { bundle, code, backend: 'wasm' },
-    {
-      tf,
-      datasetReader: (id) => fsDatasetReader(datasetFolder(id)),
-      modelReader: (id) => nodeModelReader(id),
-      modelTrust: fileTrustStore(),
-      onEvent: () => {},
-      candidateBackends: ['wasm'],
-    },
-  );
+/** One run in a learner thread, without progress; a run the thread could not finish fails. */
+async function runQuietly(
+  bundle: ExerciseBundle,
+  code: string,
+  { timeLimit, seed }: RunSettings,
+): Promise<RunOutcome> {
+  const limit = effectiveTimeLimit(bundle.exercise.limits.timeSeconds, timeLimit);
+  const end = await runInLearnerThread({
+    bundle,
+    code,
+    backend: 'wasm',
+    timeLimitSeconds: limit.seconds,
+    seed,
+  });
+  return outcomeOf(end, bundle.exercise.id, limit.source);
 }
 
 function formatTable(lines: VerifyLine[]): string {

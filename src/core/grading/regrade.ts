@@ -56,6 +56,12 @@ export interface RegradeInput {
    * Not needed for function exercises and quizzes (see `needsTestData`).
    */
   testDataset?: LoadedDataset;
+  /**
+   * Runs the learner's code of a function exercise or quiz on the hidden cases and returns the
+   * report, or throws with the reason it could not. By default in this thread (`gradeByCases`);
+   * the CLI passes one that runs it in its learner thread, which it can stop.
+   */
+  gradeCode?: (code: string) => Promise<Report>;
 }
 
 /** Whether re-grading this exercise grades a model on test data (else: code on hidden cases). */
@@ -69,7 +75,7 @@ export const ACCURACY_TOLERANCE = 0.005;
 export async function regradeSubmission(
   tf: TF,
   submission: Submission,
-  { bundle, testDataset }: RegradeInput,
+  { bundle, testDataset, gradeCode }: RegradeInput,
 ): Promise<RegradeResult> {
   const stored = submission.report;
   const flags: RegradeFlag[] = [];
@@ -80,7 +86,9 @@ export async function regradeSubmission(
       message: 'the code does not match its SHA-256: it was changed after the run',
     });
   }
-  if (!needsTestData(bundle)) return regradeByCases(tf, submission, bundle, flags);
+  if (!needsTestData(bundle)) {
+    return regradeByCases(submission, gradeCode ?? ((code) => gradeCodeHere(tf, bundle, code)), flags);
+  }
   if (!testDataset) throw new Error(`re-grading ${bundle.exercise.id} needs its test data`);
   if (!submission.model) {
     flags.push({ code: 'model-unloadable', message: 'the submission carries no trained model' });
@@ -159,16 +167,14 @@ export async function regradeSubmission(
 
 /** Function exercises and quizzes: the code, run again on the hidden cases, is what is graded. */
 async function regradeByCases(
-  tf: TF,
   submission: Submission,
-  bundle: ExerciseBundle,
+  gradeCode: (code: string) => Promise<Report>,
   flags: RegradeFlag[],
 ): Promise<RegradeResult> {
   const stored = submission.report;
   let report: Report;
   try {
-    const learner = compileLearnerModule(submission.code, { '@tensorflow/tfjs': tf, 'cv-lab': {} });
-    report = await gradeByCases(tf, bundle, learner, submission.code, tf.getBackend());
+    report = await gradeCode(submission.code);
   } catch (error) {
     const info = describeLearnerError(error);
     flags.push({
@@ -179,6 +185,11 @@ async function regradeByCases(
   }
   flags.push(...compareReports(report, stored, submission.exerciseId));
   return { report, stored, flags };
+}
+
+function gradeCodeHere(tf: TF, bundle: ExerciseBundle, code: string): Promise<Report> {
+  const learner = compileLearnerModule(code, { '@tensorflow/tfjs': tf, 'cv-lab': {} });
+  return gradeByCases(tf, bundle, learner, code, tf.getBackend());
 }
 
 /** The `report-mismatch` flags: what the stored report claims that the re-grade does not show. */

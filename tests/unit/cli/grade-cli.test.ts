@@ -2,14 +2,14 @@
  * The `cv-lab grade` command as a user runs it: a spawned process, its exit code, stdout and stderr.
  * Uses the `quick-fashion` fixture exercise (test accuracy ≥ 0.7) so each run trains in seconds.
  */
-import { spawn } from 'node:child_process';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { cvLab, repoRoot } from './run-cli';
 import { ReportSchema } from '../../../src/core/exercises/schema';
 
-const root = resolve(import.meta.dirname, '../../..');
+const root = repoRoot;
 const fixtures = join(root, 'tests/fixtures/exercises');
 const work = mkdtempSync(join(tmpdir(), 'cv-lab-grade-'));
 
@@ -17,20 +17,6 @@ function learnerFile(name: string, code: string): string {
   const path = join(work, name);
   writeFileSync(path, code);
   return path;
-}
-
-function cvLab(args: string[], env: Record<string, string> = {}) {
-  return new Promise<{ code: number; stdout: string; stderr: string }>((done) => {
-    const child = spawn(process.execPath, [join(root, 'bin/cv-lab.js'), ...args], {
-      cwd: root,
-      env: { ...process.env, ...env },
-    });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (d) => (stdout += d));
-    child.stderr.on('data', (d) => (stderr += d));
-    child.on('close', (code) => done({ code: code ?? -1, stdout, stderr }));
-  });
 }
 
 const grade = (code: string, ...extra: string[]) =>
@@ -108,7 +94,7 @@ describe('cv-lab grade', () => {
         '--code',
         join(fixtures, 'quick-fashion/solution.ts'),
       ],
-      { CV_LAB_DATASETS: empty },
+      { env: { CV_LAB_DATASETS: empty } },
     );
     expect(result.code).toBe(2);
     expect(result.stderr).toMatch(/npx cv-lab datasets prepare fashion-mnist/);
@@ -118,5 +104,17 @@ describe('cv-lab grade', () => {
     const result = await cvLab(['grade', '--exercise', 'nope', '--code', 'x.ts']);
     expect(result.code).toBe(2);
     expect(result.stderr).toMatch(/no exercise 'nope'; known exercises: .*fashion-mnist-cnn/);
+  });
+  it('repeats a run with --seed: the same model twice; refuses a seed that is not one', async () => {
+    const solution = join(fixtures, 'quick-fashion/solution.ts');
+    const first = await grade(solution, '--json', '--seed', '7', '-q');
+    const second = await grade(solution, '--json', '--seed', '7', '-q');
+    expect(first.code, first.stderr).toBe(0);
+    expect(second.code, second.stderr).toBe(0);
+    const hash = (stdout: string) => ReportSchema.parse(JSON.parse(stdout)).modelHash;
+    expect(hash(second.stdout)).toBe(hash(first.stdout));
+    const bad = await grade(solution, '--seed', '-1');
+    expect(bad.code).toBe(2);
+    expect(bad.stderr).toContain("--seed must be from 0 to 4294967295, got '-1'");
   });
 });

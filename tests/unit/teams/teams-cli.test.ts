@@ -3,11 +3,11 @@
  * on the quick-fashion fixture (trains in seconds), then `grade` on it and on tampered, truncated
  * and foreign files, with and without a set that carries a private test; and `set validate`.
  */
-import { spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
+import { cvLab, repoRoot } from '../cli/run-cli';
 import { buildDatasetFiles } from '../../../src/core/datasets/build';
 import { imageBytes } from '../../../src/core/datasets/manifest';
 import { loadDataset } from '../../../src/core/datasets/load';
@@ -15,20 +15,9 @@ import { buildSet, embedPrivateTest } from '../../../src/core/exercises/set';
 import { parseSubmission, type Submission } from '../../../src/core/exercises/submission';
 import { datasetFolder, fsDatasetReader } from '../../../src/cli/datasets/fs-reader';
 
-const root = resolve(import.meta.dirname, '../../..');
+const root = repoRoot;
 const fixtures = join(root, 'tests/fixtures/exercises');
 const work = mkdtempSync(join(tmpdir(), 'cv-lab-teams-'));
-
-function cvLab(args: string[]) {
-  return new Promise<{ code: number; stdout: string; stderr: string }>((done) => {
-    const child = spawn(process.execPath, [join(root, 'bin/cv-lab.js'), ...args], { cwd: root });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (d) => (stdout += d));
-    child.stderr.on('data', (d) => (stderr += d));
-    child.on('close', (code) => done({ code: code ?? -1, stdout, stderr }));
-  });
-}
 
 const grade = (...args: string[]) => cvLab(['grade', '--exercises', fixtures, '-q', ...args]);
 
@@ -198,6 +187,52 @@ describe('cv-lab grade <submissions>', () => {
     expect(result.stderr).toBe(
       `cv-lab: --report ${join(work, 'roster.xlsx')}: the file must end in .csv, .json or .html\n`,
     );
+  });
+});
+
+describe('case-graded submissions on the command line', () => {
+  it('writes a quiz submission without a model; grade re-runs its code and flags a boasting copy', async () => {
+    const out = join(work, 'grace.quiz.cvsub.json');
+    const made = await cvLab([
+      'submission',
+      'create',
+      '--exercise',
+      'quiz-cnn-architectures',
+      '--code',
+      join(root, 'exercises/quiz-cnn-architectures/starter.ts'),
+      '--name',
+      'Grace Hopper',
+      '--out',
+      out,
+    ]);
+    expect(made.code, made.stderr).toBe(0);
+    const quiz = parseSubmission(readFileSync(out, 'utf8'));
+    expect(quiz.model).toBeUndefined();
+    expect(quiz.report.passed).toBe(false);
+    const boasting = file(
+      'mallory.quiz.cvsub.json',
+      JSON.stringify({
+        ...quiz,
+        learner: { name: 'Mallory' },
+        report: { ...quiz.report, passed: true, metrics: { ...quiz.report.metrics, accuracy: 1 } },
+      }),
+    );
+    const result = await cvLab(['grade', '-q', '--json', out, boasting]);
+    expect(result.code, result.stderr).toBe(1);
+    const { rows } = JSON.parse(result.stdout) as {
+      rows: { learner: string; status: string; flags: { code: string; message: string }[] }[];
+    };
+    expect(rows.map((r) => [r.learner, r.status])).toEqual([
+      ['Grace Hopper', 'fail'],
+      ['Mallory', 'fail'],
+    ]);
+    expect(rows[0].flags).toEqual([]);
+    expect(rows[1].flags).toEqual([
+      {
+        code: 'report-mismatch',
+        message: expect.stringMatching(/fails on re-grade, stored report says passed/),
+      },
+    ]);
   });
 });
 
