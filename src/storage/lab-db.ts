@@ -9,6 +9,8 @@
 import { openDB, type DBSchema, type IDBPDatabase } from 'idb';
 import type { DatasetManifest } from '../core/datasets/manifest';
 import type { Report } from '../core/exercises/schema';
+import type { SubmissionEnvironment } from '../core/exercises/submission';
+import type { HistoryEntry } from '../core/sandbox/run-types';
 
 export interface StoredDraft {
   exerciseId: string;
@@ -16,11 +18,20 @@ export interface StoredDraft {
   savedAt: string;
 }
 
-/** Read back through the app's results module, which validates `report` (it may be from an older version). */
+/**
+ * Read back through the app's results module, which validates every field (a record may be from an
+ * older version: the fields after `savedAt` came later and are optional, so no version bump).
+ */
 export interface StoredResult {
   exerciseId: string;
   report: Report;
   savedAt: string;
+  /** The code exactly as run: with `history` and `environment`, what "Export submission" needs later. */
+  code?: string;
+  history?: HistoryEntry[];
+  environment?: SubmissionEnvironment;
+  /** Whether the run's trained model is kept in this browser (`keptModelUrl`, src/storage/kept-models.ts). */
+  modelKept?: boolean;
 }
 
 /** A dataset the learner imported in the page: its manifest; the files live in `importedDatasetFiles`. */

@@ -7,9 +7,13 @@
  * even when learner code is stuck in a loop.
  *
  * Trained models: a graded training run returns its model's artifacts (`serializeModel`, taken
- * through `env.onTrainedModel` before the run disposes the model) in the outcome's `model`. The
- * page keeps the last one in memory so "Export submission" works until the next run; the worker
- * keeps nothing, so a worker terminated by Stop loses nothing the page needs.
+ * through `env.onTrainedModel` before the run disposes the model) in the outcome's `model`, and
+ * keeps the model in this browser with tfjs's IndexedDB handler under the exercise's key
+ * (`keptModelUrl` in src/storage/kept-models.ts: the latest graded model per exercise). A save that
+ * fails (full quota, private browsing) does not fail the run: the outcome says why
+ * (`modelKeepError`). The page keeps the last outcome in memory; after a reload it asks
+ * `keptModel` for the stored one (export a submission, download the model). Nothing lives only in
+ * the worker, so a worker terminated by Stop loses nothing the page needs.
  *
  * Re-grading (the roster): the page sends a parsed submission, the exercise as the set asks for it
  * and, when the set has one, its private test; the worker rebuilds the model and grades it, off the
@@ -29,6 +33,13 @@ export interface LabRunOutcome extends RunOutcome {
   model?: ModelArtifactsJson;
   /** Why the model could not be captured (too large, an unsupported dtype): export is then refused. */
   modelError?: string;
+  /**
+   * Whether the trained model was kept in this browser (`keptModelUrl(exerciseId)`); absent for
+   * function and quiz exercises and for runs that produced no graded model.
+   */
+  modelKept?: boolean;
+  /** Why the model could not be kept (quota, private browsing), when `modelKept` is false. */
+  modelKeepError?: string;
 }
 
 export interface RegradeRequest {
@@ -85,4 +96,10 @@ export interface LabWorkerApi {
   regrade(request: RegradeRequest): Promise<RegradeAnswer>;
   /** Augments one train image of a dataset many times over, off the main thread. */
   previewAugmentations(request: AugmentPreviewRequest): Promise<AugmentPreviewAnswer>;
+  /**
+   * The model this browser keeps for an exercise (the latest graded run's, or one an imported
+   * backup brought), as the artifacts a submission carries; null when none is kept. Rejects when
+   * the stored model cannot be read or is not one a submission can carry.
+   */
+  keptModel(exerciseId: string): Promise<ModelArtifactsJson | null>;
 }

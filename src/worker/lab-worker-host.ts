@@ -33,6 +33,7 @@ import type {
   RegradeAnswer,
   RegradeRequest,
 } from './contract';
+import { keepTrainedModel, readKeptModel, type KeepResult } from './kept-model';
 
 /** Browser backends in order of preference (DESIGN.md: WebGPU, WebGL, WASM, CPU). */
 export const browserBackends: BackendName[] = ['webgpu', 'webgl', 'wasm', 'cpu'];
@@ -88,6 +89,7 @@ export class LabWorkerHost implements LabWorkerApi {
       prepareTfjs();
       let model: ModelArtifactsJson | undefined;
       let modelError: string | undefined;
+      let keep: KeepResult | undefined;
       const outcome = await runExercise(request, {
         tf,
         // Imported datasets from IndexedDB, the rest from the server or, offline, the cache.
@@ -103,12 +105,15 @@ export class LabWorkerHost implements LabWorkerApi {
           } catch (error) {
             modelError = error instanceof Error ? error.message : String(error);
           }
+          keep = await keepTrainedModel(tf, trained, request.bundle.exercise.id);
         },
       });
       return await delivered<LabRunOutcome>({
         ...outcome,
         ...(model ? { model } : {}),
         ...(modelError ? { modelError } : {}),
+        ...(keep ? { modelKept: keep.kept } : {}),
+        ...(keep && !keep.kept ? { modelKeepError: keep.reason } : {}),
       });
     } catch (thrown) {
       // runExercise reports learner errors in its outcome; reaching here is a bug of ours.
@@ -140,6 +145,10 @@ export class LabWorkerHost implements LabWorkerApi {
     const loaded = await testDataset;
     const result = await regradeSubmission(tf, submission, { bundle, testDataset: loaded });
     return { ...result, backend: choice.backend };
+  }
+
+  async keptModel(exerciseId: string): Promise<ModelArtifactsJson | null> {
+    return readKeptModel(tf, exerciseId);
   }
 
   async previewAugmentations(request: AugmentPreviewRequest): Promise<AugmentPreviewAnswer> {

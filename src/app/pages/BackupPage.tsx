@@ -7,6 +7,7 @@ import { useState } from 'react';
 import { backupFileName } from '../offline/backup-format';
 import '../offline/offline.css';
 import { downloadBackup, exportBackup, importBackup, type ImportSummary } from '../storage/backup';
+import { useResultsStore } from '../stores/results-store';
 
 const storeLabels: Record<string, string> = {
   'cv-lab/drafts': 'Drafts',
@@ -50,6 +51,8 @@ export function BackupPage() {
     setSummary(null);
     try {
       setSummary(await importBackup(await file.text()));
+      // Imported results (and the models kept with them) show at once on the exercise pages.
+      await useResultsStore.getState().load();
     } catch (thrown) {
       setError(thrown instanceof Error ? thrown.message : String(thrown));
     } finally {
@@ -132,7 +135,9 @@ export function BackupPage() {
               {line}
             </p>
           ))}
-          <p className="hint">Reload open pages to see imported drafts and results.</p>
+          <p className="hint">
+            Imported results show at once; reload other open tabs to see what this one imported.
+          </p>
         </section>
       )}
     </section>

@@ -4,6 +4,7 @@ import { AugmentPreview } from '../components/AugmentPreview';
 import { BackendBadge } from '../components/BackendBadge';
 import { EpochTable } from '../components/EpochTable';
 import { LogPanel } from '../components/LogPanel';
+import { DownloadModelButton, StoredResultActions } from '../components/ModelActions';
 import { Markdown } from '../components/Markdown';
 import { ProgressBar } from '../components/ProgressBar';
 import { QuizForm } from '../components/QuizForm';
@@ -86,7 +87,11 @@ function ExerciseWorkspace({
   const runningElsewhere = run.status === 'running' && !runIsHere;
   const running = run.status === 'running' && runIsHere;
   const view = runIsHere ? run : null;
-  const report = view?.report ?? (view && view.status !== 'idle' ? null : (storedResult?.report ?? null));
+  const viewHasRun = view !== null && view.status !== 'idle';
+  const report = view?.report ?? (viewHasRun ? null : (storedResult?.report ?? null));
+  /** The result on screen is the stored one (after a reload, or another exercise ran since). */
+  const shownStoredResult = !viewHasRun && storedResult ? storedResult : null;
+  const finishedHere = runIsHere && view?.status === 'graded' ? run.finishedRun : null;
 
   useEffect(() => {
     run.warm();
@@ -209,14 +214,28 @@ function ExerciseWorkspace({
             <span className={`save-state save-${draft.saveState}`} data-testid="save-state">
               {saveStateText[draft.saveState]}
             </span>
-            {runIsHere && view?.status === 'graded' && run.finishedRun?.outcome.report && (
+            {finishedHere?.outcome.report && (
               <ExportSubmissionButton
-                source={attemptFromRun(setId ?? '', run.finishedRun, run.finishedRun.outcome.report)}
-                exerciseKind={run.finishedRun.bundle.exercise.kind}
+                source={attemptFromRun(setId ?? '', finishedHere, finishedHere.outcome.report)}
+                exerciseKind={finishedHere.bundle.exercise.kind}
                 set={setExercise?.set}
               />
             )}
+            {finishedHere?.outcome.model && <DownloadModelButton artifacts={finishedHere.outcome.model} />}
+            {shownStoredResult && (
+              <StoredResultActions
+                result={shownStoredResult}
+                exerciseKind={exercise.kind}
+                allowExport={!setExercise}
+              />
+            )}
           </div>
+          {finishedHere?.outcome.modelKept === false && (
+            <p className="notice notice-error" role="alert" data-testid="model-not-kept">
+              The trained model could not be kept in this browser:{' '}
+              {finishedHere.outcome.modelKeepError ?? 'unknown error'}; export the submission now.
+            </p>
+          )}
           {runningElsewhere && (
             <p className="notice">
               Another exercise is training (

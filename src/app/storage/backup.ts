@@ -18,11 +18,12 @@ import {
   type BackupStore,
   type MergeDecision,
 } from '../offline/backup-format';
+import { exerciseOfKeptModel, tfjsModelsDatabaseName, tfjsModelStoreNames } from '../../storage/kept-models';
 import { ensureLabDb, labDatabaseName } from '../../storage/lab-db';
 import { teamsDatabaseName } from '../teams/teams-db';
 
 /** Databases to look for where `indexedDB.databases()` is missing (older Firefox). */
-const knownDatabases = [labDatabaseName, teamsDatabaseName, 'tensorflowjs'];
+const knownDatabases = [labDatabaseName, teamsDatabaseName, tfjsModelsDatabaseName];
 
 async function databaseNames(): Promise<string[]> {
   if (typeof indexedDB.databases === 'function') {
@@ -152,6 +153,16 @@ async function importStore(
 }
 
 /**
+ * A kept model both browsers have (tfjs's records carry no `savedAt`) follows its exercise's result:
+ * replaced when the backup's result was taken (new or newer), kept when the local result was; a model
+ * whose result is not in the backup is decided as any other record.
+ */
+export function keptModelDecision(resultDecision: MergeDecision | undefined): MergeDecision | undefined {
+  if (resultDecision === undefined) return undefined;
+  return resultDecision === 'kept' ? 'kept' : 'updated';
+}
+
+/**
  * Imports a backup file's text. A malformed file throws before anything is written; the summary
  * says, per store, how many records were new, updated (the backup's copy was newer) or kept.
  */
@@ -174,7 +185,18 @@ export async function importBackup(text: string): Promise<ImportSummary> {
   }
   const existing = await databaseNames();
   const summary: ImportSummary = { stores: [], skipped: [] };
-  for (const database of backup.databases) {
+  // What happened to each exercise's result: its kept model follows it (below), so the report on
+  // screen and the model an export ships stay from the same run.
+  const resultDecisions = new Map<unknown, MergeDecision>();
+  const followResult: DecisionOverride = (value) =>
+    keptModelDecision(
+      resultDecisions.get(exerciseOfKeptModel((value as { modelPath?: unknown } | null)?.modelPath)),
+    );
+  // The lab's database first: the models' decisions depend on its results'.
+  const databases = [...backup.databases].sort(
+    (a, b) => Number(b.name === labDatabaseName) - Number(a.name === labDatabaseName),
+  );
+  for (const database of databases) {
     const db = await openForImport(database, existing);
     const datasetDecisions = new Map<unknown, MergeDecision>();
     const followDataset: DecisionOverride = (value) =>
@@ -194,12 +216,21 @@ export async function importBackup(text: string): Promise<ImportSummary> {
           continue;
         }
         const isLab = database.name === labDatabaseName;
+        const isKeptModels =
+          database.name === tfjsModelsDatabaseName &&
+          (tfjsModelStoreNames as readonly string[]).includes(store.name);
         const counts = await importStore(
           db,
           store,
-          (key, decision) =>
-            isLab && store.name === 'importedDatasets' && datasetDecisions.set(key, decision),
-          isLab && store.name === 'importedDatasetFiles' ? followDataset : undefined,
+          (key, decision) => {
+            if (isLab && store.name === 'importedDatasets') datasetDecisions.set(key, decision);
+            if (isLab && store.name === 'results') resultDecisions.set(key, decision);
+          },
+          isLab && store.name === 'importedDatasetFiles'
+            ? followDataset
+            : isKeptModels
+              ? followResult
+              : undefined,
         );
         summary.stores.push({ database: database.name, store: store.name, ...counts });
       }

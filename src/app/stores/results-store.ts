@@ -1,10 +1,10 @@
 /**
- * The last report per exercise, loaded from IndexedDB once and updated after each graded run.
+ * The last result per exercise, loaded from IndexedDB once and updated after each graded run.
  */
 import { create } from 'zustand';
 import type { Report } from '../../core/exercises/schema';
 import type { StoredResult } from '../../storage/lab-db';
-import { loadAllResults, saveResult } from '../storage/results';
+import { loadAllResults, saveResult, type ResultRun } from '../storage/results';
 import { describeStorageError } from '../storage/storage-error';
 
 export interface ResultsState {
@@ -13,7 +13,8 @@ export interface ResultsState {
   /** A storage problem to show the learner, or null. */
   error: string | null;
   load(): Promise<void>;
-  record(exerciseId: string, report: Report): Promise<void>;
+  /** Records a graded run: its report and, from `run`, what a later export needs. */
+  record(exerciseId: string, report: Report, run?: ResultRun): Promise<void>;
 }
 
 export const useResultsStore = create<ResultsState>()((set, get) => ({
@@ -28,12 +29,12 @@ export const useResultsStore = create<ResultsState>()((set, get) => ({
       set({ loaded: true, error: describeStorageError(error, 'read your past results') });
     }
   },
-  async record(exerciseId, report) {
+  async record(exerciseId, report, run) {
     // Shown at once, whether or not it reaches the disk.
-    const inMemory: StoredResult = { exerciseId, report, savedAt: new Date().toISOString() };
-    set({ results: { ...get().results, [exerciseId]: inMemory } });
+    const record: StoredResult = { exerciseId, report, savedAt: new Date().toISOString(), ...run };
+    set({ results: { ...get().results, [exerciseId]: record } });
     try {
-      await saveResult(exerciseId, report);
+      await saveResult(record);
       set({ error: null });
     } catch (error) {
       set({ error: describeStorageError(error, 'save this result') });

@@ -10,6 +10,7 @@ import type { BackendPreference } from '../../core/sandbox/run-types';
 import { LabRunner, watchdogGraceSeconds, type RunEnd } from '../run/lab-runner';
 import { applyRunEvents, idleRunView, startedRunView, type RunView } from '../run/run-view';
 import type { LabRunOutcome } from '../../worker/contract';
+import { resultRunOf } from '../storage/results';
 import { useResultsStore } from './results-store';
 
 /** The last graded run as it came back: what "Export submission" packs up. */
@@ -90,7 +91,11 @@ export const useRunStore = create<RunState>()((set, get) => {
           progress: null,
           finishedRun: report && current ? { ...current, outcome } : null,
         });
-        if (report && state.exerciseId) void useResultsStore.getState().record(state.exerciseId, report);
+        // The code and history go with the stored report, so the run can be exported after a reload.
+        if (report && state.exerciseId) {
+          const run = current && resultRunOf(current.code, outcome, report);
+          void useResultsStore.getState().record(state.exerciseId, report, run ?? undefined);
+        }
         break;
       }
       case 'stopped':

@@ -10,6 +10,7 @@ import { create } from 'zustand';
 import type { Report } from '../../core/exercises/schema';
 import { decodeSetLink, learnerCopy, parseSet, type CvSet } from '../../core/exercises/set';
 import { describeStorageError } from '../storage/storage-error';
+import { resultRunOf } from '../storage/results';
 import { useRunStore, type FinishedRun } from '../stores/run-store';
 import { examView, isBetterReport } from './set-progress';
 import {
@@ -23,7 +24,6 @@ import {
   type ExamClock,
   type SetAttempt,
 } from './teams-db';
-import packageJson from '../../../package.json';
 
 export interface ImportedSet {
   set: CvSet;
@@ -181,25 +181,16 @@ export const useSetsStore = create<SetsState>()((set, get) => {
   };
 });
 
-export const cvLabVersion: string = packageJson.version;
-
 export function attemptFromRun(setId: string, run: FinishedRun, report: Report): SetAttempt {
+  // The same code, history (finite figures only) and environment as the exercise's stored result.
+  const { code, history, environment } = resultRunOf(run.code, run.outcome, report);
   return {
     setId,
     exerciseId: run.bundle.exercise.id,
-    code: run.code,
+    code,
     report,
-    // IndexedDB keeps NaN, but the schemas (and JSON) do not: a diverged epoch keeps its finite figures.
-    history: run.outcome.history.map((entry) => ({
-      epoch: entry.epoch,
-      logs: Object.fromEntries(Object.entries(entry.logs).filter(([, v]) => Number.isFinite(v))),
-    })),
-    environment: {
-      backend: run.outcome.backend,
-      userAgent: navigator.userAgent.slice(0, 500),
-      cvLabVersion,
-      timings: { trainSeconds: report.timings.trainSeconds, gradeSeconds: report.timings.gradeSeconds },
-    },
+    history,
+    environment,
     ...(run.outcome.model ? { model: run.outcome.model } : {}),
     submittedAt: new Date().toISOString(),
   };
