@@ -1,11 +1,13 @@
 /**
  * The two form panels of the exercise page: a quiz answered with radio buttons and checkboxes and
- * checked through the Run path, and the augmentation preview drawing a grid in the worker.
+ * checked through the Run path, exported as a submission (code, no model) that a lead re-grades in
+ * the roster; and the augmentation preview drawing a grid in the worker.
  */
 import fs from 'node:fs';
 import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, expect, inject, test } from 'vitest';
 import { launchChromium, openApp } from './browser';
+import { captureDownload, jsonFile } from './teams-helpers';
 
 /** The reference answers, read from the exercise's own solution (`id: 0` or `id: [0, 2]`). */
 const solution = fs.readFileSync('exercises/quiz-cnn-architectures/solution.ts', 'utf8');
@@ -41,6 +43,39 @@ test('the quiz form passes with the right answers; the preview draws augmented i
     await page.getByTestId('report').waitFor({ timeout: 30_000 });
     expect(await page.getByTestId('verdict').innerText()).toMatch(/Passed/);
     expect(await page.getByTestId('report').innerText()).toContain('Batch normalisation came in 2015');
+
+    // A quiz has no model: its submission carries the answers' code, and the lead's re-grade runs it.
+    await page.getByTestId('export-submission').click();
+    await page.getByTestId('learner-name').fill('Grace Hopper');
+    const submission = await captureDownload(page, page.getByRole('button', { name: 'Export', exact: true }));
+    expect(submission.name).toBe('grace-hopper.quiz-cnn-architectures.cvsub.json');
+    const submissionJson = JSON.parse(submission.text);
+    expect(submissionJson).toMatchObject({ exerciseId: 'quiz-cnn-architectures', report: { passed: true } });
+    expect(submissionJson.model).toBeUndefined();
+    const boasting = JSON.parse(submission.text);
+    boasting.learner.name = 'Mallory';
+    boasting.code = boasting.code.replace(/alexnet: \[[\d, ]*\]/, 'alexnet: [1]');
+    await page.goto(`${inject('baseUrl')}/#/roster`);
+    await page
+      .getByTestId('roster-file-input')
+      .setInputFiles([
+        jsonFile(submission.name, submission.text),
+        jsonFile('mallory.quiz-cnn-architectures.cvsub.json', JSON.stringify(boasting)),
+      ]);
+    await page.getByTestId('regrade-all').click();
+    const cell = (name: string) =>
+      page.locator(
+        `[data-testid="roster-cell"][data-learner="${name}"][data-exercise="quiz-cnn-architectures"]`,
+      );
+    await expect
+      .poll(() => cell('Grace Hopper').innerText(), { timeout: 60_000 })
+      .toMatch(/^PASS\naccuracy 1\.0000/);
+    await expect.poll(() => cell('Mallory').innerText(), { timeout: 60_000 }).toMatch(/code-hash/);
+    await cell('Mallory').click();
+    expect(await page.getByTestId('roster-detail-flags').innerText()).toMatch(
+      /report-mismatch: the stored report differs from the re-grade: .*accuracy 0\.8750 on re-grade, stored report says 1\.0000/,
+    );
+    await page.goto(`${inject('baseUrl')}/#/exercise/quiz-cnn-architectures`);
 
     // The form wrote the draft: after a reload the answers are still ticked.
     await page.reload();
