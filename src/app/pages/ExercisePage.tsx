@@ -114,7 +114,8 @@ function ExerciseWorkspace({
     await draft.flush();
     const sets = useSetsStore.getState();
     if (setId) sets.setActiveRun({ setId, exerciseId: bundle.exercise.id });
-    await useRunStore.getState().start(bundle, draft.codeRef.current, backend);
+    const seed = useSettingsStore.getState().seed ?? undefined;
+    await useRunStore.getState().start(bundle, draft.codeRef.current, backend, seed);
     if (!setId) return;
     sets.setActiveRun(null);
     const finished = useRunStore.getState().finishedRun;

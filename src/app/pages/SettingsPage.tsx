@@ -1,3 +1,5 @@
+import { useState } from 'react';
+import { isValidSeed, MAX_SEED } from '../../core/runtime/seed';
 import type { BackendPreference } from '../../core/sandbox/run-types';
 import { backendPreferences, useSettingsStore } from '../stores/settings-store';
 
@@ -24,6 +26,10 @@ function environmentFacts(): string[] {
 export function SettingsPage() {
   const backend = useSettingsStore((s) => s.backend);
   const setBackend = useSettingsStore((s) => s.setBackend);
+  const seed = useSettingsStore((s) => s.seed);
+  const setSeed = useSettingsStore((s) => s.setSeed);
+  const [seedText, setSeedText] = useState(seed === null ? '' : String(seed));
+  const seedProblem = seedText.trim() !== '' && !isValidSeed(Number(seedText)) ? seedText : null;
 
   return (
     <section className="page settings-page">
@@ -49,6 +55,36 @@ export function SettingsPage() {
             </span>
           </label>
         ))}
+      </fieldset>
+      <fieldset className="settings-group">
+        <legend>Repeatable runs</legend>
+        <p className="hint">
+          tfjs draws each layer&apos;s initial weights, dropout masks and the order <code>fit</code> shuffles
+          batches in at random, so two runs of the same code differ a little. With a seed, every run draws
+          them from it: the same code on the same backend trains the same model, and you compare two ideas
+          without the noise of a lucky draw. Leave it empty to draw afresh each run.
+        </p>
+        <label>
+          Seed{' '}
+          <input
+            data-testid="seed-input"
+            inputMode="numeric"
+            placeholder="none"
+            value={seedText}
+            onChange={(event) => {
+              const text = event.target.value;
+              setSeedText(text);
+              if (text.trim() === '') setSeed(null);
+              else if (isValidSeed(Number(text))) setSeed(Number(text));
+            }}
+          />
+        </label>
+        {seedProblem !== null && (
+          <p className="error" data-testid="seed-error">
+            A seed is a whole number from 0 to {MAX_SEED}; &lsquo;{seedProblem}&rsquo; is not one, so runs
+            still draw afresh.
+          </p>
+        )}
       </fieldset>
       <section className="settings-group">
         <h2>This browser</h2>

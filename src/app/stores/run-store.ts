@@ -27,7 +27,8 @@ export interface RunState extends RunView {
   modelSummary: string | null;
   /** The last run that ended with a report, until the next run starts; null otherwise. */
   finishedRun: FinishedRun | null;
-  start(bundle: ExerciseBundle, code: string, backend: BackendPreference): Promise<void>;
+  /** Runs `code`; `seed` makes the run repeatable (`RunRequest.seed`), none draws afresh. */
+  start(bundle: ExerciseBundle, code: string, backend: BackendPreference, seed?: number): Promise<void>;
   /** Stops the run; `reason` replaces "the run was ended by you" in the log. */
   stop(reason?: string): void;
   /** Starts a worker early (on opening an exercise) so Run answers quickly. */
@@ -137,7 +138,7 @@ export const useRunStore = create<RunState>()((set, get) => {
     finishedRun: null,
     warm: () => runner.warm(),
     stop: (reason) => runner.stop(reason),
-    async start(bundle, code, backend) {
+    async start(bundle, code, backend, seed) {
       if (runner.isRunning) return;
       pending = [];
       current = { bundle, code };
@@ -148,7 +149,7 @@ export const useRunStore = create<RunState>()((set, get) => {
       });
       const limit = bundle.exercise.limits.timeSeconds;
       const end = await runner.run(
-        { bundle, code, backend, timeLimitSeconds: limit },
+        { bundle, code, backend, timeLimitSeconds: limit, ...(seed !== undefined ? { seed } : {}) },
         enqueue,
         limit + watchdogGraceSeconds,
       );

@@ -1,37 +1,50 @@
 /**
- * The learner's settings, kept in localStorage: for now the pinned backend.
+ * The learner's settings, kept in localStorage: the pinned backend, and the seed that makes runs
+ * repeatable (none: every run draws its initial weights afresh).
  */
 import { create } from 'zustand';
 import { createJSONStorage, persist } from 'zustand/middleware';
+import { isValidSeed } from '../../core/runtime/seed';
 import type { BackendPreference } from '../../core/sandbox/run-types';
 
 export const backendPreferences: BackendPreference[] = ['auto', 'webgpu', 'webgl', 'wasm', 'cpu'];
 
 export interface SettingsState {
   backend: BackendPreference;
+  /** `RunRequest.seed` of every run; null draws afresh each time. */
+  seed: number | null;
   setBackend(backend: BackendPreference): void;
+  setSeed(seed: number | null): void;
 }
 
 function isBackendPreference(value: unknown): value is BackendPreference {
   return backendPreferences.includes(value as BackendPreference);
 }
 
+/** Whatever is stored is untrusted: an unknown backend falls back to automatic, a bad seed to none. */
+export function mergeStoredSettings(persisted: unknown, current: SettingsState): SettingsState {
+  const stored = (persisted ?? {}) as { backend?: unknown; seed?: unknown };
+  return {
+    ...current,
+    backend: isBackendPreference(stored.backend) ? stored.backend : 'auto',
+    seed: typeof stored.seed === 'number' && isValidSeed(stored.seed) ? stored.seed : null,
+  };
+}
+
 export const useSettingsStore = create<SettingsState>()(
   persist(
     (set) => ({
       backend: 'auto',
+      seed: null,
       setBackend: (backend) => set({ backend }),
+      setSeed: (seed) => set({ seed: seed !== null && isValidSeed(seed) ? seed : null }),
     }),
     {
       name: 'cv-lab.settings',
       version: 1,
       storage: createJSONStorage(() => localStorage),
-      partialize: (state) => ({ backend: state.backend }),
-      // Whatever is stored is untrusted: an unknown backend falls back to automatic choice.
-      merge: (persisted, current) => {
-        const backend = (persisted as { backend?: unknown } | undefined)?.backend;
-        return { ...current, backend: isBackendPreference(backend) ? backend : 'auto' };
-      },
+      partialize: (state) => ({ backend: state.backend, seed: state.seed }),
+      merge: mergeStoredSettings,
     },
   ),
 );

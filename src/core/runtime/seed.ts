@@ -9,9 +9,15 @@
  * two ideas without the noise of a lucky draw; a lead repeats a run and gets its numbers.
  *
  * `Math.random` is global: this suits a place that runs one learner at a time (the lab worker,
- * the CLI's learner thread), which is where it is used.
+ * the CLI's learner thread), which is where it is used. Whatever else draws from it during the run
+ * must not take numbers from the seeded stream, or the learner's draws would depend on how often
+ * it did: the page's event channel (comlink draws a message id per call, and the number of
+ * progress events depends on timing) draws through `outsideSeed`.
  */
 import { mulberry32 } from '../datasets/shuffle';
+
+/** The platform's own generator, taken before any run swaps it. */
+const platformRandom = Math.random;
 
 /** Largest seed accepted: seeds are 32-bit unsigned integers. */
 export const MAX_SEED = 4294967295;
@@ -33,5 +39,19 @@ export async function withSeededRandom<T>(seed: number | undefined, work: () => 
     return await work();
   } finally {
     Math.random = unseeded;
+  }
+}
+
+/**
+ * Runs `work` (synchronous: a message sent, an event handed over) with the platform's generator, so
+ * whatever it draws is not taken from a seeded run's stream.
+ */
+export function outsideSeed<T>(work: () => T): T {
+  const current = Math.random;
+  Math.random = platformRandom;
+  try {
+    return work();
+  } finally {
+    Math.random = current;
   }
 }

@@ -17,7 +17,7 @@ import { gradeModel } from '../grading/grade';
 import type { Check, Report } from '../exercises/schema';
 import { compileLearnerModule, describeLearnerError, LearnerError, type LearnerModule } from './compile';
 import { gradeByCases } from './run-cases';
-import { withSeededRandom } from '../runtime/seed';
+import { outsideSeed, withSeededRandom } from '../runtime/seed';
 import { createLab } from './create-lab';
 import type { LearnerErrorInfo, RunEvent } from './events';
 import type { TF } from './lab';
@@ -55,7 +55,8 @@ function cachedDataset(
 
 export async function runExercise(request: RunRequest, env: RunEnvironment): Promise<RunOutcome> {
   const { tf } = env;
-  const emit = env.onEvent;
+  // Events leave the run outside its seed: how many there are depends on timing (see runtime/seed.ts).
+  const emit = (event: RunEvent) => outsideSeed(() => env.onEvent(event));
   const { exercise } = request.bundle;
   const timeLimitSeconds = request.timeLimitSeconds ?? exercise.limits.timeSeconds;
   let backend = 'none';

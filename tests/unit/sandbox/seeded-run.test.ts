@@ -13,7 +13,7 @@ import { findExercise } from '../../../src/core/exercises/catalog';
 import type { ExerciseBundle } from '../../../src/core/exercises/schema';
 import type { RunEvent } from '../../../src/core/sandbox/events';
 import { runExercise } from '../../../src/core/sandbox/run';
-import { withSeededRandom } from '../../../src/core/runtime/seed';
+import { outsideSeed, withSeededRandom } from '../../../src/core/runtime/seed';
 
 let bundle: ExerciseBundle;
 
@@ -89,5 +89,15 @@ describe('a seeded run', () => {
       'A seed is an integer from 0 to 4294967295, not 1.5',
     );
     expect(await withSeededRandom(undefined, () => 'as is')).toBe('as is');
+  });
+  it('keeps draws made outside the seed (the event channel) out of the seeded stream', async () => {
+    const draws = (extraOutside: number) =>
+      withSeededRandom(5, () => {
+        const seen = [Math.random()];
+        for (let i = 0; i < extraOutside; i++) outsideSeed(() => Math.random());
+        seen.push(Math.random());
+        return seen;
+      });
+    expect(await draws(7)).toEqual(await draws(0));
   });
 });
