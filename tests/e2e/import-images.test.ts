@@ -1,11 +1,14 @@
 /**
  * The learner's own images: a folder of generated PNGs (three classes of coloured squares, plus a
  * text file and a broken PNG) chosen with the folder input, previewed, saved into IndexedDB, then
- * loaded and trained on from learner code with `lab.data.load('<id>')`.
+ * loaded and trained on from learner code with `lab.data.load('<id>')`; a zip of JPEGs (with the
+ * class folders one level down, as zips of a folder are made) imported the same way.
  */
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { zipSync } from 'fflate';
+import jpeg from 'jpeg-js';
 import { PNG } from 'pngjs';
 import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, expect, test } from 'vitest';
@@ -128,6 +131,57 @@ test('a folder with a single class is refused with a clear message', async () =>
       .poll(() => page.getByTestId('import-error').innerText())
       .toMatch(/Only one class \(red\) has images: a classifier needs at least two/);
     expect(await page.getByTestId('import-preview').count()).toBe(0);
+  } finally {
+    await context.close();
+  }
+});
+
+/** `photos.zip` holding `photos/<class>/<n>.jpg`: light and dark noisy JPEGs, 48×32. */
+function writeJpegZip(file: string): void {
+  let seed = 11;
+  const random = () => (seed = (seed * 1103515245 + 12345) % 2 ** 31) / 2 ** 31;
+  const entries: Record<string, Uint8Array> = {};
+  for (const [name, level] of [
+    ['light', 210],
+    ['dark', 50],
+  ] as const) {
+    for (let n = 0; n < 6; n++) {
+      const data = Buffer.alloc(48 * 32 * 4);
+      for (let i = 0; i < 48 * 32; i++) {
+        const value = level + Math.floor(random() * 40) - 20;
+        data.fill(value, i * 4, i * 4 + 3);
+        data[i * 4 + 3] = 255;
+      }
+      entries[`photos/${name}/${n}.jpg`] = jpeg.encode({ data, width: 48, height: 32 }, 90).data;
+    }
+  }
+  fs.writeFileSync(file, zipSync(entries));
+}
+
+test('a zip of JPEGs is decoded, previewed and saved', async () => {
+  const zip = path.join(path.dirname(folder), 'photos.zip');
+  writeJpegZip(zip);
+  const { page, context } = await openApp(browser, '#/datasets');
+  try {
+    await page.getByTestId('zip-input').setInputFiles(zip);
+    await expect.poll(() => page.getByTestId('picked').innerText()).toMatch(/photos\.zip/);
+    await page.getByTestId('import-height').fill('16');
+    await page.getByTestId('import-width').fill('24');
+    await page.getByTestId('import-test-fraction').fill('0.34');
+    await page.getByTestId('import-prepare').click();
+    await page.getByTestId('import-preview').waitFor({ timeout: 60_000 });
+    const rows = await page.locator('[data-testid="import-counts"] tbody tr').allInnerTexts();
+    expect(rows.map((row) => row.split('\t').slice(0, 3).join(' ').trim())).toEqual([
+      'dark 4 2',
+      'light 4 2',
+    ]);
+    await page.getByTestId('import-save').click();
+    await expect
+      .poll(() => page.getByTestId('import-saved').innerText())
+      .toContain("lab.data.load('photos')");
+    expect(await page.locator('[data-dataset-id="photos"]').innerText()).toMatch(
+      /2 classes \(dark, light\) · 16×24×3 · 8 train \/ 4 test/,
+    );
   } finally {
     await context.close();
   }
