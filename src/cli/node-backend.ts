@@ -13,7 +13,19 @@ export type NodeBackendName = 'wasm' | 'cpu';
 
 let wasmPathsSet = false;
 
+/**
+ * tfjs's CPU backend prints, on its first use in Node, a banner that recommends installing
+ * tfjs-node — a package that cannot install here (it downloads a binary) and that the CLI does not
+ * need (our WASM kernels are its fast path). The banner is printed once per backend instance, so
+ * marking that instance as used keeps it off the CLI's stderr.
+ */
+function silenceTfjsNodeHint(): void {
+  const cpu = tf.findBackend('cpu') as { firstUse?: boolean } | null;
+  if (cpu && 'firstUse' in cpu) cpu.firstUse = false;
+}
+
 export async function initNodeBackend(name: NodeBackendName): Promise<void> {
+  silenceTfjsNodeHint();
   if (name === 'wasm') {
     if (!wasmPathsSet) {
       // The package's main file lives in dist/, next to the .wasm binaries; a trailing slash makes
