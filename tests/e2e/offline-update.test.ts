@@ -83,12 +83,12 @@ test('Update installs the new version without losing the draft being edited', as
 
     await page.locator('.code-editor-host .monaco-editor').waitFor({ timeout: 60_000 });
     await expect.poll(() => visibleCode(page)).toContain('draft edited just before the update 2');
-    const caches = await page.evaluate(async () => {
+    const cacheNames = await page.evaluate(async () => {
       await navigator.serviceWorker.ready;
       return caches.keys();
     });
-    expect(caches).toContain(`cv-lab-shell-${next}`);
-    expect(caches.filter((name) => name.startsWith('cv-lab-shell-'))).toEqual([`cv-lab-shell-${next}`]);
+    expect(cacheNames).toContain(`cv-lab-shell-${next}`);
+    expect(cacheNames.filter((name) => name.startsWith('cv-lab-shell-'))).toEqual([`cv-lab-shell-${next}`]);
     expect(await page.getByTestId('update-button').count()).toBe(0);
   } finally {
     await context.close();
