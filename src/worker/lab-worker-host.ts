@@ -17,8 +17,9 @@ import type { LoadedDataset } from '../core/datasets/types';
 import { privateTestDataset } from '../core/exercises/set';
 import { needsTestData, regradeSubmission } from '../core/grading/regrade';
 import { serializeModel, type ModelArtifactsJson } from '../core/models/artifacts';
-import { fetchModelReader } from '../core/models/fetch-reader';
-import { memoryTrustStore } from '../core/models/registry';
+import type { HashTrustStore } from '../core/models/registry';
+import { modelTrustStore } from '../storage/model-cache';
+import { labModelReader } from '../storage/model-reader';
 import { chooseBackend } from '../core/runtime/backend';
 import { registerWasmTrainingKernels } from '../core/runtime/wasm-training-kernels';
 import type { RunEvent } from '../core/sandbox/events';
@@ -64,10 +65,12 @@ export function datasetBaseUrl(datasetId: string, origin: string): string {
 export class LabWorkerHost implements LabWorkerApi {
   private augmentApi: AugmentApi | null = null;
 
-  /** Trust-on-first-use hashes of downloaded models, for the life of the worker. */
-  private readonly modelTrust = memoryTrustStore();
+  /** Trust-on-first-use hashes of published models, kept with their cached files (models cache). */
+  private readonly modelTrust: HashTrustStore;
 
-  constructor(private readonly origin: string = self.location.origin) {}
+  constructor(private readonly origin: string = self.location.origin) {
+    this.modelTrust = modelTrustStore(origin);
+  }
 
   async run(request: RunRequest, onEvent: (event: RunEvent) => void): Promise<LabRunOutcome> {
     // Events travel on the callback's own channel, the outcome on the worker's: to keep them in
@@ -94,8 +97,9 @@ export class LabWorkerHost implements LabWorkerApi {
         tf,
         // Imported datasets from IndexedDB, the rest from the server or, offline, the cache.
         datasetReader: (id) => labDatasetReader(id, datasetBaseUrl(id, this.origin)),
-        // Pretrained models: bundled ones from /models/, published ones from their URL.
-        modelReader: (id) => fetchModelReader(id, this.origin),
+        // Pretrained models: bundled ones from /models/, published ones from their URL; offline,
+        // the models cache (filled by the service worker, by this reader, or by the page).
+        modelReader: (id) => labModelReader(id, this.origin, { trust: this.modelTrust }),
         modelTrust: this.modelTrust,
         onEvent: send,
         candidateBackends: browserBackends,

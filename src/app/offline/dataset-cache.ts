@@ -4,12 +4,16 @@
  *
  * A download verifies each shard's size and SHA-256 before caching it, writes the shards first and
  * the manifest last, and removes what it wrote when anything fails (a full quota included): a
- * dataset counts as cached only when its manifest and every shard are there.
+ * dataset counts as cached only when its manifest and every shard are there. Shards are written
+ * as they arrive (a dataset can be large) through a `cacheBatch` (`src/storage/cache-write.ts`).
  */
 import { sha256Hex } from '../../core/datasets/bytes';
 import { MANIFEST_FILE, allShards, parseManifest, type DatasetManifest } from '../../core/datasets/manifest';
 import { DATASETS_CACHE } from '../../storage/cache-names';
-import { DIRECT_DOWNLOAD_PARAM, isolatedHeaders } from './sw-routes';
+import { cacheBatch } from '../../storage/cache-write';
+import { downloadFile as download, type DownloadProgress } from './offline-download';
+
+export { describeCacheError, type DownloadProgress } from './offline-download';
 
 export function datasetFileUrl(datasetId: string, file: string, origin = location.origin): string {
   return new URL(`/datasets/${encodeURIComponent(datasetId)}/${file}`, origin).href;
@@ -55,58 +59,6 @@ export async function cachedState(datasetId: string): Promise<CachedState> {
   return { complete, cachedBytes };
 }
 
-export interface DownloadProgress {
-  loaded: number;
-  total: number;
-  file: string;
-}
-
-/** Says what went wrong in words a learner can act on; a full quota gets its own message. */
-export function describeCacheError(error: unknown, datasetId: string): string {
-  const name = error instanceof DOMException || error instanceof Error ? error.name : '';
-  if (name === 'QuotaExceededError') {
-    return `Not enough storage to keep ${datasetId} offline: the browser's quota for this site is full. Nothing was kept; remove another dataset or free space, then try again.`;
-  }
-  const detail = error instanceof Error ? error.message : String(error);
-  return `Could not make ${datasetId} available offline: ${detail}. Nothing was kept.`;
-}
-
-async function download(
-  url: string,
-  onBytes: (loaded: number) => void,
-  signal?: AbortSignal,
-): Promise<Uint8Array> {
-  const direct = new URL(url);
-  direct.searchParams.set(DIRECT_DOWNLOAD_PARAM, '1');
-  const response = await fetch(direct, { cache: 'no-store', signal });
-  if (!response.ok) throw new Error(`${direct.pathname} answered HTTP ${response.status}`);
-  if (!response.body) return new Uint8Array(await response.arrayBuffer());
-  const chunks: Uint8Array[] = [];
-  let loaded = 0;
-  const reader = response.body.getReader();
-  for (;;) {
-    const { done, value } = await reader.read();
-    if (done) break;
-    chunks.push(value);
-    loaded += value.length;
-    onBytes(loaded);
-  }
-  const out = new Uint8Array(loaded);
-  let offset = 0;
-  for (const chunk of chunks) {
-    out.set(chunk, offset);
-    offset += chunk.length;
-  }
-  return out;
-}
-
-function cachedResponse(bytes: Uint8Array, contentType: string): Response {
-  const headers = isolatedHeaders(
-    new Headers({ 'Content-Type': contentType, 'Content-Length': String(bytes.length) }),
-  );
-  return new Response(bytes as Uint8Array<ArrayBuffer>, { status: 200, headers });
-}
-
 /**
  * Downloads, verifies and caches every file of a server dataset. Throws (after removing what it
  * wrote) on any failure; `describeCacheError` turns the error into a message.
@@ -122,11 +74,12 @@ export async function makeAvailableOffline(
   const shards = allShards(manifest);
   const total = shards.reduce((sum, shard) => sum + shard.bytes, 0);
   const cache = await caches.open(DATASETS_CACHE);
-  const written: string[] = [];
+  const manifestUrl = datasetFileUrl(datasetId, MANIFEST_FILE);
+  const batch = cacheBatch(cache);
   let done = 0;
   try {
     // The manifest goes out first: a dataset whose manifest is missing is never taken as cached.
-    await cache.delete(datasetFileUrl(datasetId, MANIFEST_FILE));
+    await cache.delete(manifestUrl);
     for (const shard of shards) {
       const url = datasetFileUrl(datasetId, shard.file);
       const bytes = await download(
@@ -140,17 +93,14 @@ export async function makeAvailableOffline(
       if ((await sha256Hex(bytes)) !== shard.sha256) {
         throw new Error(`${shard.file} does not match its SHA-256 in the manifest (corrupt download?)`);
       }
-      written.push(url);
-      await cache.put(url, cachedResponse(bytes, 'application/octet-stream'));
+      await batch.put({ url, bytes, contentType: 'application/octet-stream' });
       done += shard.bytes;
       onProgress({ loaded: done, total, file: shard.file });
     }
-    const manifestUrl = datasetFileUrl(datasetId, MANIFEST_FILE);
-    written.push(manifestUrl);
-    await cache.put(manifestUrl, cachedResponse(manifestBytes, 'application/json'));
+    await batch.put({ url: manifestUrl, bytes: manifestBytes, contentType: 'application/json' });
     return manifest;
   } catch (error) {
-    await Promise.allSettled(written.map((url) => cache.delete(url)));
+    await batch.rollback();
     throw error;
   }
 }

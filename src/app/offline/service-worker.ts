@@ -7,10 +7,11 @@
  * - a new version waits until the page asks it to take over (the "Update" button), so an open
  *   exercise is never reloaded under the learner's hands.
  * - every response it serves carries COOP/COEP/CORP (see sw-routes.ts).
- * - `/datasets/` is network first and cached on the way; offline, the cache answers.
+ * - `/datasets/` and `/models/` are network first and cached on the way (their own caches, which
+ *   outlive versions); offline, the cache answers.
  */
-import { DATASETS_CACHE } from '../../storage/cache-names';
 import {
+  ROUTE_CACHES,
   isolatedHeaders,
   routeRequest,
   shellCacheName,
@@ -76,8 +77,8 @@ async function navigation(request: Request): Promise<Response> {
   return fetch(request);
 }
 
-async function datasetFile(request: Request): Promise<Response> {
-  const cache = await caches.open(DATASETS_CACHE);
+async function networkFirst(request: Request, cacheName: string): Promise<Response> {
+  const cache = await caches.open(cacheName);
   try {
     const response = await fetch(request);
     if (response.ok) {
@@ -100,5 +101,7 @@ self.addEventListener('fetch', (event) => {
   const route = routeRequest(url, request.mode, self.location.origin, precached);
   if (route === 'navigation') event.respondWith(navigation(request));
   else if (route === 'precache') event.respondWith(fromShell(request));
-  else if (route === 'dataset') event.respondWith(datasetFile(request));
+  else if (route === 'dataset' || route === 'model') {
+    event.respondWith(networkFirst(request, ROUTE_CACHES[route]));
+  }
 });

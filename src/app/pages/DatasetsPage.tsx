@@ -1,8 +1,9 @@
 /**
- * Datasets: what the server has prepared (`/datasets/index.json`) and what the learner imported
+ * Datasets: what the server has prepared (`/datasets/index.json`), the pretrained models of the
+ * registry (sizes of bundled ones from `/models/index.json`) and what the learner imported
  * (IndexedDB), each with its size and whether it works offline; "Make available offline",
- * "Remove", the storage used and available, persistent storage, and the import of a folder or
- * zip of the learner's own images.
+ * "Remove", the space the offline copies take, the storage used and available, persistent
+ * storage, and the import of a folder or zip of the learner's own images.
  */
 import { useCallback, useEffect, useState } from 'react';
 import { ProgressBar } from '../components/ProgressBar';
@@ -17,10 +18,14 @@ import {
 } from '../offline/dataset-cache';
 import { parseDatasetsIndex, type DatasetsIndexEntry } from '../offline/datasets-index';
 import { ImageImportPanel } from '../offline/ImageImportPanel';
+import { makeModelAvailableOffline } from '../offline/model-offline';
+import { parseModelsIndex, type ModelsIndexEntry } from '../offline/models-index';
 import { formatBytes, useStorageFigures } from '../offline/storage-estimate';
 import '../offline/offline.css';
 import { deleteImportedDataset, listImportedDatasets } from '../../storage/imported-datasets';
 import type { StoredImportedDataset } from '../../storage/lab-db';
+import { cachedModelState, removeModelFromCache, type ModelCachedState } from '../../storage/model-cache';
+import { PRETRAINED_MODELS, type PretrainedEntry } from '../../core/models/registry';
 import { describeStorageError } from '../storage/storage-error';
 
 async function fetchServerDatasets(): Promise<DatasetsIndexEntry[]> {
@@ -29,13 +34,30 @@ async function fetchServerDatasets(): Promise<DatasetsIndexEntry[]> {
   return parseDatasetsIndex(await response.json()).datasets;
 }
 
+/** Sizes of the bundled models by id; empty when the index cannot be read (offline, first visit). */
+async function fetchModelSizes(): Promise<Map<string, ModelsIndexEntry>> {
+  const response = await fetch('/models/index.json');
+  if (!response.ok) throw new Error(`models/index.json answered HTTP ${response.status}`);
+  return new Map(parseModelsIndex(await response.json()).models.map((m) => [m.id, m]));
+}
+
+/** Bytes each offline copy takes, by `dataset:<id>` or `model:<id>`, as the rows report them. */
+type OfflineBytes = Record<string, number>;
+
 export function DatasetsPage() {
   const [server, setServer] = useState<DatasetsIndexEntry[] | null>(null);
   const [serverError, setServerError] = useState<string | null>(null);
   const [imported, setImported] = useState<StoredImportedDataset[]>([]);
   const [importedError, setImportedError] = useState<string | null>(null);
+  const [modelSizes, setModelSizes] = useState<Map<string, ModelsIndexEntry>>(new Map());
+  const [offlineBytes, setOfflineBytes] = useState<OfflineBytes>({});
   const storage = useStorageFigures();
   const { refresh } = storage;
+  const reportBytes = useCallback(
+    (key: string, bytes: number) =>
+      setOfflineBytes((all) => (all[key] === bytes ? all : { ...all, [key]: bytes })),
+    [],
+  );
 
   const loadImported = useCallback(async () => {
     try {
@@ -56,13 +78,16 @@ export function DatasetsPage() {
           `The list of prepared datasets could not be read (${error instanceof Error ? error.message : error}). Offline, only datasets made available offline work.`,
         );
       });
+    fetchModelSizes()
+      .then(setModelSizes)
+      .catch(() => undefined);
     void loadImported();
   }, [loadImported]);
 
   return (
     <section className="page datasets-page">
       <h1>Datasets</h1>
-      <StorageSummary storage={storage} />
+      <StorageSummary storage={storage} offlineBytes={offlineBytes} />
 
       <h2>Prepared datasets</h2>
       {serverError && <p className="notice">{serverError}</p>}
@@ -74,7 +99,29 @@ export function DatasetsPage() {
       )}
       <ul className="dataset-list">
         {server?.map((entry) => (
-          <ServerDatasetRow key={entry.id} entry={entry} onChange={() => void refresh()} />
+          <ServerDatasetRow
+            key={entry.id}
+            entry={entry}
+            onChange={() => void refresh()}
+            onCachedBytes={reportBytes}
+          />
+        ))}
+      </ul>
+
+      <h2>Pretrained models</h2>
+      <p className="hint">
+        The models <code>lab.models.load(id)</code> reads. A model is kept offline once used online, or with
+        its button here.
+      </p>
+      <ul className="dataset-list">
+        {PRETRAINED_MODELS.map((entry) => (
+          <ModelRow
+            key={entry.id}
+            entry={entry}
+            indexEntry={modelSizes.get(entry.id)}
+            onChange={() => void refresh()}
+            onCachedBytes={reportBytes}
+          />
         ))}
       </ul>
 
@@ -92,11 +139,27 @@ export function DatasetsPage() {
   );
 }
 
-function StorageSummary({ storage }: { storage: ReturnType<typeof useStorageFigures> }) {
+function sumBytes(all: OfflineBytes, prefix: string): number {
+  return Object.entries(all).reduce((sum, [key, bytes]) => (key.startsWith(prefix) ? sum + bytes : sum), 0);
+}
+
+function StorageSummary({
+  storage,
+  offlineBytes,
+}: {
+  storage: ReturnType<typeof useStorageFigures>;
+  offlineBytes: OfflineBytes;
+}) {
   const { figures, requestPersist } = storage;
   const [asked, setAsked] = useState(false);
+  const datasets = sumBytes(offlineBytes, 'dataset:');
+  const models = sumBytes(offlineBytes, 'model:');
   return (
     <div className="storage-summary" data-testid="storage-summary">
+      <span data-testid="offline-total">
+        Offline copies: <strong>{formatBytes(datasets + models)}</strong> (prepared datasets{' '}
+        {formatBytes(datasets)}, pretrained models {formatBytes(models)})
+      </span>
       <span>
         Storage used: <strong>{figures.usage !== undefined ? formatBytes(figures.usage) : 'unknown'}</strong>
         {figures.quota !== undefined && <> of {formatBytes(figures.quota)} available to this site</>}
@@ -126,12 +189,86 @@ function StorageSummary({ storage }: { storage: ReturnType<typeof useStorageFigu
   );
 }
 
-function ServerDatasetRow({ entry, onChange }: { entry: DatasetsIndexEntry; onChange(): void }) {
+/** A dataset's or model's offline copy: its state, "Make available offline", "Remove", progress, error. */
+function OfflineCopyControls({
+  testId,
+  state,
+  progress,
+  message,
+  onDownload,
+  onRemove,
+}: {
+  testId: string;
+  state: { complete: boolean; cachedBytes: number } | null;
+  progress: DownloadProgress | null;
+  message: string | null;
+  onDownload(): void;
+  onRemove(): void;
+}) {
+  return (
+    <>
+      <span className={`dataset-state ${state?.complete ? 'cached' : ''}`} data-testid={testId}>
+        {state === null
+          ? '…'
+          : state.complete
+            ? 'Available offline'
+            : state.cachedBytes > 0
+              ? 'Partly cached'
+              : 'Online only'}
+      </span>
+      <div className="dataset-actions">
+        {cacheStorageAvailable() && !state?.complete && (
+          <button
+            type="button"
+            className="button button-primary"
+            disabled={progress !== null}
+            onClick={onDownload}
+          >
+            Make available offline
+          </button>
+        )}
+        {state && state.cachedBytes > 0 && (
+          <button
+            type="button"
+            className="button button-danger"
+            disabled={progress !== null}
+            onClick={onRemove}
+          >
+            Remove
+          </button>
+        )}
+      </div>
+      {progress && (
+        <ProgressBar label={`Downloading ${progress.file}`} loaded={progress.loaded} total={progress.total} />
+      )}
+      {message && (
+        <p className="notice notice-error" role="alert">
+          {message}
+        </p>
+      )}
+    </>
+  );
+}
+
+function ServerDatasetRow({
+  entry,
+  onChange,
+  onCachedBytes,
+}: {
+  entry: DatasetsIndexEntry;
+  onChange(): void;
+  /** Stable across renders (the row re-checks its cache when it changes). */
+  onCachedBytes(key: string, bytes: number): void;
+}) {
   const [state, setState] = useState<CachedState | null>(null);
   const [progress, setProgress] = useState<DownloadProgress | null>(null);
   const [message, setMessage] = useState<string | null>(null);
 
-  const check = useCallback(async () => setState(await cachedState(entry.id)), [entry.id]);
+  const check = useCallback(async () => {
+    const next = await cachedState(entry.id);
+    setState(next);
+    onCachedBytes(`dataset:${entry.id}`, next.cachedBytes);
+  }, [entry.id, onCachedBytes]);
   useEffect(() => {
     void check();
   }, [check]);
@@ -167,45 +304,95 @@ function ServerDatasetRow({ entry, onChange }: { entry: DatasetsIndexEntry; onCh
           train / {entry.testCount.toLocaleString('en')} test · {formatBytes(entry.bytes)}
         </div>
       </div>
-      <span className={`dataset-state ${state?.complete ? 'cached' : ''}`} data-testid="dataset-state">
-        {state === null
-          ? '…'
-          : state.complete
-            ? 'Available offline'
-            : state.cachedBytes > 0
-              ? 'Partly cached'
-              : 'Online only'}
-      </span>
-      <div className="dataset-actions">
-        {cacheStorageAvailable() && !state?.complete && (
-          <button
-            type="button"
-            className="button button-primary"
-            disabled={progress !== null}
-            onClick={() => void download()}
-          >
-            Make available offline
-          </button>
-        )}
-        {state && state.cachedBytes > 0 && (
-          <button
-            type="button"
-            className="button button-danger"
-            disabled={progress !== null}
-            onClick={() => void remove()}
-          >
-            Remove
-          </button>
-        )}
+      <OfflineCopyControls
+        testId="dataset-state"
+        state={state}
+        progress={progress}
+        message={message}
+        onDownload={() => void download()}
+        onRemove={() => void remove()}
+      />
+    </li>
+  );
+}
+
+function ModelRow({
+  entry,
+  indexEntry,
+  onChange,
+  onCachedBytes,
+}: {
+  entry: PretrainedEntry;
+  /** The build's sizes (bundled models only). */
+  indexEntry: ModelsIndexEntry | undefined;
+  onChange(): void;
+  /** Stable across renders (the row re-checks its cache when it changes). */
+  onCachedBytes(key: string, bytes: number): void;
+}) {
+  const [state, setState] = useState<ModelCachedState | null>(null);
+  const [progress, setProgress] = useState<DownloadProgress | null>(null);
+  const [message, setMessage] = useState<string | null>(null);
+
+  const check = useCallback(async () => {
+    const next = await cachedModelState(entry, location.origin);
+    setState(next);
+    onCachedBytes(`model:${entry.id}`, next.cachedBytes);
+  }, [entry, onCachedBytes]);
+  useEffect(() => {
+    void check();
+  }, [check]);
+
+  const download = async () => {
+    setMessage(null);
+    setProgress({ loaded: 0, total: indexEntry?.bytes ?? 0, file: '' });
+    try {
+      await makeModelAvailableOffline(entry, setProgress, { expectedBytes: indexEntry?.bytes });
+    } catch (error) {
+      setMessage(describeCacheError(error, entry.id));
+    }
+    setProgress(null);
+    await check();
+    onChange();
+  };
+  const remove = async () => {
+    const again =
+      entry.source.kind === 'url'
+        ? ' It downloads again when next used online, and its files are then trusted anew.'
+        : ' It downloads again when next used online.';
+    if (!window.confirm(`Remove the offline copy of ${entry.id}?${again}`)) return;
+    await removeModelFromCache(entry, location.origin);
+    await check();
+    onChange();
+  };
+
+  const size = indexEntry
+    ? formatBytes(indexEntry.bytes)
+    : state?.complete
+      ? formatBytes(state.cachedBytes)
+      : 'size known after the first download';
+  return (
+    <li className="dataset-row" data-model-id={entry.id}>
+      <div className="dataset-main">
+        <strong>{entry.title}</strong> <code>{entry.id}</code>
+        <div className="hint" data-testid="model-details">
+          {entry.source.kind === 'bundled' ? (
+            'Bundled with the app'
+          ) : (
+            <>
+              Published at <code>{entry.source.url}</code>
+            </>
+          )}{' '}
+          · {entry.inputShape.join('×')} input · {size}
+        </div>
       </div>
-      {progress && (
-        <ProgressBar label={`Downloading ${progress.file}`} loaded={progress.loaded} total={progress.total} />
-      )}
-      {message && (
-        <p className="notice notice-error" role="alert">
-          {message}
-        </p>
-      )}
+      <OfflineCopyControls
+        testId="model-state"
+        state={state}
+        progress={progress}
+        message={message}
+        onDownload={() => void download()}
+        onRemove={() => void remove()}
+      />
     </li>
   );
 }

@@ -1,7 +1,8 @@
 /**
  * A `ModelFileReader` over `fetch` (the browser and its worker): a bundled model is read from the
- * app's own `/models/<id>/`, a published one from its canonical URL. The service worker caches what
- * was fetched; the hashes are checked by `loadPretrained` either way.
+ * app's own `/models/<id>/`, a published one from its canonical URL; the hashes are checked by
+ * `loadPretrained` either way. The browser's lab worker reads through `labModelReader`
+ * (src/storage/model-reader.ts), which adds the models cache around this reader for offline use.
  */
 import { findPretrained, type ModelFileReader } from './registry';
 
