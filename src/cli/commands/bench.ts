@@ -3,7 +3,8 @@
  * trains each model for a fixed number of steps after a warm-up on each backend and prints training
  * and inference images/s, ms/step, GFLOP/s and the share of the backend's matmul peak. Where
  * /usr/bin/python3 can import torch, the same models also run in PyTorch on one thread
- * (scripts/bench_torch.py) in the same run, and the ratio tfjs / torch is printed.
+ * (scripts/bench_torch.py) in the same run, and the ratio tfjs / torch is printed, by wall-clock
+ * images/s and by the best CPU time of one step (steadier on a shared, busy machine).
  * With --json, one JSON object per line (per model and backend, torch included).
  */
 import { spawnSync } from 'node:child_process';
@@ -34,6 +35,7 @@ interface TorchResult {
   trainImagesPerSec: number;
   inferImagesPerSec: number;
   msPerStep: number;
+  cpuMsPerStep?: number;
 }
 
 const PYTHON = '/usr/bin/python3';
@@ -81,26 +83,42 @@ function positiveInt(text: string | undefined, name: string): number | undefined
 
 const fmt = (value: number, digits = 1) => value.toFixed(digits);
 
+/** Speed relative to torch by the best CPU time of a step (steadier than wall time on a busy machine). */
+function cpuRatio(r: BenchResult, torch: TorchResult | undefined): string {
+  if (r.cpuMsPerStep === undefined || torch?.cpuMsPerStep === undefined) return '-';
+  return `${fmt(torch.cpuMsPerStep / r.cpuMsPerStep, 2)}x`;
+}
+
+/** CPU time of this process in ms (user + system): what `benchModel` reports per step. */
+function processCpuMs(): number {
+  const { user, system } = process.cpuUsage();
+  return (user + system) / 1000;
+}
+
 function printTable(results: BenchResult[], torch: TorchResult | undefined): void {
   const header = [
     'backend',
     'train img/s',
     'infer img/s',
     'ms/step',
+    'cpu ms/step',
     'GFLOP/s',
     'matmul peak',
     'of peak',
     'vs torch',
+    'cpu vs torch',
   ];
   const rows = results.map((r) => [
     r.backend,
     fmt(r.trainImagesPerSec),
     fmt(r.inferImagesPerSec),
     fmt(r.msPerStep),
+    r.cpuMsPerStep === undefined ? '-' : fmt(r.cpuMsPerStep),
     fmt(r.gflops, 2),
     fmt(r.matmulPeakGflops, 1),
     `${fmt(100 * r.shareOfMatmulPeak, 0)}%`,
     torch ? `${fmt(r.trainImagesPerSec / torch.trainImagesPerSec, 2)}x` : '-',
+    cpuRatio(r, torch),
   ]);
   if (torch) {
     rows.push([
@@ -108,9 +126,11 @@ function printTable(results: BenchResult[], torch: TorchResult | undefined): voi
       fmt(torch.trainImagesPerSec),
       fmt(torch.inferImagesPerSec),
       fmt(torch.msPerStep),
+      torch.cpuMsPerStep === undefined ? '-' : fmt(torch.cpuMsPerStep),
       '-',
       '-',
       '-',
+      '1.00x',
       '1.00x',
     ]);
   }
@@ -184,6 +204,7 @@ export function registerBenchCommand(program: Command, setExitCode: (code: numbe
             warmupSteps,
             steps,
             profile: options.profile,
+            cpuTimeMs: processCpuMs,
           });
           results.push(result);
           if (options.json) process.stdout.write(`${JSON.stringify(result)}\n`);
@@ -196,7 +217,12 @@ export function registerBenchCommand(program: Command, setExitCode: (code: numbe
             const ratios = Object.fromEntries(
               results.map((r) => [r.backend, r.trainImagesPerSec / torch!.trainImagesPerSec]),
             );
-            process.stdout.write(`${JSON.stringify({ ...torch, tfjsOverTorch: ratios })}\n`);
+            const cpuRatios = Object.fromEntries(
+              results.map((r) => [r.backend, (torch!.cpuMsPerStep ?? NaN) / (r.cpuMsPerStep ?? NaN)]),
+            );
+            process.stdout.write(
+              `${JSON.stringify({ ...torch, tfjsOverTorch: ratios, tfjsOverTorchByCpuTime: cpuRatios })}\n`,
+            );
           }
         }
         if (!options.json) printTable(results, torch);

@@ -7,9 +7,13 @@
  * Convolutions go to XNNPACK as matmuls; everything around them runs in our own WASM SIMD kernels
  * (simd/kernels.as, built by scripts/build-kernels.mjs), which work in place on the backend's heap,
  * including sparse convolution gradients (a dy behind ReLU and max pooling is mostly zeros).
- * Two things beyond kernels, both active on 'wasm' only and falling back to tfjs's own code on every
- * other backend: the gradients of Relu and ClipByValue (ReLU6) run as one kernel each, and
- * AdamOptimizer.applyGradients runs one kernel per variable (see activation-gradients, adam-step).
+ * Beyond kernels, all active on 'wasm' only and falling back to tfjs's own code on every other
+ * backend: the gradients of Relu, ClipByValue and Mean run as one kernel each, and
+ * AdamOptimizer.applyGradients runs one kernel per variable (see activation-gradients,
+ * mean-gradient, adam-step); the tfjs-layers classes BatchNormalization (training mode), ReLU (with
+ * a maximum) and Conv2D (no bias, linear) get a `call` that runs our fused kernels (see
+ * batch-norm-training, relu6, conv2d-layer, layer-call-patch). Pointwise (1x1) convolutions run as
+ * our register-blocked matrix products (pointwise-forward, conv2d-backprop-*).
  *
  * When to call: AFTER `import '@tensorflow/tfjs-backend-wasm'` (that import registers the shipped
  * kernels we wrap) and before or after `tf.setBackend('wasm')`, either works: our gradient kernels
@@ -30,6 +34,15 @@ import {
 } from './wasm-kernels/activation-gradients';
 import { adamStepConfig, installWasmAdamStep } from './wasm-kernels/adam-step';
 import { batchNormGradSumsConfig, installWasmBatchNormGradient } from './wasm-kernels/batch-norm-gradient';
+import { batchNormTrainingConfigs, installWasmBatchNormTraining } from './wasm-kernels/batch-norm-training';
+import { installWasmRelu6, relu6Configs } from './wasm-kernels/relu6';
+import { installWasmMeanGradient } from './wasm-kernels/mean-gradient';
+import { installWasmConv2dLayer } from './wasm-kernels/conv2d-layer';
+import {
+  isPointwiseForwardWrapper,
+  POINTWISE_FORWARD_KERNELS,
+  withPointwiseForward,
+} from './wasm-kernels/pointwise-forward';
 import { conv2dBackpropFilterConfig } from './wasm-kernels/conv2d-backprop-filter';
 import { conv2dBackpropInputConfig } from './wasm-kernels/conv2d-backprop-input';
 import { depthwiseBackpropFilterConfig } from './wasm-kernels/depthwise-backprop-filter';
@@ -57,6 +70,8 @@ export const wasmTrainingKernelConfigs: readonly KernelConfig[] = [
   ...activationGradientConfigs,
   adamStepConfig,
   batchNormGradSumsConfig,
+  ...batchNormTrainingConfigs,
+  ...relu6Configs,
 ];
 
 /** Shipped kernels we keep but wrap: which, how, and how to recognise our wrapper. */
@@ -65,7 +80,14 @@ const WRAPPED_KERNELS: {
   wrap: (c: KernelConfig) => KernelConfig;
   isWrapper: (f: KernelFunc) => boolean;
 }[] = [
-  { names: SAME_PADDING_WRAPPED_KERNELS, wrap: withExplicitSamePadding, isWrapper: isExplicitPaddingWrapper },
+  {
+    names: SAME_PADDING_WRAPPED_KERNELS,
+    wrap: withExplicitSamePadding,
+    // Conv2D and FusedConv2D get the pointwise wrapper on top of this one (below): seeing it, this
+    // one is in place too
+    isWrapper: (f) => isExplicitPaddingWrapper(f) || isPointwiseForwardWrapper(f),
+  },
+  { names: POINTWISE_FORWARD_KERNELS, wrap: withPointwiseForward, isWrapper: isPointwiseForwardWrapper },
   { names: MATMUL_KERNELS, wrap: withExplicitTransposes, isWrapper: isMatmulWrapper },
   { names: ['Sum', 'Mean'], wrap: withFastLeadingSum, isWrapper: isSumWrapper },
   { names: SHARED_COPY_KERNELS, wrap: withSharedData, isWrapper: isSharedCopyWrapper },
@@ -84,6 +106,10 @@ export function registerWasmTrainingKernels(): void {
   installWasmActivationGradients();
   installWasmAdamStep();
   installWasmBatchNormGradient();
+  installWasmBatchNormTraining();
+  installWasmRelu6();
+  installWasmMeanGradient();
+  installWasmConv2dLayer();
   for (const config of wasmTrainingKernelConfigs) {
     if (getKernel(config.kernelName, 'wasm')?.kernelFunc !== config.kernelFunc) {
       replaceKernel(config);

@@ -44,7 +44,14 @@ const explicitPad: Pad = [
 /** Every combination the task names, with odd sizes and a few rectangular filters. */
 function cases(
   kind: 'dense' | 'depthwise',
-  channels: { inChannels: number[]; outChannels?: number[]; zeroShare?: number; seed?: number } = {
+  channels: {
+    inChannels: number[];
+    outChannels?: number[];
+    zeroShare?: number;
+    seed?: number;
+    /** filter heights and widths to pick from (default [1, 2, 3] by [3, 2]) */
+    filterSizes?: [number[], number[]];
+  } = {
     inChannels: [1, 3, 4],
   },
 ): ConvCase[] {
@@ -66,8 +73,8 @@ function cases(
               width: pick([6, 9, 10]),
               inChannels: pick(channels.inChannels),
               outChannels,
-              filterHeight: pick([1, 2, 3]),
-              filterWidth: pick([3, 2]),
+              filterHeight: pick(channels.filterSizes?.[0] ?? [1, 2, 3]),
+              filterWidth: pick(channels.filterSizes?.[1] ?? [3, 2]),
               stride,
               dilation,
               pad,
@@ -171,7 +178,8 @@ function tensorsFor(c: ConvCase, depthwise: boolean, seed: number) {
 /**
  * Every path of our conv2d gradients: a matmul over gathered patches and col2im (the default), the
  * direct filter gradient for narrow patches (KH*KW*Cin <= Cout, vector blocks of 16 and 4 and a
- * scalar tail), and the sparse kernels for a mostly-zero dy with at least 8 input channels.
+ * scalar tail, also for at most 8 output channels), the 1x1 input gradient as a convolution, and the
+ * sparse kernels for a mostly-zero dy with at least 8 input channels.
  */
 const denseCaseGroups: [string, ConvCase[], number][] = [
   ['few channels', cases('dense'), 100],
@@ -181,6 +189,21 @@ const denseCaseGroups: [string, ConvCase[], number][] = [
     200,
   ],
   ['wide patches, dense dy', cases('dense', { inChannels: [8, 11], outChannels: [4, 9], seed: 9 }), 300],
+  [
+    'pointwise 1x1 (MobileNet): dx as a 1x1 convolution, dW direct',
+    cases('dense', {
+      inChannels: [8, 13, 16],
+      outChannels: [4, 9, 16, 24],
+      filterSizes: [[1], [1]],
+      seed: 13,
+    }),
+    700,
+  ],
+  [
+    'eight output channels (direct, two input channels at a time: MobileNet first layer)',
+    cases('dense', { inChannels: [1, 2, 3, 5], outChannels: [8], seed: 15 }),
+    900,
+  ],
   [
     'wide patches, sparse dy',
     cases('dense', { inChannels: [8, 13], outChannels: [3, 8], zeroShare: 0.8, seed: 10 }),
@@ -262,6 +285,18 @@ describe.each(denseCaseGroups)(
 const depthwiseCaseGroups: [string, ConvCase[], number][] = [
   ['few channels', cases('depthwise'), 500],
   ['vector blocks and tails', cases('depthwise', { inChannels: [8, 9], seed: 12 }), 600],
+  [
+    'multiplier 1 in blocks of 16, 8 and 4 channels and a scalar tail (MobileNet)',
+    cases('depthwise', {
+      inChannels: [16, 24, 35, 12],
+      seed: 14,
+      filterSizes: [
+        [3, 1, 5],
+        [3, 2],
+      ],
+    }),
+    800,
+  ],
 ];
 
 describe.each(depthwiseCaseGroups)(

@@ -60,17 +60,16 @@ describe('training on the wasm backend', () => {
     expect(Math.abs(wasmAccuracy - cpuAccuracy)).toBeLessThanOrEqual(0.01);
   }, 240_000);
 
-  test('live tensors and the WASM heap stay flat from epoch to epoch', async () => {
-    await initNodeBackend('wasm');
+  /**
+   * Trains `model` for four epochs and checks that, once the first epoch has created the
+   * optimizer's slots, live tensors, backend data ids and the WASM heap stay exactly the same.
+   */
+  async function expectFlatMemory(model: tf.LayersModel, xs: tf.Tensor, ys: tf.Tensor, batchSize: number) {
     const backend = tf.backend() as BackendWasm;
-    const model = buildReferenceCnn(tf, { seed: 3 });
-    model.compile({ optimizer: 'adam', loss: 'categoricalCrossentropy', metrics: ['accuracy'] });
-    const xs = tf.tensor4d(train.images.subarray(0, 256 * 784), [256, 28, 28, 1]);
-    const ys = tf.oneHot(tf.tensor1d(train.labels.subarray(0, 256), 'int32'), 10);
     const perEpoch: { tensors: number; dataIds: number; heap: number }[] = [];
     await model.fit(xs, ys, {
       epochs: 4,
-      batchSize: 64,
+      batchSize,
       verbose: 0,
       callbacks: {
         onEpochEnd: async () => {
@@ -82,12 +81,30 @@ describe('training on the wasm backend', () => {
         },
       },
     });
-    // The first epoch creates the optimizer's slots; from then on nothing may accumulate.
     for (const epoch of perEpoch.slice(2)) {
       expect(epoch).toEqual(perEpoch[1]);
     }
     tf.dispose([xs, ys]);
     model.dispose();
+  }
+
+  test('live tensors and the WASM heap stay flat from epoch to epoch', async () => {
+    await initNodeBackend('wasm');
+    const model = buildReferenceCnn(tf, { seed: 3 });
+    model.compile({ optimizer: 'adam', loss: 'categoricalCrossentropy', metrics: ['accuracy'] });
+    const xs = tf.tensor4d(train.images.subarray(0, 256 * 784), [256, 28, 28, 1]);
+    const ys = tf.oneHot(tf.tensor1d(train.labels.subarray(0, 256), 'int32'), 10);
+    await expectFlatMemory(model, xs, ys, 64);
+  });
+
+  test('MobileNet: live tensors and the WASM heap stay flat too (fused batch norm, ReLU6, pointwise)', async () => {
+    await initNodeBackend('wasm');
+    const model = buildMobileNetV1(tf, { alpha: 0.25, inputShape: [32, 32, 3], classes: 3 });
+    model.compile({ optimizer: 'adam', loss: 'categoricalCrossentropy' });
+    const xs = tf.randomUniform([32, 32, 32, 3], 0, 1, 'float32', 5);
+    const labels = Array.from({ length: 32 }, (_, i) => i % 3);
+    const ys = tf.oneHot(tf.tensor1d(labels, 'int32'), 3);
+    await expectFlatMemory(model, xs, ys, 16);
   });
 
   test('MobileNet v1 (alpha 0.25, depthwise, batch norm, relu6, global pooling) trains on wasm', async () => {

@@ -219,6 +219,73 @@ export function maxPoolGrad(
 }
 
 /**
+ * One filter tap of `convFilterGradDirect` for exactly 8 output channels (MobileNet's first layer):
+ * two input channels at a time, their 2 x 8 sums in four registers (with one channel at a time and
+ * four lanes, each sum was one long dependent chain of additions).
+ */
+function convFilterGradEight(
+  xImage: usize,
+  dyImage: usize,
+  partial: usize,
+  inW: i32,
+  inC: i32,
+  outW: i32,
+  strideH: i32,
+  strideW: i32,
+  offH: i32,
+  offW: i32,
+  ohStart: i32,
+  ohEnd: i32,
+  owStart: i32,
+  owEnd: i32,
+  firstRow: i32,
+): void {
+  const xStep = <usize>(strideW * inC) << 2;
+  let ci = 0;
+  for (; ci + 2 <= inC; ci += 2) {
+    let a0 = f32x4.splat(0);
+    let a1 = f32x4.splat(0);
+    let b0 = f32x4.splat(0);
+    let b1 = f32x4.splat(0);
+    for (let oh = ohStart; oh < ohEnd; oh++) {
+      let xp = at(xImage, ((oh * strideH + offH) * inW + owStart * strideW + offW) * inC + ci);
+      let g = at(dyImage, (oh * outW + owStart) * 8);
+      for (let ow = owStart; ow < owEnd; ow++, xp += xStep, g += 32) {
+        const x0 = v128.load32_splat(xp);
+        const x1 = v128.load32_splat(xp, 4);
+        const g0 = v128.load(g);
+        const g1 = v128.load(g, 16);
+        a0 = f32x4.add(a0, f32x4.mul(x0, g0));
+        a1 = f32x4.add(a1, f32x4.mul(x0, g1));
+        b0 = f32x4.add(b0, f32x4.mul(x1, g0));
+        b1 = f32x4.add(b1, f32x4.mul(x1, g1));
+      }
+    }
+    const p = at(partial, (firstRow + ci) * 8);
+    v128.store(p, f32x4.add(v128.load(p), a0));
+    v128.store(p, f32x4.add(v128.load(p, 16), a1), 16);
+    v128.store(p, f32x4.add(v128.load(p, 32), b0), 32);
+    v128.store(p, f32x4.add(v128.load(p, 48), b1), 48);
+  }
+  for (; ci < inC; ci++) {
+    let a0 = f32x4.splat(0);
+    let a1 = f32x4.splat(0);
+    for (let oh = ohStart; oh < ohEnd; oh++) {
+      let xp = at(xImage, ((oh * strideH + offH) * inW + owStart * strideW + offW) * inC + ci);
+      let g = at(dyImage, (oh * outW + owStart) * 8);
+      for (let ow = owStart; ow < owEnd; ow++, xp += xStep, g += 32) {
+        const x0 = v128.load32_splat(xp);
+        a0 = f32x4.add(a0, f32x4.mul(x0, v128.load(g)));
+        a1 = f32x4.add(a1, f32x4.mul(x0, v128.load(g, 16)));
+      }
+    }
+    const p = at(partial, (firstRow + ci) * 8);
+    v128.store(p, f32x4.add(v128.load(p), a0));
+    v128.store(p, f32x4.add(v128.load(p, 16), a1), 16);
+  }
+}
+
+/**
  * Conv2DBackpropFilter for narrow patches (few input channels, e.g. a first layer on grey images):
  * dW[kh, kw, ci, co] += x[n, ih, iw, ci] * dy[n, oh, ow, co]. Per image and filter tap, 16 output
  * channels at a time accumulate in registers over all positions (the image's dy stays in cache
@@ -262,6 +329,10 @@ export function convFilterGradDirect(
         const owStart = firstValid(offW, strideW);
         const owEnd = endValid(offW, strideW, inW, outW);
         if (ohStart >= ohEnd || owStart >= owEnd) continue;
+        if (outC == 8) {
+          convFilterGradEight(xImage, dyImage, partial, inW, inC, outW, strideH, strideW, offH, offW, ohStart, ohEnd, owStart, owEnd, (kh * filterW + kw) * inC);
+          continue;
+        }
         for (let ci = 0; ci < inC; ci++) {
           const w = at(partial, ((kh * filterW + kw) * inC + ci) * outC);
           let co = 0;
@@ -951,4 +1022,816 @@ export function batchNormGradSums(
   }
   foldPartial(partial, total, 2 * width);
   storeTotals(total, dst, 2 * width);
+}
+
+// ---------------------------------------------------------------------------------------------
+// batch norm in training mode and ReLU6, fused (see batch-norm-training.ts, relu6.ts)
+
+/**
+ * Batch statistics per channel in one pass over x: with the first row as a shift s (so that a
+ * large mean does not cancel the variance away), sums of d = x - s and of d^2 per channel run in
+ * float32 over 64 rows and are folded into float64; then mean = s + sum(d) / rows and
+ * variance = sum(d^2) / rows - (sum(d) / rows)^2, in float64. (tfjs's moments takes two passes in
+ * float32; this agrees with it to float32 rounding.) `partial` (2 * width float32) and `total`
+ * (2 * width float64) are scratch; `mean` also holds the shift until the end.
+ */
+export function batchNormStats(
+  x: usize,
+  rows: i32,
+  width: i32,
+  mean: usize,
+  variance: usize,
+  partial: usize,
+  total: usize,
+): void {
+  zeroFloats(partial, 2 * width);
+  memory.fill(total, 0, <usize>(2 * width) << 3);
+  memory.copy(mean, x, <usize>width << 2);
+  const squares = at(partial, width);
+  let row = x;
+  const rowBytes = <usize>width << 2;
+  for (let r = 0; r < rows; r++, row += rowBytes) {
+    let c = 0;
+    for (; c + 4 <= width; c += 4) {
+      const d = f32x4.sub(v128.load(at(row, c)), v128.load(at(mean, c)));
+      const p = at(partial, c);
+      const q = at(squares, c);
+      v128.store(p, f32x4.add(v128.load(p), d));
+      v128.store(q, f32x4.add(v128.load(q), f32x4.mul(d, d)));
+    }
+    for (; c < width; c++) {
+      const d = load<f32>(at(row, c)) - load<f32>(at(mean, c));
+      const p = at(partial, c);
+      const q = at(squares, c);
+      store<f32>(p, load<f32>(p) + d);
+      store<f32>(q, load<f32>(q) + d * d);
+    }
+    if ((r & 63) == 63) foldPartial(partial, total, 2 * width);
+  }
+  foldPartial(partial, total, 2 * width);
+  const n = <f64>rows;
+  for (let c = 0; c < width; c++) {
+    const sumD = load<f64>(total + (<usize>c << 3)) / n;
+    const sumD2 = load<f64>(total + (<usize>(width + c) << 3)) / n;
+    const shift = <f64>load<f32>(at(mean, c));
+    store<f32>(at(mean, c), <f32>(shift + sumD));
+    store<f32>(at(variance, c), <f32>max(0.0, sumD2 - sumD * sumD));
+  }
+}
+
+/**
+ * Batch norm's input gradient in training mode, one pass: dx[r, c] = dy[r, c] * a[c] +
+ * (x[r, c] - mean[c]) * b[c] + k[c], with the per-channel factors computed from the two sums of
+ * `batchNormGradSums` (see batch-norm-training.ts).
+ */
+export function batchNormTrainDx(
+  x: usize,
+  dy: usize,
+  mean: usize,
+  a: usize,
+  b: usize,
+  k: usize,
+  dx: usize,
+  rows: i32,
+  width: i32,
+): void {
+  const rowBytes = <usize>width << 2;
+  let xRow = x;
+  let gRow = dy;
+  let out = dx;
+  for (let r = 0; r < rows; r++, xRow += rowBytes, gRow += rowBytes, out += rowBytes) {
+    let c = 0;
+    for (; c + 4 <= width; c += 4) {
+      const centred = f32x4.sub(v128.load(at(xRow, c)), v128.load(at(mean, c)));
+      const t = f32x4.add(f32x4.mul(v128.load(at(gRow, c)), v128.load(at(a, c))), f32x4.mul(centred, v128.load(at(b, c))));
+      v128.store(at(out, c), f32x4.add(t, v128.load(at(k, c))));
+    }
+    for (; c < width; c++) {
+      const centred = load<f32>(at(xRow, c)) - load<f32>(at(mean, c));
+      store<f32>(at(out, c), load<f32>(at(gRow, c)) * load<f32>(at(a, c)) + centred * load<f32>(at(b, c)) + load<f32>(at(k, c)));
+    }
+  }
+}
+
+/** ReLU6 as tfjs layers compute it (Relu, then ClipByValue to [0, high]): min(max(x, 0), high), NaN stays NaN. */
+export function relu6(x: usize, out: usize, count: i32, high: f32): void {
+  const zero = f32x4.splat(0);
+  const hi = f32x4.splat(high);
+  let i = 0;
+  for (; i + 4 <= count; i += 4) {
+    v128.store(at(out, i), f32x4.min(f32x4.max(v128.load(at(x, i)), zero), hi));
+  }
+  for (; i < count; i++) {
+    const v = load<f32>(at(x, i));
+    store<f32>(at(out, i), v != v ? v : v < 0 ? 0 : v > high ? high : v);
+  }
+}
+
+/**
+ * The gradient of ReLU6 = the chain of tfjs's two gradients, exactly: ClipByValue's passes dy where
+ * relu(x) <= high (so not for x > high nor NaN), then Relu's multiplies by step(x) (1 for x > 0,
+ * 0 otherwise, NaN for NaN).
+ */
+export function relu6Grad(x: usize, dy: usize, dx: usize, count: i32, high: f32): void {
+  const one = f32x4.splat(1);
+  const zero = f32x4.splat(0);
+  const hi = f32x4.splat(high);
+  let i = 0;
+  for (; i + 4 <= count; i += 4) {
+    const xv = v128.load(at(x, i));
+    const passed = v128.bitselect(v128.load(at(dy, i)), zero, f32x4.le(xv, hi));
+    let s = v128.bitselect(one, zero, f32x4.gt(xv, zero));
+    s = v128.bitselect(xv, s, f32x4.ne(xv, xv));
+    v128.store(at(dx, i), f32x4.mul(passed, s));
+  }
+  for (; i < count; i++) {
+    const xs = load<f32>(at(x, i));
+    const passed: f32 = xs <= high ? load<f32>(at(dy, i)) : 0;
+    const s: f32 = xs != xs ? xs : xs > 0 ? 1 : 0;
+    store<f32>(at(dx, i), passed * s);
+  }
+}
+
+// ---------------------------------------------------------------------------------------------
+// depthwise gradients with channel multiplier 1 (MobileNets), register-blocked
+
+/**
+ * DepthwiseConv2dNativeBackpropFilter for multiplier 1: per image, filter tap and block of up to
+ * 16 channels, the sum over every output position that tap reaches accumulates in registers (no
+ * bounds test inside: the valid ranges are computed per tap), then goes into the per-image float32
+ * `partial`, folded into float64 `total` as in `depthwiseFilterGrad`. The image's x and dy stay in
+ * cache across taps and channel blocks.
+ */
+export function depthwiseFilterGradM1(
+  x: usize,
+  dy: usize,
+  dw: usize,
+  partial: usize,
+  total: usize,
+  batch: i32,
+  inH: i32,
+  inW: i32,
+  ch: i32,
+  outH: i32,
+  outW: i32,
+  filterH: i32,
+  filterW: i32,
+  strideH: i32,
+  strideW: i32,
+  dilationH: i32,
+  dilationW: i32,
+  padTop: i32,
+  padLeft: i32,
+): void {
+  const filterSize = filterH * filterW * ch;
+  zeroFloats(partial, filterSize);
+  memory.fill(total, 0, <usize>filterSize << 3);
+  const pixel = <usize>ch << 2;
+  const xStep = <usize>(strideW * ch) << 2;
+  for (let n = 0; n < batch; n++) {
+    const xImage = at(x, n * inH * inW * ch);
+    const dyImage = at(dy, n * outH * outW * ch);
+    for (let kh = 0; kh < filterH; kh++) {
+      const offH = kh * dilationH - padTop;
+      const ohStart = firstValid(offH, strideH);
+      const ohEnd = endValid(offH, strideH, inH, outH);
+      for (let kw = 0; kw < filterW; kw++) {
+        const offW = kw * dilationW - padLeft;
+        const owStart = firstValid(offW, strideW);
+        const owEnd = endValid(offW, strideW, inW, outW);
+        if (ohStart >= ohEnd || owStart >= owEnd) continue;
+        const w = at(partial, (kh * filterW + kw) * ch);
+        let c = 0;
+        for (; c + 16 <= ch; c += 16) {
+          let a0 = f32x4.splat(0);
+          let a1 = f32x4.splat(0);
+          let a2 = f32x4.splat(0);
+          let a3 = f32x4.splat(0);
+          for (let oh = ohStart; oh < ohEnd; oh++) {
+            let xp = at(xImage, ((oh * strideH + offH) * inW + owStart * strideW + offW) * ch + c);
+            let g = at(dyImage, (oh * outW + owStart) * ch + c);
+            for (let ow = owStart; ow < owEnd; ow++, xp += xStep, g += pixel) {
+                a0 = f32x4.add(a0, f32x4.mul(v128.load(xp, 0), v128.load(g, 0)));
+                a1 = f32x4.add(a1, f32x4.mul(v128.load(xp, 16), v128.load(g, 16)));
+                a2 = f32x4.add(a2, f32x4.mul(v128.load(xp, 32), v128.load(g, 32)));
+                a3 = f32x4.add(a3, f32x4.mul(v128.load(xp, 48), v128.load(g, 48)));
+            }
+          }
+          const p = at(w, c);
+          v128.store(p, f32x4.add(v128.load(p, 0), a0), 0);
+          v128.store(p, f32x4.add(v128.load(p, 16), a1), 16);
+          v128.store(p, f32x4.add(v128.load(p, 32), a2), 32);
+          v128.store(p, f32x4.add(v128.load(p, 48), a3), 48);
+        }
+        for (; c + 8 <= ch; c += 8) {
+          let a0 = f32x4.splat(0);
+          let a1 = f32x4.splat(0);
+          for (let oh = ohStart; oh < ohEnd; oh++) {
+            let xp = at(xImage, ((oh * strideH + offH) * inW + owStart * strideW + offW) * ch + c);
+            let g = at(dyImage, (oh * outW + owStart) * ch + c);
+            for (let ow = owStart; ow < owEnd; ow++, xp += xStep, g += pixel) {
+                a0 = f32x4.add(a0, f32x4.mul(v128.load(xp, 0), v128.load(g, 0)));
+                a1 = f32x4.add(a1, f32x4.mul(v128.load(xp, 16), v128.load(g, 16)));
+            }
+          }
+          const p = at(w, c);
+          v128.store(p, f32x4.add(v128.load(p, 0), a0), 0);
+          v128.store(p, f32x4.add(v128.load(p, 16), a1), 16);
+        }
+        for (; c + 4 <= ch; c += 4) {
+          let a0 = f32x4.splat(0);
+          for (let oh = ohStart; oh < ohEnd; oh++) {
+            let xp = at(xImage, ((oh * strideH + offH) * inW + owStart * strideW + offW) * ch + c);
+            let g = at(dyImage, (oh * outW + owStart) * ch + c);
+            for (let ow = owStart; ow < owEnd; ow++, xp += xStep, g += pixel) {
+                a0 = f32x4.add(a0, f32x4.mul(v128.load(xp, 0), v128.load(g, 0)));
+            }
+          }
+          const p = at(w, c);
+          v128.store(p, f32x4.add(v128.load(p, 0), a0), 0);
+        }
+        for (; c < ch; c++) {
+          let a: f32 = 0;
+          for (let oh = ohStart; oh < ohEnd; oh++) {
+            let xp = at(xImage, ((oh * strideH + offH) * inW + owStart * strideW + offW) * ch + c);
+            let g = at(dyImage, (oh * outW + owStart) * ch + c);
+            for (let ow = owStart; ow < owEnd; ow++, xp += xStep, g += pixel) {
+              a += load<f32>(xp) * load<f32>(g);
+            }
+          }
+          const p = at(w, c);
+          store<f32>(p, load<f32>(p) + a);
+        }
+      }
+    }
+    foldPartial(partial, total, filterSize);
+  }
+  storeTotals(total, dw, filterSize);
+}
+
+/**
+ * For each input row (or column) i and filter tap k, the output row (column) o whose window puts tap
+ * k on i (o * stride + k * dilation - pad = i), or -1: written to `taps` as inSize x filterSize i32.
+ */
+function tapTable(taps: usize, inSize: i32, outSize: i32, filterSize: i32, stride: i32, dilation: i32, pad: i32): void {
+  for (let i = 0; i < inSize; i++) {
+    for (let k = 0; k < filterSize; k++) {
+      const t = i + pad - k * dilation;
+      const o = t >= 0 && t % stride == 0 ? t / stride : -1;
+      store<i32>(taps + (<usize>(i * filterSize + k) << 2), o < outSize ? o : -1);
+    }
+  }
+}
+
+/**
+ * DepthwiseConv2dNativeBackpropInput for multiplier 1, as a gather: each dx value is the sum over
+ * the taps that reach it of w * dy, accumulated in registers (blocks of up to 16 channels) and
+ * written once (no zero fill, no read-modify-write). The (input position, tap) -> output position
+ * tables for rows and columns are built first in `taps` ((inH * filterH + inW * filterW) i32).
+ */
+export function depthwiseInputGradM1(
+  dy: usize,
+  filter: usize,
+  dx: usize,
+  taps: usize,
+  batch: i32,
+  inH: i32,
+  inW: i32,
+  ch: i32,
+  outH: i32,
+  outW: i32,
+  filterH: i32,
+  filterW: i32,
+  strideH: i32,
+  strideW: i32,
+  dilationH: i32,
+  dilationW: i32,
+  padTop: i32,
+  padLeft: i32,
+): void {
+  const colTable = taps + (<usize>(inH * filterH) << 2);
+  tapTable(taps, inH, outH, filterH, strideH, dilationH, padTop);
+  tapTable(colTable, inW, outW, filterW, strideW, dilationW, padLeft);
+  const pixel = <usize>ch << 2;
+  let dxPixel = dx;
+  for (let n = 0; n < batch; n++) {
+    const dyImage = at(dy, n * outH * outW * ch);
+    for (let ih = 0; ih < inH; ih++) {
+      const rowTaps = taps + (<usize>(ih * filterH) << 2);
+      for (let iw = 0; iw < inW; iw++, dxPixel += pixel) {
+        const colTaps = colTable + (<usize>(iw * filterW) << 2);
+        let c = 0;
+        for (; c + 16 <= ch; c += 16) {
+          let a0 = f32x4.splat(0);
+          let a1 = f32x4.splat(0);
+          let a2 = f32x4.splat(0);
+          let a3 = f32x4.splat(0);
+          for (let kh = 0; kh < filterH; kh++) {
+            const oh = load<i32>(rowTaps + (<usize>kh << 2));
+            if (oh < 0) continue;
+            for (let kw = 0; kw < filterW; kw++) {
+              const ow = load<i32>(colTaps + (<usize>kw << 2));
+              if (ow < 0) continue;
+              const g = at(dyImage, (oh * outW + ow) * ch + c);
+              const wp = at(filter, (kh * filterW + kw) * ch + c);
+                a0 = f32x4.add(a0, f32x4.mul(v128.load(wp, 0), v128.load(g, 0)));
+                a1 = f32x4.add(a1, f32x4.mul(v128.load(wp, 16), v128.load(g, 16)));
+                a2 = f32x4.add(a2, f32x4.mul(v128.load(wp, 32), v128.load(g, 32)));
+                a3 = f32x4.add(a3, f32x4.mul(v128.load(wp, 48), v128.load(g, 48)));
+            }
+          }
+          const d = at(dxPixel, c);
+          v128.store(d, a0, 0);
+          v128.store(d, a1, 16);
+          v128.store(d, a2, 32);
+          v128.store(d, a3, 48);
+        }
+        for (; c + 8 <= ch; c += 8) {
+          let a0 = f32x4.splat(0);
+          let a1 = f32x4.splat(0);
+          for (let kh = 0; kh < filterH; kh++) {
+            const oh = load<i32>(rowTaps + (<usize>kh << 2));
+            if (oh < 0) continue;
+            for (let kw = 0; kw < filterW; kw++) {
+              const ow = load<i32>(colTaps + (<usize>kw << 2));
+              if (ow < 0) continue;
+              const g = at(dyImage, (oh * outW + ow) * ch + c);
+              const wp = at(filter, (kh * filterW + kw) * ch + c);
+                a0 = f32x4.add(a0, f32x4.mul(v128.load(wp, 0), v128.load(g, 0)));
+                a1 = f32x4.add(a1, f32x4.mul(v128.load(wp, 16), v128.load(g, 16)));
+            }
+          }
+          const d = at(dxPixel, c);
+          v128.store(d, a0, 0);
+          v128.store(d, a1, 16);
+        }
+        for (; c + 4 <= ch; c += 4) {
+          let a0 = f32x4.splat(0);
+          for (let kh = 0; kh < filterH; kh++) {
+            const oh = load<i32>(rowTaps + (<usize>kh << 2));
+            if (oh < 0) continue;
+            for (let kw = 0; kw < filterW; kw++) {
+              const ow = load<i32>(colTaps + (<usize>kw << 2));
+              if (ow < 0) continue;
+              const g = at(dyImage, (oh * outW + ow) * ch + c);
+              const wp = at(filter, (kh * filterW + kw) * ch + c);
+                a0 = f32x4.add(a0, f32x4.mul(v128.load(wp, 0), v128.load(g, 0)));
+            }
+          }
+          const d = at(dxPixel, c);
+          v128.store(d, a0, 0);
+        }
+        for (; c < ch; c++) {
+          let a: f32 = 0;
+          for (let kh = 0; kh < filterH; kh++) {
+            const oh = load<i32>(rowTaps + (<usize>kh << 2));
+            if (oh < 0) continue;
+            for (let kw = 0; kw < filterW; kw++) {
+              const ow = load<i32>(colTaps + (<usize>kw << 2));
+              if (ow < 0) continue;
+              a += load<f32>(at(filter, (kh * filterW + kw) * ch + c)) * load<f32>(at(dyImage, (oh * outW + ow) * ch + c));
+            }
+          }
+          store<f32>(at(dxPixel, c), a);
+        }
+      }
+    }
+  }
+}
+
+// ---------------------------------------------------------------------------------------------
+// pointwise (1x1) convolution filter gradient
+
+/**
+ * Conv2DBackpropFilter of a 1x1, stride-1, unpadded convolution (MobileNet's pointwise layers):
+ * dW[ci, co] = sum over rows r of x[r, ci] * dy[r, co], x as [rows, inC] and dy as [rows, outC].
+ * Rows go in chunks of `chunk` (that chunk of x and dy stays in L1: 16 to 32 rows measured best on
+ * MobileNet's layers); per chunk, two input channels by 16 output channels accumulate in eight
+ * registers (two broadcasts and four loads feed eight multiply-adds, against one broadcast per
+ * four in `convFilterGradDirect`). Chunks add into the float32 `partial` (inC * outC), folded
+ * into the float64 `total` every 512 rows.
+ */
+export function pointwiseFilterGrad(
+  x: usize,
+  dy: usize,
+  dw: usize,
+  partial: usize,
+  total: usize,
+  rows: i32,
+  inC: i32,
+  outC: i32,
+  chunk: i32,
+): void {
+  const size = inC * outC;
+  zeroFloats(partial, size);
+  memory.fill(total, 0, <usize>size << 3);
+  const xStep = <usize>inC << 2;
+  const gStep = <usize>outC << 2;
+  let sinceFold = 0;
+  for (let r0 = 0; r0 < rows; r0 += chunk) {
+    const n = min(chunk, rows - r0);
+    let ci = 0;
+    for (; ci + 2 <= inC; ci += 2) {
+      let co = 0;
+      for (; co + 16 <= outC; co += 16) {
+        let a0_0 = f32x4.splat(0);
+        let a0_1 = f32x4.splat(0);
+        let a0_2 = f32x4.splat(0);
+        let a0_3 = f32x4.splat(0);
+        let a1_0 = f32x4.splat(0);
+        let a1_1 = f32x4.splat(0);
+        let a1_2 = f32x4.splat(0);
+        let a1_3 = f32x4.splat(0);
+        let xp = at(x, r0 * inC + ci);
+        let g = at(dy, r0 * outC + co);
+        for (let r = 0; r < n; r++, xp += xStep, g += gStep) {
+          const x0 = v128.load32_splat(xp, 0);
+          const x1 = v128.load32_splat(xp, 4);
+          const g0 = v128.load(g, 0);
+          const g1 = v128.load(g, 16);
+          const g2 = v128.load(g, 32);
+          const g3 = v128.load(g, 48);
+          a0_0 = f32x4.add(a0_0, f32x4.mul(x0, g0));
+          a0_1 = f32x4.add(a0_1, f32x4.mul(x0, g1));
+          a0_2 = f32x4.add(a0_2, f32x4.mul(x0, g2));
+          a0_3 = f32x4.add(a0_3, f32x4.mul(x0, g3));
+          a1_0 = f32x4.add(a1_0, f32x4.mul(x1, g0));
+          a1_1 = f32x4.add(a1_1, f32x4.mul(x1, g1));
+          a1_2 = f32x4.add(a1_2, f32x4.mul(x1, g2));
+          a1_3 = f32x4.add(a1_3, f32x4.mul(x1, g3));
+        }
+        const p0 = at(partial, (ci + 0) * outC + co);
+        const p1 = at(partial, (ci + 1) * outC + co);
+        v128.store(p0, f32x4.add(v128.load(p0, 0), a0_0), 0);
+        v128.store(p0, f32x4.add(v128.load(p0, 16), a0_1), 16);
+        v128.store(p0, f32x4.add(v128.load(p0, 32), a0_2), 32);
+        v128.store(p0, f32x4.add(v128.load(p0, 48), a0_3), 48);
+        v128.store(p1, f32x4.add(v128.load(p1, 0), a1_0), 0);
+        v128.store(p1, f32x4.add(v128.load(p1, 16), a1_1), 16);
+        v128.store(p1, f32x4.add(v128.load(p1, 32), a1_2), 32);
+        v128.store(p1, f32x4.add(v128.load(p1, 48), a1_3), 48);
+      }
+      for (; co + 4 <= outC; co += 4) {
+        let a0_0 = f32x4.splat(0);
+        let a1_0 = f32x4.splat(0);
+        let xp = at(x, r0 * inC + ci);
+        let g = at(dy, r0 * outC + co);
+        for (let r = 0; r < n; r++, xp += xStep, g += gStep) {
+          const x0 = v128.load32_splat(xp, 0);
+          const x1 = v128.load32_splat(xp, 4);
+          const g0 = v128.load(g, 0);
+          a0_0 = f32x4.add(a0_0, f32x4.mul(x0, g0));
+          a1_0 = f32x4.add(a1_0, f32x4.mul(x1, g0));
+        }
+        const p0 = at(partial, (ci + 0) * outC + co);
+        const p1 = at(partial, (ci + 1) * outC + co);
+        v128.store(p0, f32x4.add(v128.load(p0, 0), a0_0), 0);
+        v128.store(p1, f32x4.add(v128.load(p1, 0), a1_0), 0);
+      }
+      for (; co < outC; co++) {
+        let s0: f32 = 0;
+        let s1: f32 = 0;
+        let xp = at(x, r0 * inC + ci);
+        let g = at(dy, r0 * outC + co);
+        for (let r = 0; r < n; r++, xp += xStep, g += gStep) {
+          const gv = load<f32>(g);
+          s0 += load<f32>(xp, 0) * gv;
+          s1 += load<f32>(xp, 4) * gv;
+        }
+        store<f32>(at(partial, (ci + 0) * outC + co), load<f32>(at(partial, (ci + 0) * outC + co)) + s0);
+        store<f32>(at(partial, (ci + 1) * outC + co), load<f32>(at(partial, (ci + 1) * outC + co)) + s1);
+      }
+    }
+    for (; ci < inC; ci++) {
+      let co = 0;
+      for (; co + 16 <= outC; co += 16) {
+        let a0_0 = f32x4.splat(0);
+        let a0_1 = f32x4.splat(0);
+        let a0_2 = f32x4.splat(0);
+        let a0_3 = f32x4.splat(0);
+        let xp = at(x, r0 * inC + ci);
+        let g = at(dy, r0 * outC + co);
+        for (let r = 0; r < n; r++, xp += xStep, g += gStep) {
+          const x0 = v128.load32_splat(xp, 0);
+          const g0 = v128.load(g, 0);
+          const g1 = v128.load(g, 16);
+          const g2 = v128.load(g, 32);
+          const g3 = v128.load(g, 48);
+          a0_0 = f32x4.add(a0_0, f32x4.mul(x0, g0));
+          a0_1 = f32x4.add(a0_1, f32x4.mul(x0, g1));
+          a0_2 = f32x4.add(a0_2, f32x4.mul(x0, g2));
+          a0_3 = f32x4.add(a0_3, f32x4.mul(x0, g3));
+        }
+        const p0 = at(partial, (ci + 0) * outC + co);
+        v128.store(p0, f32x4.add(v128.load(p0, 0), a0_0), 0);
+        v128.store(p0, f32x4.add(v128.load(p0, 16), a0_1), 16);
+        v128.store(p0, f32x4.add(v128.load(p0, 32), a0_2), 32);
+        v128.store(p0, f32x4.add(v128.load(p0, 48), a0_3), 48);
+      }
+      for (; co + 4 <= outC; co += 4) {
+        let a0_0 = f32x4.splat(0);
+        let xp = at(x, r0 * inC + ci);
+        let g = at(dy, r0 * outC + co);
+        for (let r = 0; r < n; r++, xp += xStep, g += gStep) {
+          const x0 = v128.load32_splat(xp, 0);
+          const g0 = v128.load(g, 0);
+          a0_0 = f32x4.add(a0_0, f32x4.mul(x0, g0));
+        }
+        const p0 = at(partial, (ci + 0) * outC + co);
+        v128.store(p0, f32x4.add(v128.load(p0, 0), a0_0), 0);
+      }
+      for (; co < outC; co++) {
+        let s0: f32 = 0;
+        let xp = at(x, r0 * inC + ci);
+        let g = at(dy, r0 * outC + co);
+        for (let r = 0; r < n; r++, xp += xStep, g += gStep) {
+          const gv = load<f32>(g);
+          s0 += load<f32>(xp, 0) * gv;
+        }
+        store<f32>(at(partial, (ci + 0) * outC + co), load<f32>(at(partial, (ci + 0) * outC + co)) + s0);
+      }
+    }
+    sinceFold += n;
+    if (sinceFold >= 512) {
+      foldPartial(partial, total, size);
+      sinceFold = 0;
+    }
+  }
+  foldPartial(partial, total, size);
+  storeTotals(total, dw, size);
+}
+
+/**
+ * out [rows, n] = a [rows, k] x m [k, n], all row-major: a pointwise convolution's input gradient
+ * (dy x W^T). Two rows by 16 columns accumulate in eight registers over k (two broadcasts and four
+ * loads of m feed eight multiply-adds); m, a filter, stays in cache.
+ */
+export function rowsTimesMatrix(a: usize, m: usize, out: usize, rows: i32, k: i32, n: i32): void {
+  const mStep = <usize>n << 2;
+  let r = 0;
+  for (; r + 2 <= rows; r += 2) {
+    let j = 0;
+    for (; j + 16 <= n; j += 16) {
+      let a0_0 = f32x4.splat(0);
+      let a0_1 = f32x4.splat(0);
+      let a0_2 = f32x4.splat(0);
+      let a0_3 = f32x4.splat(0);
+      let a1_0 = f32x4.splat(0);
+      let a1_1 = f32x4.splat(0);
+      let a1_2 = f32x4.splat(0);
+      let a1_3 = f32x4.splat(0);
+      let ap0 = at(a, (r + 0) * k);
+      let ap1 = at(a, (r + 1) * k);
+      let mp = at(m, j);
+      for (let kk = 0; kk < k; kk++, mp += mStep) {
+        const x0 = v128.load32_splat(ap0);
+        const x1 = v128.load32_splat(ap1);
+        const m0 = v128.load(mp, 0);
+        const m1 = v128.load(mp, 16);
+        const m2 = v128.load(mp, 32);
+        const m3 = v128.load(mp, 48);
+        a0_0 = f32x4.add(a0_0, f32x4.mul(x0, m0));
+        a0_1 = f32x4.add(a0_1, f32x4.mul(x0, m1));
+        a0_2 = f32x4.add(a0_2, f32x4.mul(x0, m2));
+        a0_3 = f32x4.add(a0_3, f32x4.mul(x0, m3));
+        a1_0 = f32x4.add(a1_0, f32x4.mul(x1, m0));
+        a1_1 = f32x4.add(a1_1, f32x4.mul(x1, m1));
+        a1_2 = f32x4.add(a1_2, f32x4.mul(x1, m2));
+        a1_3 = f32x4.add(a1_3, f32x4.mul(x1, m3));
+        ap0 += 4; ap1 += 4;
+      }
+      v128.store(at(out, (r + 0) * n + j), a0_0, 0);
+      v128.store(at(out, (r + 0) * n + j), a0_1, 16);
+      v128.store(at(out, (r + 0) * n + j), a0_2, 32);
+      v128.store(at(out, (r + 0) * n + j), a0_3, 48);
+      v128.store(at(out, (r + 1) * n + j), a1_0, 0);
+      v128.store(at(out, (r + 1) * n + j), a1_1, 16);
+      v128.store(at(out, (r + 1) * n + j), a1_2, 32);
+      v128.store(at(out, (r + 1) * n + j), a1_3, 48);
+    }
+    for (; j + 8 <= n; j += 8) {
+      let a0_0 = f32x4.splat(0);
+      let a0_1 = f32x4.splat(0);
+      let a1_0 = f32x4.splat(0);
+      let a1_1 = f32x4.splat(0);
+      let ap0 = at(a, (r + 0) * k);
+      let ap1 = at(a, (r + 1) * k);
+      let mp = at(m, j);
+      for (let kk = 0; kk < k; kk++, mp += mStep) {
+        const x0 = v128.load32_splat(ap0);
+        const x1 = v128.load32_splat(ap1);
+        const m0 = v128.load(mp, 0);
+        const m1 = v128.load(mp, 16);
+        a0_0 = f32x4.add(a0_0, f32x4.mul(x0, m0));
+        a0_1 = f32x4.add(a0_1, f32x4.mul(x0, m1));
+        a1_0 = f32x4.add(a1_0, f32x4.mul(x1, m0));
+        a1_1 = f32x4.add(a1_1, f32x4.mul(x1, m1));
+        ap0 += 4; ap1 += 4;
+      }
+      v128.store(at(out, (r + 0) * n + j), a0_0, 0);
+      v128.store(at(out, (r + 0) * n + j), a0_1, 16);
+      v128.store(at(out, (r + 1) * n + j), a1_0, 0);
+      v128.store(at(out, (r + 1) * n + j), a1_1, 16);
+    }
+    for (; j + 4 <= n; j += 4) {
+      let a0_0 = f32x4.splat(0);
+      let a1_0 = f32x4.splat(0);
+      let ap0 = at(a, (r + 0) * k);
+      let ap1 = at(a, (r + 1) * k);
+      let mp = at(m, j);
+      for (let kk = 0; kk < k; kk++, mp += mStep) {
+        const x0 = v128.load32_splat(ap0);
+        const x1 = v128.load32_splat(ap1);
+        const m0 = v128.load(mp, 0);
+        a0_0 = f32x4.add(a0_0, f32x4.mul(x0, m0));
+        a1_0 = f32x4.add(a1_0, f32x4.mul(x1, m0));
+        ap0 += 4; ap1 += 4;
+      }
+      v128.store(at(out, (r + 0) * n + j), a0_0, 0);
+      v128.store(at(out, (r + 1) * n + j), a1_0, 0);
+    }
+    for (; j < n; j++) {
+      let s0: f32 = 0;
+      let s1: f32 = 0;
+      for (let kk = 0; kk < k; kk++) {
+        const mv = load<f32>(at(m, kk * n + j));
+        s0 += load<f32>(at(a, (r + 0) * k + kk)) * mv;
+        s1 += load<f32>(at(a, (r + 1) * k + kk)) * mv;
+      }
+      store<f32>(at(out, (r + 0) * n + j), s0);
+      store<f32>(at(out, (r + 1) * n + j), s1);
+    }
+  }
+  for (; r < rows; r++) {
+    let j = 0;
+    for (; j + 16 <= n; j += 16) {
+      let a0_0 = f32x4.splat(0);
+      let a0_1 = f32x4.splat(0);
+      let a0_2 = f32x4.splat(0);
+      let a0_3 = f32x4.splat(0);
+      let ap0 = at(a, (r + 0) * k);
+      let mp = at(m, j);
+      for (let kk = 0; kk < k; kk++, mp += mStep) {
+        const x0 = v128.load32_splat(ap0);
+        const m0 = v128.load(mp, 0);
+        const m1 = v128.load(mp, 16);
+        const m2 = v128.load(mp, 32);
+        const m3 = v128.load(mp, 48);
+        a0_0 = f32x4.add(a0_0, f32x4.mul(x0, m0));
+        a0_1 = f32x4.add(a0_1, f32x4.mul(x0, m1));
+        a0_2 = f32x4.add(a0_2, f32x4.mul(x0, m2));
+        a0_3 = f32x4.add(a0_3, f32x4.mul(x0, m3));
+        ap0 += 4;
+      }
+      v128.store(at(out, (r + 0) * n + j), a0_0, 0);
+      v128.store(at(out, (r + 0) * n + j), a0_1, 16);
+      v128.store(at(out, (r + 0) * n + j), a0_2, 32);
+      v128.store(at(out, (r + 0) * n + j), a0_3, 48);
+    }
+    for (; j + 8 <= n; j += 8) {
+      let a0_0 = f32x4.splat(0);
+      let a0_1 = f32x4.splat(0);
+      let ap0 = at(a, (r + 0) * k);
+      let mp = at(m, j);
+      for (let kk = 0; kk < k; kk++, mp += mStep) {
+        const x0 = v128.load32_splat(ap0);
+        const m0 = v128.load(mp, 0);
+        const m1 = v128.load(mp, 16);
+        a0_0 = f32x4.add(a0_0, f32x4.mul(x0, m0));
+        a0_1 = f32x4.add(a0_1, f32x4.mul(x0, m1));
+        ap0 += 4;
+      }
+      v128.store(at(out, (r + 0) * n + j), a0_0, 0);
+      v128.store(at(out, (r + 0) * n + j), a0_1, 16);
+    }
+    for (; j + 4 <= n; j += 4) {
+      let a0_0 = f32x4.splat(0);
+      let ap0 = at(a, (r + 0) * k);
+      let mp = at(m, j);
+      for (let kk = 0; kk < k; kk++, mp += mStep) {
+        const x0 = v128.load32_splat(ap0);
+        const m0 = v128.load(mp, 0);
+        a0_0 = f32x4.add(a0_0, f32x4.mul(x0, m0));
+        ap0 += 4;
+      }
+      v128.store(at(out, (r + 0) * n + j), a0_0, 0);
+    }
+    for (; j < n; j++) {
+      let s0: f32 = 0;
+      for (let kk = 0; kk < k; kk++) {
+        const mv = load<f32>(at(m, kk * n + j));
+        s0 += load<f32>(at(a, (r + 0) * k + kk)) * mv;
+      }
+      store<f32>(at(out, (r + 0) * n + j), s0);
+    }
+  }
+}
+
+// ---------------------------------------------------------------------------------------------
+// batch norm's gradient with the following ReLU6's gradient folded in (see batch-norm-training.ts)
+
+/**
+ * The gradient reaching batch norm's output through a ReLU with maximum `high`, from the gradient dz
+ * of the ReLU's output: with y = (x - mean) * k + offset recomputed exactly as `batchNormRows`
+ * computed it, g = (y <= high ? dz : 0) * (y > 0 ? 1 : 0, NaN for NaN), as `relu6Grad`.
+ */
+@inline function maskedGradient(xv: v128, mean: v128, k: v128, offset: v128, dz: v128, hi: v128): v128 {
+  const y = f32x4.add(f32x4.mul(f32x4.sub(xv, mean), k), offset);
+  const zero = f32x4.splat(0);
+  const passed = v128.bitselect(dz, zero, f32x4.le(y, hi));
+  let s = v128.bitselect(f32x4.splat(1), zero, f32x4.gt(y, zero));
+  s = v128.bitselect(y, s, f32x4.ne(y, y));
+  return f32x4.mul(passed, s);
+}
+
+@inline function maskedGradientScalar(xs: f32, mean: f32, k: f32, offset: f32, dz: f32, high: f32): f32 {
+  const y = (xs - mean) * k + offset;
+  const passed: f32 = y <= high ? dz : 0;
+  const s: f32 = y != y ? y : y > 0 ? 1 : 0;
+  return passed * s;
+}
+
+/** `batchNormGradSums` of the masked gradient g (see maskedGradient): sums of g and g * (x - mean). */
+export function batchNormReluGradSums(
+  x: usize,
+  dz: usize,
+  mean: usize,
+  k: usize,
+  offset: usize,
+  high: f32,
+  rows: i32,
+  width: i32,
+  dst: usize,
+  partial: usize,
+  total: usize,
+): void {
+  zeroFloats(partial, 2 * width);
+  memory.fill(total, 0, <usize>(2 * width) << 3);
+  const second = at(partial, width);
+  const rowBytes = <usize>width << 2;
+  const hi = f32x4.splat(high);
+  let xRow = x;
+  let gRow = dz;
+  for (let r = 0; r < rows; r++, xRow += rowBytes, gRow += rowBytes) {
+    let c = 0;
+    for (; c + 4 <= width; c += 4) {
+      const xv = v128.load(at(xRow, c));
+      const m = v128.load(at(mean, c));
+      const g = maskedGradient(xv, m, v128.load(at(k, c)), v128.load(at(offset, c)), v128.load(at(gRow, c)), hi);
+      const p = at(partial, c);
+      const q = at(second, c);
+      v128.store(p, f32x4.add(v128.load(p), g));
+      v128.store(q, f32x4.add(v128.load(q), f32x4.mul(g, f32x4.sub(xv, m))));
+    }
+    for (; c < width; c++) {
+      const xs = load<f32>(at(xRow, c));
+      const m = load<f32>(at(mean, c));
+      const g = maskedGradientScalar(xs, m, load<f32>(at(k, c)), load<f32>(at(offset, c)), load<f32>(at(gRow, c)), high);
+      const p = at(partial, c);
+      const q = at(second, c);
+      store<f32>(p, load<f32>(p) + g);
+      store<f32>(q, load<f32>(q) + g * (xs - m));
+    }
+    if ((r & 63) == 63) foldPartial(partial, total, 2 * width);
+  }
+  foldPartial(partial, total, 2 * width);
+  storeTotals(total, dst, 2 * width);
+}
+
+/** `batchNormTrainDx` of the masked gradient g: dx = g * a + (x - mean) * b + c. */
+export function batchNormReluTrainDx(
+  x: usize,
+  dz: usize,
+  mean: usize,
+  k: usize,
+  offset: usize,
+  high: f32,
+  a: usize,
+  b: usize,
+  kc: usize,
+  dx: usize,
+  rows: i32,
+  width: i32,
+): void {
+  const rowBytes = <usize>width << 2;
+  const hi = f32x4.splat(high);
+  let xRow = x;
+  let gRow = dz;
+  let out = dx;
+  for (let r = 0; r < rows; r++, xRow += rowBytes, gRow += rowBytes, out += rowBytes) {
+    let c = 0;
+    for (; c + 4 <= width; c += 4) {
+      const xv = v128.load(at(xRow, c));
+      const m = v128.load(at(mean, c));
+      const g = maskedGradient(xv, m, v128.load(at(k, c)), v128.load(at(offset, c)), v128.load(at(gRow, c)), hi);
+      const t = f32x4.add(f32x4.mul(g, v128.load(at(a, c))), f32x4.mul(f32x4.sub(xv, m), v128.load(at(b, c))));
+      v128.store(at(out, c), f32x4.add(t, v128.load(at(kc, c))));
+    }
+    for (; c < width; c++) {
+      const xs = load<f32>(at(xRow, c));
+      const m = load<f32>(at(mean, c));
+      const g = maskedGradientScalar(xs, m, load<f32>(at(k, c)), load<f32>(at(offset, c)), load<f32>(at(gRow, c)), high);
+      store<f32>(at(out, c), g * load<f32>(at(a, c)) + (xs - m) * load<f32>(at(b, c)) + load<f32>(at(kc, c)));
+    }
+  }
 }

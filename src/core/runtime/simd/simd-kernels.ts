@@ -161,6 +161,90 @@ export interface SimdKernels {
     total: number,
     ...geometry: ConvGeometry
   ): void;
+  batchNormStats(
+    x: number,
+    rows: number,
+    width: number,
+    mean: number,
+    variance: number,
+    partial: number,
+    total: number,
+  ): void;
+  batchNormTrainDx(
+    x: number,
+    dy: number,
+    mean: number,
+    a: number,
+    b: number,
+    k: number,
+    dx: number,
+    rows: number,
+    width: number,
+  ): void;
+  depthwiseFilterGradM1(
+    x: number,
+    dy: number,
+    dw: number,
+    partial: number,
+    total: number,
+    batch: number,
+    inH: number,
+    inW: number,
+    channels: number,
+    ...geometry: DepthwiseGeometry
+  ): void;
+  depthwiseInputGradM1(
+    dy: number,
+    filter: number,
+    dx: number,
+    taps: number,
+    batch: number,
+    inH: number,
+    inW: number,
+    channels: number,
+    ...geometry: DepthwiseGeometry
+  ): void;
+  pointwiseFilterGrad(
+    x: number,
+    dy: number,
+    dw: number,
+    partial: number,
+    total: number,
+    rows: number,
+    inC: number,
+    outC: number,
+    chunk: number,
+  ): void;
+  rowsTimesMatrix(a: number, m: number, out: number, rows: number, k: number, n: number): void;
+  batchNormReluGradSums(
+    x: number,
+    dz: number,
+    mean: number,
+    k: number,
+    offset: number,
+    high: number,
+    rows: number,
+    width: number,
+    dst: number,
+    partial: number,
+    total: number,
+  ): void;
+  batchNormReluTrainDx(
+    x: number,
+    dz: number,
+    mean: number,
+    k: number,
+    offset: number,
+    high: number,
+    a: number,
+    b: number,
+    kc: number,
+    dx: number,
+    rows: number,
+    width: number,
+  ): void;
+  relu6(x: number, out: number, count: number, high: number): void;
+  relu6Grad(x: number, dy: number, dx: number, count: number, high: number): void;
   depthwiseInputGrad(
     dy: number,
     filter: number,
@@ -215,6 +299,20 @@ export type ConvGeometry = [
   outH: number,
   outW: number,
   outC: number,
+  filterH: number,
+  filterW: number,
+  strideH: number,
+  strideW: number,
+  dilationH: number,
+  dilationW: number,
+  padTop: number,
+  padLeft: number,
+];
+
+/** The rest of a depthwise convolution's geometry, after batch, input size and channels. */
+export type DepthwiseGeometry = readonly [
+  outH: number,
+  outW: number,
   filterH: number,
   filterW: number,
   strideH: number,

@@ -4,8 +4,9 @@
  *
  *   dW[kh, kw, c, q] = sum over n, oh, ow of x[n, oh*s + kh*d - padTop, ..., c] * dy[n, oh, ow, c*m + q]
  *
- * vectorised over channels. The filter (at most a few thousand values) stays in cache while x and
- * dy are read once, in order. The earlier rewrite as an XNNPACK depthwise convolution with an
+ * vectorised over channels. With multiplier 1 (MobileNets) `depthwiseFilterGradM1` sums each tap
+ * over an image in registers, 16 channels at a time (2 to 4 times faster on MobileNet's layers);
+ * otherwise `depthwiseFilterGrad` keeps the filter in cache while x and dy are read once, in order. The earlier rewrite as an XNNPACK depthwise convolution with an
  * OHxOW kernel ran at about 1 GFLOP/s and needed two transposes.
  */
 import {
@@ -43,17 +44,14 @@ function depthwiseBackpropFilter(args: {
     // per-image float32 partial sums, folded into float64 totals
     const partial = s.empty([size]);
     const total = s.empty([2 * size]);
-    simdKernels(backend).depthwiseFilterGrad(
-      heapPointer(backend, x),
-      heapPointer(backend, dy),
-      heapPointer(backend, dw),
-      heapPointer(backend, partial),
-      heapPointer(backend, total),
-      info.batchSize,
-      info.inHeight,
-      info.inWidth,
-      channels,
-      multiplier,
+    const pointers = [x, dy, dw, partial, total].map((t) => heapPointer(backend, t)) as [
+      number,
+      number,
+      number,
+      number,
+      number,
+    ];
+    const geometry = [
       info.outHeight,
       info.outWidth,
       info.filterHeight,
@@ -64,7 +62,28 @@ function depthwiseBackpropFilter(args: {
       info.dilationWidth,
       info.padInfo.top,
       info.padInfo.left,
-    );
+    ] as const;
+    const kernels = simdKernels(backend);
+    if (multiplier === 1) {
+      kernels.depthwiseFilterGradM1(
+        ...pointers,
+        info.batchSize,
+        info.inHeight,
+        info.inWidth,
+        channels,
+        ...geometry,
+      );
+    } else {
+      kernels.depthwiseFilterGrad(
+        ...pointers,
+        info.batchSize,
+        info.inHeight,
+        info.inWidth,
+        channels,
+        multiplier,
+        ...geometry,
+      );
+    }
     return dw;
   });
 }

@@ -1,7 +1,9 @@
 /**
- * DepthwiseConv2dNativeBackpropInput on WASM by our SIMD kernel (simd/kernels.as
- * `depthwiseInputGrad`), in place on the heap: each output position scatters w * dy into the input
- * pixels its window covers, vectorised over channels (multiplier 1) or channel by channel.
+ * DepthwiseConv2dNativeBackpropInput on WASM by our SIMD kernels, in place on the heap. With
+ * channel multiplier 1 (MobileNets) `depthwiseInputGradM1` gathers: each dx value sums w * dy over
+ * the taps that reach it, 16 channels at a time in registers, written once (2 to 4 times faster on
+ * MobileNet's layers than the scatter). Otherwise `depthwiseInputGrad` scatters: each output
+ * position adds w * dy into the input pixels its window covers, channel by channel.
  * The earlier rewrite as an XNNPACK depthwise convolution of the zero-inserted, padded output
  * gradient needed a pad, a reverse and for stride 2 four times the work.
  */
@@ -14,7 +16,7 @@ import {
   type TensorInfo,
 } from '@tensorflow/tfjs-core';
 import { heapPointer, simdKernels } from '../simd/simd-kernels';
-import type { WasmBackend } from './scratch';
+import { withScratch, type WasmBackend } from './scratch';
 
 function depthwiseBackpropInput(args: {
   inputs: { dy: TensorInfo; filter: TensorInfo };
@@ -35,15 +37,7 @@ function depthwiseBackpropInput(args: {
     true,
   );
   const out = backend.makeOutput(inputShape, 'float32');
-  simdKernels(backend).depthwiseInputGrad(
-    heapPointer(backend, dy),
-    heapPointer(backend, filter),
-    heapPointer(backend, out),
-    info.batchSize,
-    info.inHeight,
-    info.inWidth,
-    channels,
-    multiplier,
+  const geometry = [
     info.outHeight,
     info.outWidth,
     info.filterHeight,
@@ -54,6 +48,36 @@ function depthwiseBackpropInput(args: {
     info.dilationWidth,
     info.padInfo.top,
     info.padInfo.left,
+  ] as const;
+  const [dyPtr, filterPtr, outPtr] = [dy, filter, out].map((t) => heapPointer(backend, t));
+  const kernels = simdKernels(backend);
+  if (multiplier === 1) {
+    return withScratch(backend, (s) => {
+      const taps = s.empty([info.inHeight * info.filterHeight + info.inWidth * info.filterWidth], 'int32');
+      kernels.depthwiseInputGradM1(
+        dyPtr,
+        filterPtr,
+        outPtr,
+        heapPointer(backend, taps),
+        info.batchSize,
+        info.inHeight,
+        info.inWidth,
+        channels,
+        ...geometry,
+      );
+      return out;
+    });
+  }
+  kernels.depthwiseInputGrad(
+    dyPtr,
+    filterPtr,
+    outPtr,
+    info.batchSize,
+    info.inHeight,
+    info.inWidth,
+    channels,
+    multiplier,
+    ...geometry,
   );
   return out;
 }
