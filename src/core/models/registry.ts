@@ -67,7 +67,7 @@ export const PRETRAINED_MODELS: readonly PretrainedEntry[] = [
     source: { kind: 'bundled', path: `models/${SHAPES_MOBILENET_ID}/` },
     sha256: {
       'model.json': '87bddb00642f3ad7095489758dd29c1a52aa6c18fe4177e9a34918da8686394b',
-      'weights.bin': '384928f25ecbd70eaf953ba91a3acd43fd726694f828cc85ce2731aa336673bc',
+      'weights.bin': '4edd2d0af9c42e26cb869af8a50e49cdf8ce594bcf870ea719a11b1da42c91f8',
     },
     licence: 'CC0-1.0 (trained by this project on its own generated data)',
     provenance: `public/models/${SHAPES_MOBILENET_ID}/provenance.json: trained by \`npx cv-lab models pretrain ${SHAPES_MOBILENET_ID}\``,

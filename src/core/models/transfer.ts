@@ -55,6 +55,12 @@ export function freeze(model: LayersModel, options: FreezeOptions = {}): void {
 export interface UnfreezeOptions {
   /** Unfreeze this layer or block (a name from `listBlocks`) and every layer after it. */
   from?: string;
+  /**
+   * Leave the BatchNormalization layers frozen (inference mode, pretrained statistics) while the
+   * convolutions around them train: Keras's advice for fine-tuning, since small batches of a new
+   * dataset re-estimate the statistics badly and undo what the base learnt.
+   */
+  keepBatchNormFrozen?: boolean;
 }
 
 /** Makes layers trainable again: all of them, or from `from` to the end. Recompile afterwards. */
@@ -69,7 +75,11 @@ export function unfreeze(model: LayersModel, options: UnfreezeOptions = {}): voi
   // leave the layers before `start` as they were.
   const before = layers.map((layer) => layer.trainable);
   containers(model).forEach((container) => (container.trainable = true));
-  layers.forEach((layer, i) => setTrainable(layer, i >= start ? true : before[i]));
+  layers.forEach((layer, i) => {
+    const batchNorm = layer.getClassName() === 'BatchNormalization';
+    const opened = i >= start && !(batchNorm && options.keepBatchNormFrozen);
+    setTrainable(layer, opened ? true : before[i]);
+  });
 }
 
 /** How many trainable parameters a model has now (what `fit` will change after `compile`). */

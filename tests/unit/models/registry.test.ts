@@ -12,7 +12,10 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { initNodeBackend } from '../../../src/cli/node-backend';
 import { bundledModelsRoot, fileTrustStore, nodeModelReader } from '../../../src/cli/models/model-files';
+import { PRETRAIN_RECIPES } from '../../../src/cli/commands/models';
+import { datasetFolder, fsDatasetReader } from '../../../src/cli/datasets/fs-reader';
 import { sha256Hex } from '../../../src/core/datasets/bytes';
+import { datasetHash, readManifest } from '../../../src/core/datasets/load';
 import {
   findPretrained,
   loadPretrained,
@@ -111,6 +114,19 @@ describe('our bundled model', () => {
     expect(provenance.testAccuracy).toBeGreaterThanOrEqual(0);
     expect(provenance.history).toHaveLength(provenance.recipe.epochs);
     expect(provenance.recipe.seed).toBeTypeOf('number');
+  });
+
+  it('was trained by the current recipe on the current shapes data (its provenance is not stale)', async () => {
+    const provenance = JSON.parse(
+      await readFile(path.join(bundledModelsRoot(), SHAPES_MOBILENET_ID, 'provenance.json'), 'utf8'),
+    );
+    const recipe = PRETRAIN_RECIPES.find((r) => r.id === SHAPES_MOBILENET_ID)!;
+    expect(provenance.recipe).toMatchObject({ ...recipe });
+    expect(provenance.recipe.trainCount).toBe(provenance.data.trainImages + provenance.data.validationImages);
+    // Regenerating `shapes` (a new generator version) changes its hash: re-run pretrain then.
+    const manifest = await readManifest(fsDatasetReader(datasetFolder(recipe.dataset)));
+    expect(provenance.data.source).toBe(manifest.source);
+    expect(provenance.data.datasetHash).toBe(await datasetHash(manifest));
   });
 
   it('refuses a changed weight file, naming it', async () => {

@@ -1,6 +1,6 @@
 /**
  * Transfer-learning helpers on a small MobileNet v1: blocks, truncation, freezing and unfreezing
- * (counted in trainable parameters), and that a frozen base really stays frozen through `fit`,
+ * (counted in trainable parameters, batch norm kept frozen on request), and that a frozen base really stays frozen through `fit`,
  * batch-norm statistics included.
  */
 import * as tf from '@tensorflow/tfjs';
@@ -70,6 +70,19 @@ describe('freeze and unfreeze', () => {
     expect(countTrainableParams(model)).toBe(all);
     freeze(model, { upTo: 'conv_pw_13_relu' });
     expect(countTrainableParams(model)).toBe(256 * 3 + 3);
+    model.dispose();
+  });
+
+  it('keeps batch norm frozen when asked, training the convolutions around it', () => {
+    const model = smallMobileNet();
+    freeze(model);
+    unfreeze(model, { from: 'block_12', keepBatchNormFrozen: true });
+    const trainable = model.layers.filter((layer) => layer.trainable && layer.weights.length);
+    const names = trainable.map((layer) => layer.name);
+    expect(names).toEqual(['conv_dw_12', 'conv_pw_12', 'conv_dw_13', 'conv_pw_13', 'predictions']);
+    // The kernels of blocks 12 and 13 (depthwise 3×3 over 128 and 256 channels, pointwise
+    // 128→256 and 256→256: alpha 0.25 of 512 and 1024) and the head; no gamma or beta.
+    expect(countTrainableParams(model)).toBe(9 * 128 + 128 * 256 + 9 * 256 + 256 * 256 + 256 * 3 + 3);
     model.dispose();
   });
 

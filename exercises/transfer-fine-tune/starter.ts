@@ -17,17 +17,20 @@ export default async function train(lab: Lab) {
   const base = lab.models.truncate(pretrained, 'conv_pw_13_relu');
   lab.models.freeze(base);
 
+  // Random flips (training only): a defect is the same defect mirrored.
   const input = tf.input({ shape: [96, 96, 1] });
-  const rgb = tf.layers.concatenate({ axis: -1 }).apply([input, input, input]) as never;
+  const flipped = lab.augment.layers.randomFlip({ mode: 'both' }).apply(input) as never;
+  const rgb = tf.layers.concatenate({ axis: -1 }).apply([flipped, flipped, flipped]) as never;
   const pooled = tf.layers.globalAveragePooling2d({}).apply(base.apply(rgb) as never) as never;
   const output = tf.layers.dense({ units: classNames.length, activation: 'softmax' }).apply(pooled) as never;
   const model = tf.model({ inputs: input, outputs: output });
 
   // 1. Feature extraction: train the head on the frozen base.
   model.compile({ optimizer: tf.train.adam(0.01), loss: 'categoricalCrossentropy', metrics: ['accuracy'] });
-  await model.fit(train.xs, train.ys, fitOptions(15));
+  await model.fit(train.xs, train.ys, fitOptions(10));
 
-  // TODO: fine-tune: unfreeze the top blocks (lab.models.unfreeze(base, { from: ... })), recompile with a
-  // learning rate about 10× lower, and train a few more epochs (25 in all).
+  // TODO: 2. fine-tune: unfreeze the top blocks (lab.models.blocks(base) lists them;
+  // lab.models.unfreeze(base, { from: ... })), recompile with a learning rate about 10× lower, and
+  // train more epochs (40 in all).
   return model;
 }
