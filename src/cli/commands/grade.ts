@@ -385,7 +385,8 @@ function progressPrinter(print: (line: string) => void): (event: RunEvent) => vo
         );
         break;
       case 'phase':
-        if (event.phase === 'grade') print('Grading on the test split...');
+        // The run names what it grades on: the test split, or a function's or quiz's hidden cases.
+        if (event.phase === 'grade') print(`${event.message}...`);
         break;
       default:
         break;
