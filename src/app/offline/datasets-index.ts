@@ -23,10 +23,18 @@ export const DatasetsIndexSchema = z.object({
 });
 export type DatasetsIndex = z.infer<typeof DatasetsIndexSchema>;
 
-export function parseDatasetsIndex(json: unknown): DatasetsIndex {
-  const result = DatasetsIndexSchema.safeParse(json);
+/**
+ * Validates an index the build wrote (`datasets/index.json`, `models/index.json`): the page reads
+ * it like any file, and a malformed one names itself and its first problem.
+ */
+export function parseBuiltIndex<T>(schema: z.ZodType<T>, json: unknown, file: string): T {
+  const result = schema.safeParse(json);
   if (!result.success) {
-    throw new Error(`datasets/index.json is malformed: ${result.error.issues[0]?.message ?? 'unknown'}`);
+    throw new Error(`${file} is malformed: ${result.error.issues[0]?.message ?? 'unknown'}`);
   }
   return result.data;
+}
+
+export function parseDatasetsIndex(json: unknown): DatasetsIndex {
+  return parseBuiltIndex(DatasetsIndexSchema, json, 'datasets/index.json');
 }

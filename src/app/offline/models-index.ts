@@ -5,6 +5,7 @@
  * known once downloaded. The page validates it like any file it reads.
  */
 import { z } from 'zod';
+import { parseBuiltIndex } from './datasets-index';
 
 export const ModelsIndexEntrySchema = z.object({
   id: z.string().min(1),
@@ -22,9 +23,5 @@ export const ModelsIndexSchema = z.object({
 export type ModelsIndex = z.infer<typeof ModelsIndexSchema>;
 
 export function parseModelsIndex(json: unknown): ModelsIndex {
-  const result = ModelsIndexSchema.safeParse(json);
-  if (!result.success) {
-    throw new Error(`models/index.json is malformed: ${result.error.issues[0]?.message ?? 'unknown'}`);
-  }
-  return result.data;
+  return parseBuiltIndex(ModelsIndexSchema, json, 'models/index.json');
 }
