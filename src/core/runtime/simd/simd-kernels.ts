@@ -323,6 +323,21 @@ export type DepthwiseGeometry = readonly [
   padLeft: number,
 ];
 
+export function depthwiseGeometry(info: backend_util.Conv2DInfo): DepthwiseGeometry {
+  return [
+    info.outHeight,
+    info.outWidth,
+    info.filterHeight,
+    info.filterWidth,
+    info.strideHeight,
+    info.strideWidth,
+    info.dilationHeight,
+    info.dilationWidth,
+    info.padInfo.top,
+    info.padInfo.left,
+  ];
+}
+
 export function convGeometry(info: backend_util.Conv2DInfo): ConvGeometry {
   return [
     info.batchSize,

@@ -17,7 +17,7 @@ import {
   type KernelFunc,
   type TensorInfo,
 } from '@tensorflow/tfjs-core';
-import { heapPointer, simdKernels } from '../simd/simd-kernels';
+import { depthwiseGeometry, heapPointer, simdKernels } from '../simd/simd-kernels';
 import { withScratch, type WasmBackend } from './scratch';
 
 function depthwiseBackpropFilter(args: {
@@ -51,18 +51,7 @@ function depthwiseBackpropFilter(args: {
       number,
       number,
     ];
-    const geometry = [
-      info.outHeight,
-      info.outWidth,
-      info.filterHeight,
-      info.filterWidth,
-      info.strideHeight,
-      info.strideWidth,
-      info.dilationHeight,
-      info.dilationWidth,
-      info.padInfo.top,
-      info.padInfo.left,
-    ] as const;
+    const geometry = depthwiseGeometry(info);
     const kernels = simdKernels(backend);
     if (multiplier === 1) {
       kernels.depthwiseFilterGradM1(

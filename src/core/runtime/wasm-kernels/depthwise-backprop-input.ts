@@ -15,7 +15,7 @@ import {
   type KernelFunc,
   type TensorInfo,
 } from '@tensorflow/tfjs-core';
-import { heapPointer, simdKernels } from '../simd/simd-kernels';
+import { depthwiseGeometry, heapPointer, simdKernels } from '../simd/simd-kernels';
 import { withScratch, type WasmBackend } from './scratch';
 
 function depthwiseBackpropInput(args: {
@@ -37,18 +37,7 @@ function depthwiseBackpropInput(args: {
     true,
   );
   const out = backend.makeOutput(inputShape, 'float32');
-  const geometry = [
-    info.outHeight,
-    info.outWidth,
-    info.filterHeight,
-    info.filterWidth,
-    info.strideHeight,
-    info.strideWidth,
-    info.dilationHeight,
-    info.dilationWidth,
-    info.padInfo.top,
-    info.padInfo.left,
-  ] as const;
+  const geometry = depthwiseGeometry(info);
   const [dyPtr, filterPtr, outPtr] = [dy, filter, out].map((t) => heapPointer(backend, t));
   const kernels = simdKernels(backend);
   if (multiplier === 1) {
