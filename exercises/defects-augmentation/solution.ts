@@ -13,9 +13,10 @@ export default async function train(lab: Lab) {
   const model = tf.sequential({
     layers: [
       tf.layers.inputLayer({ inputShape: [96, 96, 1] }),
-      // A defect is the same defect mirrored: each epoch sees new variants of the few hundred
-      // pictures. Flips move pixels without resampling them, so faint thin scratches stay sharp
-      // (a free rotation blurs them). The layer does nothing when the model predicts.
+      // The station's lines all lean one way; a mirror makes them lean the other, as the plant's
+      // do, and a mirrored defect is the same defect. Flips move pixels without resampling them,
+      // so faint thin scratches stay sharp (a free rotation blurs them). The layer does nothing
+      // when the model predicts.
       lab.augment.layers.randomFlip({ mode: 'both' }),
       ...block(16),
       ...block(32),
@@ -27,7 +28,7 @@ export default async function train(lab: Lab) {
       tf.layers.dense({ units: 5, activation: 'softmax' }),
     ],
   });
-  model.compile({ optimizer: tf.train.adam(0.003), loss: 'categoricalCrossentropy', metrics: ['accuracy'] });
+  model.compile({ optimizer: tf.train.adam(0.001), loss: 'categoricalCrossentropy', metrics: ['accuracy'] });
 
   await model.fit(train.xs, train.ys, {
     epochs: 30,

@@ -1,7 +1,7 @@
 import type { Lab } from 'cv-lab';
 
-/** Missing a defect costs more than a second look at a good part: call "defect" from 30 % up. */
-export const threshold = 0.3;
+/** Missing a defect costs more than a second look at a good part: call "defect" from 20 % up. */
+export const threshold = 0.2;
 
 export default async function train(lab: Lab) {
   const { tf } = lab;

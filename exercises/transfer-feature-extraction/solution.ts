@@ -14,7 +14,8 @@ export default async function train(lab: Lab) {
 
   // 96×96 gray in, as RGB (the gray channel three times), the base, then a new head.
   const input = tf.input({ shape: [96, 96, 1] });
-  const rgb = tf.layers.concatenate({ axis: -1 }).apply([input, input, input]) as never;
+  const flipped = lab.augment.layers.randomFlip({ mode: 'both' }).apply(input) as never;
+  const rgb = tf.layers.concatenate({ axis: -1 }).apply([flipped, flipped, flipped]) as never;
   const features = base.apply(rgb) as never;
   const pooled = tf.layers.globalAveragePooling2d({}).apply(features) as never;
   const output = tf.layers.dense({ units: classNames.length, activation: 'softmax' }).apply(pooled) as never;

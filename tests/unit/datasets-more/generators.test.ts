@@ -142,6 +142,36 @@ describe('surface-defects generator', () => {
     }
   });
 
+  it('leans every line one way at the station and both ways in the plant; a mirror turns one into the other', () => {
+    // Σ gx·gy over an image is negative where its strong edges run from upper left to lower right
+    // (angles 0° to 90° with y pointing down), positive for the mirrored lean.
+    const lean = (image: Uint8Array, mirrored = false) => {
+      const at = (x: number, y: number) => image[y * side + (mirrored ? side - 1 - x : x)];
+      let sum = 0;
+      for (let y = 1; y < side - 1; y++) {
+        for (let x = 1; x < side - 1; x++)
+          sum += (at(x + 1, y) - at(x - 1, y)) * (at(x, y + 1) - at(x, y - 1));
+      }
+      return sum;
+    };
+    const leaningBack = (pose: 'station' | 'plant', mirrored = false) => {
+      const images = generateSurfaceDefects({ seed: 5, count: 200, pose });
+      const lines = [];
+      for (let i = 0; i < images.count; i++) {
+        const label = SURFACE_DEFECT_CLASS_NAMES[images.labels[i]];
+        if (label === 'scratch' || label === 'crack') {
+          lines.push(lean(images.images.subarray(i * side * side, (i + 1) * side * side), mirrored));
+        }
+      }
+      return lines.filter((value) => value < 0).length / lines.length;
+    };
+    expect(leaningBack('station')).toBeGreaterThan(0.9);
+    expect(leaningBack('station', true)).toBeLessThan(0.1);
+    const plant = leaningBack('plant');
+    expect(plant).toBeGreaterThan(0.3);
+    expect(plant).toBeLessThan(0.7);
+  });
+
   it('has a binary view with the same images: clean is ok (0), every defect is 1', () => {
     const binary = toBinaryDefectSplit(split);
     expect(binary.images).toBe(split.images);

@@ -20,6 +20,17 @@ export type SurfaceDefect = (typeof SURFACE_DEFECT_CLASS_NAMES)[number];
 export const SURFACE_DEFECT_BINARY_CLASS_NAMES = ['ok', 'defect'] as const;
 export const SURFACE_TEXTURES = ['brushed', 'cast', 'painted'] as const;
 
+/**
+ * How the camera saw the parts. `station`: one inspection station, where every part arrives in the
+ * same pose under a lamp on its upper left, so brushing grain, scratches and stains lean one way
+ * (angles from 0° to 90°) and the light always falls from one quadrant. `plant`: every station of
+ * the plant, any pose, any light. The training split is a station's, the test split the plant's:
+ * a model that learnt one station's angles meets the others only in the test. Mirroring an image
+ * turns an angle θ into 180° − θ and moves the lamp to another quadrant, so flips cover the
+ * plant from a station's pictures; nothing short of augmentation does.
+ */
+export type SurfacePose = 'station' | 'plant';
+
 export interface SurfaceDefectsOptions {
   seed: number;
   count: number;
@@ -27,17 +38,39 @@ export interface SurfaceDefectsOptions {
   size?: number;
   /** Which split's stream of images (0 train, 1 test). */
   stream?: number;
+  /** `station` for the training split, `plant` (the default) for the test split. */
+  pose?: SurfacePose;
+}
+
+const STATION_SPREAD = Math.PI / 2;
+
+/** Draws the poses of one image: each angle is one draw, so a plant image is the same whatever the pose option of others. */
+class PoseSampler {
+  constructor(
+    private readonly random: Random,
+    private readonly pose: SurfacePose,
+  ) {}
+  /** An undirected line's angle: [0, π) in the plant, [0, π/2) at the station. */
+  lineAngle(): number {
+    return this.random.range(0, this.pose === 'station' ? STATION_SPREAD : Math.PI);
+  }
+  /** A direction (where light comes from, where a crack starts off): any, or the station's quadrant. */
+  direction(): number {
+    return this.pose === 'station'
+      ? this.random.range(Math.PI, Math.PI + STATION_SPREAD)
+      : this.random.range(0, Math.PI * 2);
+  }
 }
 
 export const SURFACE_DEFECTS_DEFAULTS = { seed: 1, size: 96, trainCount: 480, testCount: 600 } as const;
 
-function paintTexture(canvas: Canvas, random: Random, scale: number): void {
+function paintTexture(canvas: Canvas, random: Random, pose: PoseSampler, scale: number): void {
   const { width, height, data } = canvas;
   const texture = random.pick(SURFACE_TEXTURES);
   const base = random.range(85, 175);
   const broad = fractalNoise(random, width, height, 40 * scale, 2);
   if (texture === 'brushed') {
-    const angle = random.range(0, Math.PI);
+    const angle = pose.lineAngle();
     const streaks = valueNoise(random, width, height, random.range(0.7, 1.4) * scale, {
       angle,
       stretch: random.range(25, 70),
@@ -115,11 +148,11 @@ function paintStroke(
   }
 }
 
-function paintScratch(canvas: Canvas, random: Random, scale: number): void {
+function paintScratch(canvas: Canvas, random: Random, pose: PoseSampler, scale: number): void {
   const lines = random.chance(0.25) ? 2 : 1;
   const sign = random.chance(0.65) ? 1 : -1; // usually bright: a scratch catches the light
   const delta = sign * contrast(random, 35, 70);
-  const angle = random.range(0, Math.PI);
+  const angle = pose.lineAngle();
   for (let n = 0; n < lines; n++) {
     const length = random.range(20, 80) * scale;
     const cx = random.range(0.2, 0.8) * canvas.width;
@@ -140,9 +173,9 @@ function paintScratch(canvas: Canvas, random: Random, scale: number): void {
   }
 }
 
-function paintPits(canvas: Canvas, random: Random, scale: number): void {
+function paintPits(canvas: Canvas, random: Random, pose: PoseSampler, scale: number): void {
   const pits = random.int(1, 4);
-  const lightAngle = random.range(0, Math.PI * 2);
+  const lightAngle = pose.direction();
   const clusterX = random.range(0.15, 0.85) * canvas.width;
   const clusterY = random.range(0.15, 0.85) * canvas.height;
   for (let n = 0; n < pits; n++) {
@@ -168,28 +201,37 @@ function paintPits(canvas: Canvas, random: Random, scale: number): void {
   }
 }
 
-function paintCrack(canvas: Canvas, random: Random, scale: number): void {
+function paintCrack(canvas: Canvas, random: Random, pose: PoseSampler, scale: number): void {
   const delta = -contrast(random, 40, 80);
+  // A crack runs across the part in one overall direction and zigzags about it: each step turns
+  // at random, but the turns pull back towards the crack's heading, so a crack has an orientation
+  // as a scratch has (and a model that saw cracks only one way misses the others).
   const walk = (x: number, y: number, heading: number, steps: number, width: number) => {
     const xs = [x];
     const ys = [y];
+    let wobble = 0;
     for (let i = 0; i < steps; i++) {
-      heading += random.range(-0.55, 0.55);
+      wobble = 0.55 * wobble + random.range(-0.35, 0.35);
       const step = random.range(1.5, 3) * scale;
-      x += Math.cos(heading) * step;
-      y += Math.sin(heading) * step;
+      x += Math.cos(heading + wobble) * step;
+      y += Math.sin(heading + wobble) * step;
       xs.push(x);
       ys.push(y);
     }
     paintStroke(canvas, xs, ys, (t) => width * (1 - 0.7 * t) + 0.1, delta);
     return { xs, ys };
   };
-  const heading = random.range(0, Math.PI * 2);
+  const heading = pose.direction();
+  const steps = random.int(10, 28);
+  const length = steps * 2.25 * scale;
+  // Start back from the centre by half the crack's length, so the crack lies across the middle.
+  const cx = random.range(0.3, 0.7) * canvas.width;
+  const cy = random.range(0.3, 0.7) * canvas.height;
   const main = walk(
-    random.range(0.2, 0.8) * canvas.width,
-    random.range(0.2, 0.8) * canvas.height,
+    cx - (Math.cos(heading) * length) / 2,
+    cy - (Math.sin(heading) * length) / 2,
     heading,
-    random.int(10, 28),
+    steps,
     random.range(0.6, 1.1) * scale,
   );
   const branches = random.int(0, 2);
@@ -205,7 +247,7 @@ function paintCrack(canvas: Canvas, random: Random, scale: number): void {
   }
 }
 
-function paintStain(canvas: Canvas, random: Random, scale: number): void {
+function paintStain(canvas: Canvas, random: Random, pose: PoseSampler, scale: number): void {
   const cx = random.range(0.2, 0.8) * canvas.width;
   const cy = random.range(0.2, 0.8) * canvas.height;
   const r = random.range(7, 24) * scale;
@@ -218,7 +260,7 @@ function paintStain(canvas: Canvas, random: Random, scale: number): void {
     s: random.range(0.05, 0.2),
   }));
   const aspect = random.range(0.6, 1);
-  const tilt = random.range(0, Math.PI);
+  const tilt = pose.lineAngle();
   const cos = Math.cos(tilt);
   const sin = Math.sin(tilt);
   const { width, data } = canvas;
@@ -245,13 +287,13 @@ function paintStain(canvas: Canvas, random: Random, scale: number): void {
   }
 }
 
-function applyLightAndNoise(canvas: Canvas, random: Random): void {
+function applyLightAndNoise(canvas: Canvas, random: Random, pose: PoseSampler): void {
   const { width, height, data } = canvas;
   const vignette = random.range(0, 0.35);
   const vx = random.range(0.25, 0.75) * width;
   const vy = random.range(0.25, 0.75) * height;
   const gradient = random.range(-0.25, 0.25);
-  const ga = random.range(0, Math.PI * 2);
+  const ga = pose.direction();
   const gain = random.range(0.85, 1.15);
   const sigma = random.range(1.5, 4);
   const half = hypot(width, height) / 2;
@@ -269,16 +311,22 @@ function applyLightAndNoise(canvas: Canvas, random: Random): void {
   }
 }
 
-/** Draws one surface image (one channel) with the given defect. */
-export function drawSurfaceImage(defect: SurfaceDefect, size: number, random: Random): Canvas {
+/** Draws one surface image (one channel) with the given defect, seen as `pose` says. */
+export function drawSurfaceImage(
+  defect: SurfaceDefect,
+  size: number,
+  random: Random,
+  pose: SurfacePose = 'plant',
+): Canvas {
   const canvas = new Canvas(size, size, 1);
   const scale = size / 96;
-  paintTexture(canvas, random, scale);
-  if (defect === 'scratch') paintScratch(canvas, random, scale);
-  if (defect === 'pit') paintPits(canvas, random, scale);
-  if (defect === 'crack') paintCrack(canvas, random, scale);
-  if (defect === 'stain') paintStain(canvas, random, scale);
-  applyLightAndNoise(canvas, random);
+  const poses = new PoseSampler(random, pose);
+  paintTexture(canvas, random, poses, scale);
+  if (defect === 'scratch') paintScratch(canvas, random, poses, scale);
+  if (defect === 'pit') paintPits(canvas, random, poses, scale);
+  if (defect === 'crack') paintCrack(canvas, random, poses, scale);
+  if (defect === 'stain') paintStain(canvas, random, poses, scale);
+  applyLightAndNoise(canvas, random, poses);
   return canvas;
 }
 
@@ -292,7 +340,10 @@ export function generateSurfaceDefects(options: SurfaceDefectsOptions): RawSplit
   const images = new Uint8Array(options.count * perImage);
   for (let i = 0; i < options.count; i++) {
     const random = new Random(deriveSeed(options.seed, stream, i, 0x5eed));
-    drawSurfaceImage(SURFACE_DEFECT_CLASS_NAMES[labels[i]], size, random).toBytes(images, i * perImage);
+    drawSurfaceImage(SURFACE_DEFECT_CLASS_NAMES[labels[i]], size, random, options.pose).toBytes(
+      images,
+      i * perImage,
+    );
   }
   return { images, labels, count: options.count };
 }
