@@ -5,6 +5,12 @@
 import type * as tfType from '@tensorflow/tfjs';
 import type { TF } from '../sandbox/lab';
 import {
+  buildMobileNetV1,
+  buildMobileNetV2,
+  type MobileNetV1Options,
+  type MobileNetV2Options,
+} from './mobilenet';
+import {
   findPretrained,
   loadPretrained,
   PRETRAINED_MODELS,
@@ -64,6 +70,18 @@ export interface LabModels {
   blocks(model: tfType.LayersModel): ModelBlock[];
   /** How many parameters `fit` will train (after `compile`). */
   trainableParams(model: tfType.LayersModel): number;
+  /**
+   * A new MobileNet v1 with random weights, in keras.applications' layout and layer names
+   * (`conv1`, `conv_dw_N`, `conv_pw_N`): any width `alpha` (default 1), input shape (default
+   * `[224, 224, 3]`), `classes` (1000), `includeTop` (true: global pooling, dropout, softmax).
+   */
+  mobileNetV1(options?: MobileNetV1Options): tfType.LayersModel;
+  /**
+   * A new MobileNet v2 with random weights, in keras.applications' layout and layer names
+   * (`Conv1`, `expanded_conv_*`, `block_N_expand` / `_depthwise` / `_project` / `_add`, `Conv_1`):
+   * inverted residual blocks with linear bottlenecks. Same options as `mobileNetV1`.
+   */
+  mobileNetV2(options?: MobileNetV2Options): tfType.LayersModel;
 }
 
 export interface LabModelsParts {
@@ -107,5 +125,7 @@ export function createLabModels(tf: TF, parts: LabModelsParts = {}): LabModels {
     unfreeze: (model, options) => unfreeze(model, options),
     blocks: (model) => listBlocks(model),
     trainableParams: (model) => countTrainableParams(model),
+    mobileNetV1: (options) => buildMobileNetV1(tf, options),
+    mobileNetV2: (options) => buildMobileNetV2(tf, options),
   };
 }

@@ -92,9 +92,10 @@ function sumSizes(weights: { shape: (number | null)[] }[]): number {
 }
 
 /**
- * The model's layers grouped into blocks: `stem` (conv1 and its batch norm and activation),
- * `block_N` (MobileNet's `conv_dw_N*` and `conv_pw_N*` layers), and one block per other layer
- * (pooling, dense, ...). A model that is not a MobileNet gets one block per layer.
+ * The model's layers grouped into blocks: `stem` (the first convolution and its batch norm and
+ * activation), `block_N` (MobileNet v1's `conv_dw_N*` and `conv_pw_N*` layers, v2's `block_N_*`,
+ * with v2's first block `expanded_conv_*` as `block_0`), and one block per other layer (pooling,
+ * dense, ...). A model that is not a MobileNet gets one block per layer.
  */
 export function listBlocks(model: LayersModel): ModelBlock[] {
   const blocks: ModelBlock[] = [];
@@ -114,9 +115,10 @@ export function listBlocks(model: LayersModel): ModelBlock[] {
 }
 
 function blockName(layerName: string): string {
-  const mobileNetBlock = /^conv_(?:dw|pw)_(\d+)(?:_|$)/.exec(layerName);
+  const mobileNetBlock = /^(?:conv_(?:dw|pw)_|block_)(\d+)(?:_|$)/.exec(layerName);
   if (mobileNetBlock) return `block_${mobileNetBlock[1]}`;
-  if (/^conv1(?:_|$)/.test(layerName)) return 'stem';
+  if (/^expanded_conv_/.test(layerName)) return 'block_0';
+  if (/^(?:conv1(?:_|$)|Conv1(?:_|$)|bn_Conv1$)/.test(layerName)) return 'stem';
   return layerName;
 }
 

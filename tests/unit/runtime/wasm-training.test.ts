@@ -16,7 +16,7 @@ import { describe, expect, test } from 'vitest';
 import * as tf from '@tensorflow/tfjs';
 import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
 import { buildReferenceCnn } from '../../../src/core/models/reference-cnn';
-import { buildMobileNetV1 } from '../../../src/core/models/mobilenet';
+import { buildMobileNetV1, buildMobileNetV2 } from '../../../src/core/models/mobilenet';
 import { mulberry32 } from '../../../src/core/datasets/shuffle';
 import { initNodeBackend, type NodeBackendName } from '../../../src/cli/node-backend';
 
@@ -107,7 +107,16 @@ describe('training on the wasm backend', () => {
     await expectFlatMemory(model, xs, ys, 16);
   });
 
-  test('MobileNet v1 (alpha 0.25, depthwise, batch norm, relu6, global pooling) trains on wasm', async () => {
+  test.each([
+    [
+      'v1 (alpha 0.25, depthwise, batch norm, relu6, global pooling)',
+      () => buildMobileNetV1(tf, { alpha: 0.25, inputShape: [32, 32, 3], classes: 3 }),
+    ],
+    [
+      'v2 (alpha 0.35, inverted residuals, linear bottlenecks)',
+      () => buildMobileNetV2(tf, { alpha: 0.35, inputShape: [32, 32, 3], classes: 3 }),
+    ],
+  ])('MobileNet %s trains on wasm', async (_, build) => {
     await initNodeBackend('wasm');
     // tfjs draws unseeded initial weights from Math.random: seed it so the run is the same every
     // time (at Adam 1e-2 some draws made the loss spike above its first value; 2e-3 and ten epochs
@@ -115,7 +124,7 @@ describe('training on the wasm backend', () => {
     const unseeded = Math.random;
     Math.random = mulberry32(7919);
     try {
-      const model = buildMobileNetV1(tf, { alpha: 0.25, inputShape: [32, 32, 3], classes: 3 });
+      const model = build();
       model.compile({ optimizer: tf.train.adam(2e-3), loss: 'categoricalCrossentropy' });
       // Three classes told apart by which colour channel is bright: learnable in a few steps.
       const labels = Array.from({ length: 24 }, (_, i) => i % 3);
