@@ -1,24 +1,73 @@
-import type { Target } from '../../core/exercises/schema';
+import { useState } from 'react';
+import { categories, type Exercise, type ExerciseBundle } from '../../core/exercises/schema';
+import { describeTargets } from '../../core/grading/target-text';
 import { catalogErrors, exerciseBundles } from '../catalog';
 import { ResultBadge } from '../components/ResultBadge';
 import { routeHref } from '../routing';
 import { useResultsStore } from '../stores/results-store';
 
-/** `test accuracy ≥ 0.9`: what a run must reach to pass. */
-export function describeTarget(target: Target): string {
-  const bound = target.atLeast !== undefined ? `≥ ${target.atLeast}` : `≤ ${target.atMost}`;
-  return `${target.split} ${target.metric} ${bound}`;
+type Category = Exercise['category'];
+
+/** Each category's heading and what its exercises teach, in the order the catalog walks them. */
+const SECTIONS: Record<Category, { title: string; about: string }> = {
+  cnn: {
+    title: 'Convolutional networks',
+    about:
+      'From a dense baseline to CNNs on Fashion-MNIST, a callback that stops on time, a parameter budget, RGB shapes and a binary defect detector graded on ROC-AUC.',
+  },
+  augmentation: {
+    title: 'Data augmentation',
+    about: 'Layers that show the network what its few training pictures never do, active only in training.',
+  },
+  transfer: {
+    title: 'Transfer learning',
+    about: 'A pretrained MobileNet as a frozen feature extractor, then fine-tuned at a lower learning rate.',
+  },
+  preprocessing: {
+    title: 'Preprocessing',
+    about: 'Functions graded on hidden cases: scaling, resizing, colour spaces, standardisation.',
+  },
+  metrics: {
+    title: 'Metrics',
+    about: 'Functions graded on hidden cases: confusion matrix, precision, recall, F1, IoU, Dice.',
+  },
+  deployment: {
+    title: 'Deployment',
+    about: 'Make a trained model small enough for the edge without losing accuracy.',
+  },
+  quiz: {
+    title: 'Quizzes',
+    about: 'Architectures, detection and segmentation, when to fine-tune, which metric for which task.',
+  },
+};
+
+const KIND_LABELS: Record<Exercise['kind'], string> = {
+  train: 'train a model',
+  function: 'write functions',
+  quiz: 'quiz',
+};
+
+/** The catalog's bundles (already in path order) grouped by category, empty categories left out. */
+function sections(bundles: ExerciseBundle[]): { category: Category; bundles: ExerciseBundle[] }[] {
+  return categories
+    .map((category) => ({ category, bundles: bundles.filter((b) => b.exercise.category === category) }))
+    .filter((section) => section.bundles.length > 0);
 }
 
 export function CatalogPage() {
   const results = useResultsStore((s) => s.results);
   const storageError = useResultsStore((s) => s.error);
+  const [shown, setShown] = useState<Category | 'all'>('all');
+  const all = sections(exerciseBundles);
+  const passedIn = (bundles: ExerciseBundle[]) =>
+    bundles.filter((b) => results[b.exercise.id]?.report.passed).length;
 
   return (
     <section className="page catalog-page">
       <h1>Exercises</h1>
       <p className="lead">
-        Write TensorFlow.js code, train it in this browser and get it graded on a held-out test set.
+        Write TensorFlow.js code, train it in this browser and get it graded on a held-out test set. The
+        sections run from the basics to transfer learning; within each, easier exercises come first.
       </p>
       {storageError && <p className="notice notice-error">{storageError}</p>}
       {catalogErrors.length > 0 && (
@@ -32,41 +81,80 @@ export function CatalogPage() {
         </div>
       )}
       {exerciseBundles.length === 0 && catalogErrors.length === 0 && <p>No exercises are installed.</p>}
-      <ul className="exercise-list">
-        {exerciseBundles.map(({ exercise }) => (
-          <li key={exercise.id} className="exercise-card" data-exercise-id={exercise.id}>
-            <a className="exercise-card-link" href={routeHref.exercise(exercise.id)}>
-              <span className="exercise-card-title">{exercise.title}</span>
-            </a>
-            <dl className="exercise-meta">
-              <div>
-                <dt>Category</dt>
-                <dd>{exercise.category}</dd>
-              </div>
-              <div>
-                <dt>Level</dt>
-                <dd>{exercise.difficulty}</dd>
-              </div>
-              {exercise.dataset && (
-                <div>
-                  <dt>Dataset</dt>
-                  <dd>{exercise.dataset}</dd>
-                </div>
-              )}
-              {exercise.expectedMinutes !== undefined && (
-                <div>
-                  <dt>Training time</dt>
-                  <dd>about {exercise.expectedMinutes} min</dd>
-                </div>
-              )}
-            </dl>
-            {exercise.targets.length > 0 && (
-              <p className="exercise-targets">To pass: {exercise.targets.map(describeTarget).join(', ')}</p>
-            )}
-            <ResultBadge result={results[exercise.id]} />
-          </li>
+      {all.length > 1 && (
+        <div className="catalog-filter" role="group" aria-label="Show one category">
+          <button type="button" aria-pressed={shown === 'all'} onClick={() => setShown('all')}>
+            All{' '}
+            <span className="muted">
+              {passedIn(exerciseBundles)}/{exerciseBundles.length} passed
+            </span>
+          </button>
+          {all.map(({ category, bundles }) => (
+            <button
+              key={category}
+              type="button"
+              aria-pressed={shown === category}
+              data-category={category}
+              onClick={() => setShown(category)}
+            >
+              {SECTIONS[category].title}{' '}
+              <span className="muted">
+                {passedIn(bundles)}/{bundles.length}
+              </span>
+            </button>
+          ))}
+        </div>
+      )}
+      {all
+        .filter(({ category }) => shown === 'all' || shown === category)
+        .map(({ category, bundles }) => (
+          <section key={category} className="catalog-section" data-category={category}>
+            <h2>
+              {SECTIONS[category].title}{' '}
+              <span className="muted catalog-progress">
+                {passedIn(bundles)} of {bundles.length} passed
+              </span>
+            </h2>
+            <p className="muted">{SECTIONS[category].about}</p>
+            <ul className="exercise-list">
+              {bundles.map(({ exercise }) => (
+                <li key={exercise.id} className="exercise-card" data-exercise-id={exercise.id}>
+                  <a className="exercise-card-link" href={routeHref.exercise(exercise.id)}>
+                    <span className="exercise-card-title">{exercise.title}</span>
+                  </a>
+                  <dl className="exercise-meta">
+                    <div>
+                      <dt>Level</dt>
+                      <dd>{exercise.difficulty}</dd>
+                    </div>
+                    <div>
+                      <dt>Kind</dt>
+                      <dd>{KIND_LABELS[exercise.kind]}</dd>
+                    </div>
+                    {exercise.dataset && (
+                      <div>
+                        <dt>Dataset</dt>
+                        <dd>{exercise.dataset}</dd>
+                      </div>
+                    )}
+                    {exercise.expectedMinutes !== undefined && (
+                      <div>
+                        <dt>Training time</dt>
+                        <dd>about {exercise.expectedMinutes} min</dd>
+                      </div>
+                    )}
+                  </dl>
+                  {exercise.targets.length > 0 && (
+                    <p className="exercise-targets">
+                      To pass: {describeTargets(exercise.targets, exercise.kind)}
+                    </p>
+                  )}
+                  <ResultBadge result={results[exercise.id]} />
+                </li>
+              ))}
+            </ul>
+          </section>
         ))}
-      </ul>
     </section>
   );
 }

@@ -5,7 +5,7 @@ import { Markdown } from '../components/Markdown';
 import { routeHref } from '../routing';
 import { formToSetInput, keyTargetIndex, moveEntry, type BuilderEntry } from '../teams/builder';
 import { useBuilderStore } from '../teams/builder-store';
-import { describeTargets } from '../teams/describe';
+import { describeTargets } from '../../core/grading/target-text';
 import { downloadText } from '../teams/download';
 import { FileDrop } from '../teams/FileDrop';
 import { privateTestFromFiles, privateTestFromServer } from '../teams/private-test';
@@ -311,7 +311,7 @@ export function SetBuilderPage() {
                 <span>
                   {exercise.title} <span className="muted">· {exercise.difficulty}</span>
                   {exercise.targets.length > 0 && (
-                    <span className="muted"> · {describeTargets(exercise.targets)}</span>
+                    <span className="muted"> · {describeTargets(exercise.targets, exercise.kind)}</span>
                   )}
                 </span>
                 <button

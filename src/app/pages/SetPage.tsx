@@ -3,7 +3,8 @@ import { examScore } from '../../core/exercises/set';
 import { exerciseBundles, findExercise } from '../catalog';
 import { Markdown } from '../components/Markdown';
 import { routeHref } from '../routing';
-import { describeTargets, effectiveMinutes, effectiveTargets } from '../teams/describe';
+import { describeTargets } from '../../core/grading/target-text';
+import { effectiveMinutes, effectiveTargets } from '../teams/describe';
 import { ExportSubmissionButton } from '../teams/ExportSubmissionButton';
 import { examView, formatClock } from '../teams/set-progress';
 import { attemptKey, useSetsStore } from '../teams/sets-store';
@@ -158,7 +159,9 @@ export function SetPage({ setId }: { setId: string }) {
                   )}
                   {bundle && <div className="muted">{bundle.exercise.difficulty}</div>}
                 </td>
-                <td>{describeTargets(effectiveTargets(entry, bundle?.exercise)) || '—'}</td>
+                <td>
+                  {describeTargets(effectiveTargets(entry, bundle?.exercise), bundle?.exercise.kind) || '—'}
+                </td>
                 <td>{minutes === null ? '—' : `${minutes} min`}</td>
                 <td data-testid="set-progress">
                   {attempt ? (

@@ -1,5 +1,5 @@
 import { routeHref } from '../routing';
-import { describeTargets } from './describe';
+import { describeTargets } from '../../core/grading/target-text';
 import { formatClock } from './set-progress';
 import type { SetExercise } from './use-set-exercise';
 
@@ -8,7 +8,7 @@ type Ready = Extract<SetExercise, { state: 'ready' }>;
 /** Above an exercise opened from a set: which set, the exam clock, and what the exam allows. */
 export function SetExerciseBanner({ context, notice }: { context: Ready; notice: string | null }) {
   const { set, exam, bundle } = context;
-  const targets = describeTargets(bundle.exercise.targets);
+  const targets = describeTargets(bundle.exercise.targets, bundle.exercise.kind);
   return (
     <div className="set-banner" data-testid="set-banner">
       <span>

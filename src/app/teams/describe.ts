@@ -1,13 +1,6 @@
 import type { Exercise } from '../../core/exercises/schema';
 import type { SetExercise } from '../../core/exercises/set';
 
-/** `test accuracy ≥ 0.5`: a target as people read it. */
-export function describeTargets(targets: Exercise['targets']): string {
-  return targets
-    .map((t) => `${t.split} ${t.metric} ${t.atLeast !== undefined ? `≥ ${t.atLeast}` : `≤ ${t.atMost}`}`)
-    .join(', ');
-}
-
 /** The targets and time limit a set entry asks for, the exercise's own where it does not override. */
 export function effectiveTargets(entry: SetExercise, exercise: Exercise | undefined): Exercise['targets'] {
   return entry.targets ?? exercise?.targets ?? [];

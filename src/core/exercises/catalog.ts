@@ -2,7 +2,16 @@
  * The catalog: every exercise folder, read and validated. The page hands in the files Vite
  * bundled, the CLI the files it read from disk; both get the same bundles and the same errors.
  */
-import { describeSchemaError, ExerciseSchema, QuizSchema, type ExerciseBundle, type Quiz } from './schema';
+import {
+  categories,
+  describeSchemaError,
+  difficulties,
+  ExerciseSchema,
+  QuizSchema,
+  type Exercise,
+  type ExerciseBundle,
+  type Quiz,
+} from './schema';
 
 export interface Catalog {
   bundles: ExerciseBundle[];
@@ -72,7 +81,20 @@ export function catalogFromFiles(files: Record<string, string>): Catalog {
       ...(quiz ? { quiz } : {}),
     });
   }
-  return { bundles, errors };
+  return { bundles: bundles.sort((a, b) => compareForCatalog(a.exercise, b.exercise)), errors };
+}
+
+/**
+ * The path a learner walks: category by category (in `categories` order), each by its `order`,
+ * then easier before harder, then by id.
+ */
+export function compareForCatalog(a: Exercise, b: Exercise): number {
+  return (
+    categories.indexOf(a.category) - categories.indexOf(b.category) ||
+    (a.order ?? Infinity) - (b.order ?? Infinity) ||
+    difficulties.indexOf(a.difficulty) - difficulties.indexOf(b.difficulty) ||
+    a.id.localeCompare(b.id)
+  );
 }
 
 /** Parses a quiz exercise's `quiz.json`; returns the error line instead of throwing. */

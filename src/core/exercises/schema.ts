@@ -7,15 +7,18 @@
  */
 import { z } from 'zod';
 
+/** The categories, in the order the catalog walks them. */
 export const categories = [
   'cnn',
   'augmentation',
   'transfer',
-  'metrics',
   'preprocessing',
+  'metrics',
   'deployment',
   'quiz',
 ] as const;
+
+export const difficulties = ['beginner', 'intermediate', 'advanced'] as const;
 
 /** A metric the grader can compute, named as it appears in a report's `metrics`. */
 export const metricNames = [
@@ -82,7 +85,7 @@ export const ExerciseSchema = z.object({
   id: z.string().regex(/^[a-z0-9][a-z0-9-]*$/, 'ids are lower-case letters, digits and dashes'),
   title: z.string().min(1).max(200),
   category: z.enum(categories),
-  difficulty: z.enum(['beginner', 'intermediate', 'advanced']),
+  difficulty: z.enum(difficulties),
   kind: z.enum(['train', 'function', 'quiz']),
   dataset: z.string().optional(),
   input: z.object({ shape: z.array(z.number().int().positive()) }).optional(),
@@ -97,6 +100,11 @@ export const ExerciseSchema = z.object({
   /** Expected training time of the reference solution on a laptop CPU, shown before a run. */
   expectedMinutes: z.number().positive().optional(),
   tags: z.array(z.string()).default([]),
+  /**
+   * Where the exercise stands on its category's path through the catalog, lower first; exercises
+   * without one follow, easier before harder.
+   */
+  order: z.number().int().nonnegative().optional(),
 });
 export type Exercise = z.infer<typeof ExerciseSchema>;
 

@@ -10,3 +10,4 @@ export {
 } from './rules';
 export { gradeModel, hashModelWeights, scoreReport, type GradeInput } from './grade';
 export { formatReport } from './format';
+export { describeTarget, describeTargets } from './target-text';
