@@ -41,12 +41,55 @@ def mobilenet_v1(alpha=0.25, classes=10):
     return nn.Sequential(*layers)
 
 
+def make_divisible(value, divisor=8):
+    rounded = max(divisor, int(value + divisor / 2) // divisor * divisor)
+    return rounded + divisor if rounded < 0.9 * value else rounded
+
+
+class InvertedResidual(nn.Module):
+    """Expand 1x1 (not in block 0), depthwise 3x3, linear project 1x1; residual where shapes match."""
+
+    def __init__(self, cin, cout, stride, expansion):
+        super().__init__()
+        hidden = cin * expansion
+        layers = []
+        if expansion != 1:
+            layers += [nn.Conv2d(cin, hidden, 1, bias=False), nn.BatchNorm2d(hidden), nn.ReLU6()]
+        layers += [nn.Conv2d(hidden, hidden, 3, stride, padding=1, groups=hidden, bias=False),
+                   nn.BatchNorm2d(hidden), nn.ReLU6(),
+                   nn.Conv2d(hidden, cout, 1, bias=False), nn.BatchNorm2d(cout)]
+        self.body = nn.Sequential(*layers)
+        self.residual = stride == 1 and cin == cout
+
+    def forward(self, x):
+        y = self.body(x)
+        return x + y if self.residual else y
+
+
+def mobilenet_v2(alpha=0.35, classes=10):
+    """The layout of src/core/models/mobilenet.ts (keras.applications.MobileNetV2)."""
+    stages = [(16, 1, 1, 1), (24, 2, 2, 6), (32, 2, 3, 6), (64, 2, 4, 6), (96, 1, 3, 6), (160, 2, 3, 6), (320, 1, 1, 6)]
+    cin = make_divisible(32 * alpha)
+    layers = [nn.Conv2d(3, cin, 3, 2, padding=1, bias=False), nn.BatchNorm2d(cin), nn.ReLU6()]
+    for channels, first_stride, repeats, expansion in stages:
+        for r in range(repeats):
+            cout = make_divisible(int(channels * alpha))
+            layers.append(InvertedResidual(cin, cout, first_stride if r == 0 else 1, expansion))
+            cin = cout
+    last = make_divisible(1280 * alpha) if alpha > 1 else 1280
+    layers += [nn.Conv2d(cin, last, 1, bias=False), nn.BatchNorm2d(last), nn.ReLU6(),
+               nn.AdaptiveAvgPool2d(1), nn.Flatten(), nn.Linear(last, classes)]
+    return nn.Sequential(*layers)
+
+
 def bench(name, batch, warmup, steps):
     torch.manual_seed(0)
     if name == "cnn":
         model, shape = reference_cnn(), (batch, 1, 28, 28)
-    else:
+    elif name == "mobilenet":
         model, shape = mobilenet_v1(), (batch, 3, 96, 96)
+    else:
+        model, shape = mobilenet_v2(), (batch, 3, 96, 96)
     xs = torch.rand(shape)
     ys = torch.randint(0, 10, (batch,))
     optimizer = torch.optim.Adam(model.parameters(), lr=1e-3)
@@ -91,7 +134,7 @@ def bench(name, batch, warmup, steps):
 
 def main():
     parser = argparse.ArgumentParser()
-    parser.add_argument("--model", choices=["cnn", "mobilenet"], default="cnn")
+    parser.add_argument("--model", choices=["cnn", "mobilenet", "mobilenet-v2"], default="cnn")
     parser.add_argument("--batch", type=int, default=64)
     parser.add_argument("--warmup", type=int, default=3)
     parser.add_argument("--steps", type=int, default=20)

@@ -1,5 +1,5 @@
 /**
- * `cv-lab bench [--model cnn|mobilenet|all] [--backend wasm,cpu] [--steps N] [--json] [--torch]`:
+ * `cv-lab bench [--model cnn|mobilenet|mobilenet-v2|all] [--backend wasm,cpu] [--steps N] [--json] [--torch]`:
  * trains each model for a fixed number of steps after a warm-up on each backend and prints training
  * and inference images/s, ms/step, GFLOP/s and the share of the backend's matmul peak. Where
  * /usr/bin/python3 can import torch, the same models also run in PyTorch on one thread
@@ -12,7 +12,7 @@ import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import type { Command } from 'commander';
 import * as tf from '@tensorflow/tfjs';
-import { benchModel, type BenchModelName, type BenchResult } from '../../core/runtime/bench';
+import { BENCH_MODELS, benchModel, type BenchModelName, type BenchResult } from '../../core/runtime/bench';
 import { CliError } from '../cli-error';
 import { runBrowserBench } from '../bench-browser';
 import { initNodeBackend, type NodeBackendName } from '../node-backend';
@@ -159,7 +159,7 @@ export function registerBenchCommand(program: Command, setExitCode: (code: numbe
   program
     .command('bench')
     .description('measure training and inference speed per model and backend (and PyTorch, if installed)')
-    .option('-m, --model <name>', 'cnn, mobilenet or all', 'cnn')
+    .option('-m, --model <name>', `${BENCH_MODELS.join(', ')} or all`, 'cnn')
     .option('-b, --backend <names>', 'comma-separated: wasm, cpu', 'wasm')
     .option('--steps <n>', 'measured training steps (default 20; 2 on cpu)')
     .option('--warmup <n>', 'warm-up steps before measuring (default 3; 1 on cpu)')
@@ -174,9 +174,9 @@ export function registerBenchCommand(program: Command, setExitCode: (code: numbe
     )
     .action(async (options: BenchCliOptions) => {
       const models: BenchModelName[] =
-        options.model === 'all' ? ['cnn', 'mobilenet'] : [options.model as BenchModelName];
-      if (!models.every((m) => m === 'cnn' || m === 'mobilenet')) {
-        throw new CliError(`unknown model ${options.model}: use cnn, mobilenet or all`);
+        options.model === 'all' ? [...BENCH_MODELS] : [options.model as BenchModelName];
+      if (!models.every((m) => BENCH_MODELS.includes(m))) {
+        throw new CliError(`unknown model ${options.model}: use ${BENCH_MODELS.join(', ')} or all`);
       }
       const backends = options.backend.split(',').map((b) => b.trim()) as NodeBackendName[];
       for (const backend of backends) {

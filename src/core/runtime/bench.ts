@@ -6,12 +6,14 @@
  */
 import type { LayersModel, Tensor } from '@tensorflow/tfjs';
 import type { TF } from '../sandbox/lab';
-import { buildMobileNetV1 } from '../models/mobilenet';
+import { buildMobileNetV1, buildMobileNetV2 } from '../models/mobilenet';
 import { buildReferenceCnn } from '../models/reference-cnn';
 import { countModelFlops, type LayerKind } from './flops';
 import { profileKernels, type KernelTime } from './kernel-profiler';
 
-export type BenchModelName = 'cnn' | 'mobilenet';
+/** The benchmark's models; `all` on the command line means every one, in this order. */
+export const BENCH_MODELS = ['cnn', 'mobilenet', 'mobilenet-v2'] as const;
+export type BenchModelName = (typeof BENCH_MODELS)[number];
 
 export interface BenchOptions {
   model: BenchModelName;
@@ -58,11 +60,15 @@ export interface BenchResult {
   layerKinds?: LayerKindShare[];
 }
 
-/** The benchmark's models: the reference CNN on Fashion-MNIST, MobileNet v1 0.25 at 96x96 RGB. */
+/**
+ * The benchmark's models: the reference CNN on Fashion-MNIST, MobileNet v1 0.25 and MobileNet v2
+ * 0.35 (its narrowest Keras width) at 96x96 RGB.
+ */
 export function buildBenchModel(tf: TF, model: BenchModelName): LayersModel {
-  return model === 'cnn'
-    ? buildReferenceCnn(tf, { seed: 1 })
-    : buildMobileNetV1(tf, { alpha: 0.25, inputShape: [96, 96, 3], classes: 10 });
+  if (model === 'cnn') return buildReferenceCnn(tf, { seed: 1 });
+  if (model === 'mobilenet')
+    return buildMobileNetV1(tf, { alpha: 0.25, inputShape: [96, 96, 3], classes: 10 });
+  return buildMobileNetV2(tf, { alpha: 0.35, inputShape: [96, 96, 3], classes: 10 });
 }
 
 const KERNEL_KINDS: Record<string, LayerKind> = {
