@@ -1,10 +1,12 @@
 /**
  * `surface-defects`: grayscale close-ups of manufactured surfaces (brushed metal, cast metal, painted
  * sheet) under uneven light (vignetting, a gradient), each either clean or showing one kind of
- * defect: a scratch, pits, a crack or a stain, at any orientation and scale. Like real inspection
- * images, many defects are faint (low contrast, small pits, thin cracks) and the textures have their
- * own marks (grain, porosity speckle) that a model must learn to ignore, so a small CNN trained on a
- * few hundred images needs augmentation to generalise.
+ * defect: a scratch, pits, a crack or a stain, at any scale. Like real inspection images, many
+ * defects are faint (low contrast, small pits, thin cracks) and the textures have their own marks
+ * (grain, porosity speckle) that a model must learn to ignore. The training images are one
+ * station's, where every line leans one way; the test images the whole plant's, any way (see
+ * `SurfacePose`): a small CNN trained on the few hundred station pictures needs augmentation to
+ * generalise to the plant (measured in scripts/augmentation-baselines/README.md).
  *
  * Drawing happens on the surface's reflectance, before lighting and noise, so a defect is lit like
  * the surface around it.
@@ -44,7 +46,10 @@ export interface SurfaceDefectsOptions {
 
 const STATION_SPREAD = Math.PI / 2;
 
-/** Draws the poses of one image: each angle is one draw, so a plant image is the same whatever the pose option of others. */
+/**
+ * Draws the angles of one image. Each is one draw whatever the pose, so the station's and the
+ * plant's version of an image (same seed) differ in their angles only.
+ */
 class PoseSampler {
   constructor(
     private readonly random: Random,
