@@ -13,7 +13,7 @@ export type RunEvent =
   | { type: 'log'; level: 'info' | 'warn' | 'error'; message: string }
   | { type: 'batch'; epoch: number; batch: number; batches: number; logs: Record<string, number> }
   | { type: 'epoch'; epoch: number; logs: Record<string, number>; numTensors: number; seconds: number }
-  | { type: 'warning'; code: 'leak' | 'nan' | 'time' | 'slow'; message: string }
+  | { type: 'warning'; code: 'leak' | 'nan' | 'time' | 'slow' | 'batch-norm'; message: string }
   | { type: 'error'; error: LearnerErrorInfo }
   | { type: 'report'; report: Report };
 

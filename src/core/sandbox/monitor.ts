@@ -1,6 +1,7 @@
 /**
  * The training monitor: a tfjs callback that streams batch and epoch figures, stops on a NaN
- * loss or when the time budget is spent, and warns when the tensor count grows epoch over epoch.
+ * loss or when the time budget is spent, and warns when the tensor count grows epoch over epoch
+ * or when batch norm's moving statistics have had too few steps to settle.
  *
  * It is registered with `tf.registerCallbackConstructor`, so every `fit` call in a run is
  * monitored even when learner code forgets `lab.callbacks()`; `lab.callbacks()` returns one more
@@ -21,6 +22,9 @@ export interface MonitorContext {
   history: { epoch: number; logs: Record<string, number> }[];
   tensorCounts: number[];
   leakWarned: boolean;
+  /** Training steps (batches) of the `fit` in progress. */
+  steps: number;
+  batchNormWarned: boolean;
   /** The monitor doing the work for the `fit` in progress. */
   active: object | null;
 }
@@ -41,6 +45,8 @@ export function newMonitorContext(emit: RunEventSink, timeLimitSeconds: number, 
     history: [],
     tensorCounts: [],
     leakWarned: false,
+    steps: 0,
+    batchNormWarned: false,
     active: null,
   };
 }
@@ -55,6 +61,30 @@ function plainLogs(logs: tfType.Logs | undefined): Record<string, number> {
 }
 
 const LEAK_EPOCHS = 3;
+
+/** Training accuracy this far above validation accuracy, with young batch-norm averages, gets a hint. */
+const BATCH_NORM_GAP = 0.3;
+/** Moving averages "young" while this share of their starting values (mean 0, variance 1) remains. */
+const BATCH_NORM_RESIDUE = 0.01;
+
+/** Every layer of a model, nested models opened (a frozen base inside a learner's model, say). */
+function layersOf(model: tfType.LayersModel): tfType.layers.Layer[] {
+  return model.layers.flatMap((layer) => {
+    const inner = (layer as unknown as { layers?: tfType.layers.Layer[] }).layers;
+    return Array.isArray(inner) ? layersOf(layer as unknown as tfType.LayersModel) : [layer];
+  });
+}
+
+/** The highest momentum among batch-norm layers that train (frozen ones keep their statistics). */
+function trainingBatchNormMomentum(model: tfType.LayersModel): number | null {
+  let highest: number | null = null;
+  for (const layer of layersOf(model)) {
+    if (layer.getClassName() !== 'BatchNormalization' || !layer.trainable) continue;
+    const momentum = (layer.getConfig() as { momentum?: number }).momentum ?? 0.99;
+    highest = Math.max(highest ?? 0, momentum);
+  }
+  return highest;
+}
 
 /**
  * Builds the monitor class for one tfjs instance. A class per `tf` keeps `core` free of a
@@ -75,6 +105,7 @@ export function defineMonitor(tf: TF) {
       const samples = params?.samples ?? 0;
       const batchSize = params?.batchSize ?? 32;
       this.batchesPerEpoch = params?.steps ?? Math.ceil(samples / batchSize);
+      if (current && current.active === this) current.steps = 0;
     }
 
     override async onTrainEnd(): Promise<void> {
@@ -89,6 +120,7 @@ export function defineMonitor(tf: TF) {
       const context = this.context;
       if (!context) return;
       const figures = plainLogs(logs);
+      context.steps += 1;
       context.emit({
         type: 'batch',
         epoch: context.epochsTrained,
@@ -115,6 +147,7 @@ export function defineMonitor(tf: TF) {
       context.epochsTrained += 1;
       context.tensorCounts.push(numTensors);
       this.checkLeak(context);
+      this.checkBatchNorm(context, figures);
       this.checkLimits(context, figures);
       void epoch;
     }
@@ -130,6 +163,36 @@ export function defineMonitor(tf: TF) {
       }
       const elapsed = (Date.now() - context.startedAt) / 1000;
       if (elapsed > context.timeLimitSeconds) this.stop(context, 'time');
+    }
+
+    /**
+     * Warns once when validation accuracy lags far behind training accuracy while the model's
+     * batch norm layers have taken too few steps for their moving averages to settle. Those
+     * averages, not the batch's own statistics, are what the model predicts with (validation, the
+     * grader); each step moves them by (1 − momentum), so after n steps momentumⁿ of their
+     * starting values remains. On a few hundred images that is most of a run, and a network that
+     * fits its training batches well predicts nearly one class.
+     */
+    private checkBatchNorm(context: MonitorContext, figures: Record<string, number>): void {
+      if (context.batchNormWarned) return;
+      const train = figures.acc ?? figures.accuracy;
+      const validation = figures.val_acc ?? figures.val_accuracy;
+      if (train === undefined || validation === undefined || train - validation < BATCH_NORM_GAP) return;
+      const momentum = trainingBatchNormMomentum(this.model);
+      if (momentum === null) return;
+      const residue = momentum ** context.steps;
+      if (residue < BATCH_NORM_RESIDUE) return;
+      context.batchNormWarned = true;
+      context.emit({
+        type: 'warning',
+        code: 'batch-norm',
+        message:
+          `Validation accuracy ${validation.toFixed(2)} is far below training accuracy ${train.toFixed(2)}, and the ` +
+          `batch normalization layers have trained only ${context.steps} steps at momentum ${momentum}: their ` +
+          `moving averages, which the model predicts with, still hold ${(100 * residue).toFixed(0)} % of their ` +
+          'starting values. Give them more steps (smaller batches, more epochs) or a lower momentum: ' +
+          'tf.layers.batchNormalization({ momentum: 0.9 }).',
+      });
     }
 
     /** Warns once when the tensor count has grown at each of the last epochs. */
