@@ -308,7 +308,10 @@ function checkInputShape(model: tfType.LayersModel, xs: tfType.Tensor4D): Check 
 }
 
 function checkOutput(model: tfType.LayersModel, numClasses: number): Check {
-  const label = `Model outputs ${numClasses} classes`;
+  const label =
+    numClasses === 2
+      ? 'Model outputs 2 classes or one sigmoid probability'
+      : `Model outputs ${numClasses} classes`;
   const expected = numClasses === 2 ? `[null,2] or [null,1] with a sigmoid` : formatShape([null, numClasses]);
   if (model.outputs.length !== 1) {
     return {

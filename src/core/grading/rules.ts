@@ -255,7 +255,9 @@ function targetBound(target: Target): { relation: string; threshold: number } {
 
 function notMeasuredHint(target: Target): string {
   if (target.split === 'validation') return ' (pass validationData to model.fit)';
-  if (target.metric === 'rocAuc') return ' (ROC-AUC needs a binary task with both classes in the data)';
+  if (target.metric === 'rocAuc') {
+    return ' (ROC-AUC needs a probability of class 1 for every image: a model with one sigmoid unit or two softmax units, and both classes in the test data)';
+  }
   return '';
 }
 
