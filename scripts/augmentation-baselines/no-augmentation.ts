@@ -6,7 +6,7 @@ export default async function train(lab: Lab) {
 
   const block = (filters: number) => [
     tf.layers.conv2d({ filters, kernelSize: 3, padding: 'same', useBias: false }),
-    tf.layers.batchNormalization(),
+    tf.layers.batchNormalization({ momentum: 0.9 }),
     tf.layers.activation({ activation: 'relu' }),
     tf.layers.maxPooling2d({ poolSize: 2 }),
   ];

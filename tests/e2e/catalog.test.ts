@@ -47,7 +47,7 @@ test('sections in path order, targets in words, a filter, and progress that coun
     ]);
     const targets = (id: string) => page.locator(`[data-exercise-id="${id}"] .exercise-targets`).innerText();
     expect(await targets('defects-binary')).toBe(
-      'To pass: test ROC-AUC ≥ 0.9, test recall at your threshold ≥ 0.9',
+      'To pass: test ROC-AUC ≥ 0.9, test recall at your threshold ≥ 0.9, test precision at your threshold ≥ 0.85',
     );
     expect(await targets('metrics-iou')).toBe('To pass: every one of the hidden cases');
     expect(await targets('quiz-cnn-architectures')).toBe('To pass: ≥ 80 % of the answers');
