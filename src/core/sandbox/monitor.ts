@@ -10,6 +10,7 @@
 import type * as tfType from '@tensorflow/tfjs';
 import type { TF } from './lab';
 import type { RunEventSink } from './events';
+import { allLayers } from '../grading/rules';
 
 /** What the current run lets the monitor see and decide. One run at a time per worker or process. */
 export interface MonitorContext {
@@ -67,18 +68,10 @@ const BATCH_NORM_GAP = 0.3;
 /** Moving averages "young" while this share of their starting values (mean 0, variance 1) remains. */
 const BATCH_NORM_RESIDUE = 0.01;
 
-/** Every layer of a model, nested models opened (a frozen base inside a learner's model, say). */
-function layersOf(model: tfType.LayersModel): tfType.layers.Layer[] {
-  return model.layers.flatMap((layer) => {
-    const inner = (layer as unknown as { layers?: tfType.layers.Layer[] }).layers;
-    return Array.isArray(inner) ? layersOf(layer as unknown as tfType.LayersModel) : [layer];
-  });
-}
-
 /** The highest momentum among batch-norm layers that train (frozen ones keep their statistics). */
 function trainingBatchNormMomentum(model: tfType.LayersModel): number | null {
   let highest: number | null = null;
-  for (const layer of layersOf(model)) {
+  for (const layer of allLayers(model)) {
     if (layer.getClassName() !== 'BatchNormalization' || !layer.trainable) continue;
     const momentum = (layer.getConfig() as { momentum?: number }).momentum ?? 0.99;
     highest = Math.max(highest ?? 0, momentum);
