@@ -4,13 +4,10 @@
  * (A report's checks have their own, longer labels: `checkTargets` in rules.)
  */
 import type { Exercise, Target } from '../exercises/schema';
+import { metricLabel } from './rules';
 
-const shortMetricLabels: Record<Target['metric'], string> = {
-  accuracy: 'accuracy',
-  macroF1: 'macro F1',
-  rocAuc: 'ROC-AUC',
-  loss: 'loss',
-  topKAccuracy: 'top-k accuracy',
+/** Shorter than the report's "recall of class 1 at the threshold"; every other metric as the report names it. */
+const shortMetricLabels: Partial<Record<Target['metric'], string>> = {
   recall: 'recall at your threshold',
   precision: 'precision at your threshold',
 };
@@ -26,7 +23,7 @@ export function describeTarget(target: Target, kind: Exercise['kind'] = 'train')
     return target.atLeast >= 1 ? `every one of ${what}` : `≥ ${percent(target.atLeast)} of ${what}`;
   }
   const bound = target.atLeast !== undefined ? `≥ ${target.atLeast}` : `≤ ${target.atMost}`;
-  return `${target.split} ${shortMetricLabels[target.metric]} ${bound}`;
+  return `${target.split} ${shortMetricLabels[target.metric] ?? metricLabel(target.metric)} ${bound}`;
 }
 
 /** Every target of an exercise, joined: what "To pass" says. Empty when there are none. */
