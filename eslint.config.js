@@ -75,4 +75,37 @@ export default tseslint.config(
       ],
     },
   },
+  // The sandbox: the only code that runs learner code. It imports core only (docs/architecture.md).
+  {
+    files: ['src/sandbox/**/*.ts'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        {
+          patterns: [
+            {
+              group: [
+                '**/app',
+                '**/app/**',
+                '**/worker',
+                '**/worker/**',
+                '**/cli',
+                '**/cli/**',
+                '**/storage',
+                '**/storage/**',
+                'react',
+              ],
+              message:
+                'src/sandbox runs learner code and imports core only: it must hold nothing of the host.',
+            },
+          ],
+        },
+      ],
+    },
+  },
+  // Hostile fixtures are written as an attacker writes them.
+  {
+    files: ['tests/fixtures/hostile-*/**/*.ts'],
+    rules: { '@typescript-eslint/no-explicit-any': 'off' },
+  },
 );

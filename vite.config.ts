@@ -3,6 +3,7 @@ import { defineConfig } from 'vite';
 import react from '@vitejs/plugin-react';
 import { labTypingsPlugin } from './scripts/vite-plugin-lab-typings.ts';
 import { offlinePlugin } from './scripts/vite-plugin-offline.ts';
+import { sandboxPlugin } from './scripts/vite-plugin-sandbox.ts';
 
 const root = fileURLToPath(new URL('.', import.meta.url));
 
@@ -18,7 +19,9 @@ const isolationHeaders = {
 
 export default defineConfig({
   // offlinePlugin: the service worker (`/sw.js`) and `/datasets/index.json`; see the plugin's header.
-  plugins: [react(), labTypingsPlugin({ root }), offlinePlugin({ root })],
+  // sandboxPlugin: /sandbox.html and /sandbox-worker.js, where learner code runs (before offlinePlugin,
+  // which precaches what the build emits).
+  plugins: [react(), labTypingsPlugin({ root }), sandboxPlugin({ root }), offlinePlugin({ root })],
   resolve: {
     alias: { 'cv-lab': fileURLToPath(new URL('./src/core/sandbox/lab.ts', import.meta.url)) },
   },

@@ -3,8 +3,10 @@
  * API, a tiny worker entry, the logic in a class that tests can drive without a worker).
  *
  * The page calls these methods through comlink. Events stream back through `onEvent` (a comlink
- * proxy). Stopping a run is not a method: the page terminates the worker, which always works,
- * even when learner code is stuck in a loop.
+ * proxy). This worker is the trusted side of the run protocol (core/sandbox/protocol.ts): it never
+ * runs learner code. The page opens a sandbox per run (an opaque-origin frame and its worker) and
+ * passes its port here. Stopping a run is not a method: the page removes the sandbox's frame and
+ * terminates this worker, which always works, even when learner code is stuck in a loop.
  *
  * Trained models: a graded training run returns its model's artifacts (`serializeModel`, taken
  * through `env.onTrainedModel` before the run disposes the model) in the outcome's `model`, and
@@ -92,8 +94,13 @@ export interface AugmentPreviewAnswer {
 }
 
 export interface LabWorkerApi {
-  run(request: RunRequest, onEvent: (event: RunEvent) => void): Promise<LabRunOutcome>;
-  regrade(request: RegradeRequest): Promise<RegradeAnswer>;
+  /**
+   * Supervises a run whose learner code runs in the sandbox at the other end of `sandbox` (a port
+   * of app/run/sandbox-frame.ts's worker); the page closes that sandbox once this resolves.
+   */
+  run(request: RunRequest, sandbox: MessagePort, onEvent: (event: RunEvent) => void): Promise<LabRunOutcome>;
+  /** Re-grades a submission; a function exercise's or quiz's code runs in `sandbox`, a fresh one. */
+  regrade(request: RegradeRequest, sandbox?: MessagePort): Promise<RegradeAnswer>;
   /** Augments one train image of a dataset many times over, off the main thread. */
   previewAugmentations(request: AugmentPreviewRequest): Promise<AugmentPreviewAnswer>;
   /**

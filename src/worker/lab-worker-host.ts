@@ -16,14 +16,18 @@ import { labDatasetReader } from '../storage/dataset-reader';
 import type { LoadedDataset } from '../core/datasets/types';
 import { privateTestDataset } from '../core/exercises/set';
 import { needsTestData, regradeSubmission } from '../core/grading/regrade';
-import { serializeModel, type ModelArtifactsJson } from '../core/models/artifacts';
+import type { ModelArtifactsJson } from '../core/models/artifacts';
 import type { HashTrustStore } from '../core/models/registry';
 import { modelTrustStore } from '../storage/model-cache';
 import { labModelReader } from '../storage/model-reader';
 import { chooseBackend } from '../core/runtime/backend';
 import { registerWasmTrainingKernels } from '../core/runtime/wasm-training-kernels';
 import type { RunEvent } from '../core/sandbox/events';
-import { runExercise } from '../core/sandbox/run';
+import { LearnerError } from '../core/sandbox/compile';
+import { superviseRun, type HostEnvironment } from '../core/sandbox/supervise';
+import { describeSandboxStop } from '../core/sandbox/watchdog';
+import { errorMessage } from '../core/errors';
+import { messagePortChannel } from './sandbox-port';
 import type { BackendName, RunRequest } from '../core/sandbox/run-types';
 import type {
   AugmentPreviewAnswer,
@@ -72,7 +76,16 @@ export class LabWorkerHost implements LabWorkerApi {
     this.modelTrust = modelTrustStore(origin);
   }
 
-  async run(request: RunRequest, onEvent: (event: RunEvent) => void): Promise<LabRunOutcome> {
+  /**
+   * Supervises one run whose learner code runs in the sandbox at the other end of `sandbox` (the
+   * page opened it: app/run/sandbox-frame.ts). This worker serves the training data, keeps the
+   * test split, grades and keeps the model; the page closes the sandbox when this resolves.
+   */
+  async run(
+    request: RunRequest,
+    sandbox: MessagePort,
+    onEvent: (event: RunEvent) => void,
+  ): Promise<LabRunOutcome> {
     // Events travel on the callback's own channel, the outcome on the worker's: to keep them in
     // order, the outcome waits until the page has taken the last event (a port delivers in order).
     // A page that went away must not take the run down with it: events are best effort.
@@ -90,50 +103,65 @@ export class LabWorkerHost implements LabWorkerApi {
     };
     try {
       prepareTfjs();
-      let model: ModelArtifactsJson | undefined;
-      let modelError: string | undefined;
+      await chooseBackend(tf, request.backend, browserBackends);
       let keep: KeepResult | undefined;
-      const outcome = await runExercise(request, {
-        tf,
-        // Imported datasets from IndexedDB, the rest from the server or, offline, the cache.
-        datasetReader: (id) => labDatasetReader(id, datasetBaseUrl(id, this.origin)),
-        // Pretrained models: bundled ones from /models/, published ones from their URL; offline,
-        // the models cache (filled by the service worker, by this reader, or by the page).
-        modelReader: (id) => labModelReader(id, this.origin, { trust: this.modelTrust }),
-        modelTrust: this.modelTrust,
-        onEvent: send,
-        candidateBackends: browserBackends,
+      const { model, stop, ...outcome } = await superviseRun(request, () => messagePortChannel(sandbox), {
+        ...this.hostEnvironment(send),
         onTrainedModel: async (trained) => {
-          try {
-            model = await serializeModel(tf, trained);
-          } catch (error) {
-            modelError = error instanceof Error ? error.message : String(error);
-          }
           keep = await keepTrainedModel(tf, trained, request.bundle.exercise.id);
         },
-      });
+      }).outcome;
+      void stop;
       return await delivered<LabRunOutcome>({
         ...outcome,
         ...(model ? { model } : {}),
-        ...(modelError ? { modelError } : {}),
         ...(keep ? { modelKept: keep.kept } : {}),
         ...(keep && !keep.kept ? { modelKeepError: keep.reason } : {}),
       });
     } catch (thrown) {
-      // runExercise reports learner errors in its outcome; reaching here is a bug of ours.
-      const message = thrown instanceof Error ? thrown.message : String(thrown);
-      const error = { kind: 'internal' as const, message: `The lab failed: ${message}` };
+      // superviseRun reports learner errors in its outcome; reaching here is a bug of ours.
+      const error = { kind: 'internal' as const, message: `The lab failed: ${errorMessage(thrown)}` };
       send({ type: 'error', error });
       return delivered<LabRunOutcome>({ ok: false, error, history: [], backend: 'none' });
     }
   }
 
-  async regrade({ submission, bundle, privateTest, backend }: RegradeRequest): Promise<RegradeAnswer> {
+  /** The host's side of a run in this worker: data and models from this origin, events to the page. */
+  private hostEnvironment(onEvent: (event: RunEvent) => void): HostEnvironment {
+    return {
+      tf,
+      // Imported datasets from IndexedDB, the rest from the server or, offline, the cache.
+      datasetReader: (id) => labDatasetReader(id, datasetBaseUrl(id, this.origin)),
+      // Pretrained models: bundled ones from /models/, published ones from their URL; offline,
+      // the models cache (filled by the service worker, by this reader, or by the page).
+      modelReader: (id) => labModelReader(id, this.origin, { trust: this.modelTrust }),
+      onEvent,
+      candidateBackends: browserBackends,
+    };
+  }
+
+  /**
+   * Re-grades a submission. A training submission's model is rebuilt and graded here (no learner
+   * code runs); a function exercise's or quiz's code runs again in the sandbox at the end of
+   * `sandbox`, which the page opens for it.
+   */
+  async regrade(
+    { submission, bundle, privateTest, backend }: RegradeRequest,
+    sandbox?: MessagePort,
+  ): Promise<RegradeAnswer> {
     prepareTfjs();
     const choice = await chooseBackend(tf, backend, browserBackends);
     if (!needsTestData(bundle)) {
-      // A function exercise or quiz: the code runs again on the hidden cases, no data to load.
-      return { ...(await regradeSubmission(tf, submission, { bundle })), backend: choice.backend };
+      if (!sandbox) throw new Error(`re-grading ${bundle.exercise.id} runs its code: it needs a sandbox`);
+      const gradeCode = async (code: string) => {
+        const outcome = await superviseRun({ bundle, code, backend }, () => messagePortChannel(sandbox), {
+          ...this.hostEnvironment(() => {}),
+        }).outcome;
+        if (outcome.stop) throw new Error(describeSandboxStop(outcome.stop, bundle.exercise.id));
+        if (!outcome.report) throw new LearnerError(outcome.error!);
+        return outcome.report;
+      };
+      return { ...(await regradeSubmission(tf, submission, { bundle, gradeCode })), backend: choice.backend };
     }
     let testDataset: Promise<LoadedDataset>;
     if (privateTest) {

@@ -1,12 +1,14 @@
 /**
- * Owns the lab worker from the page's side: starts it ahead of time, sends a run, and stops it by
- * terminating the worker — the one stop that always works, even when learner code is stuck in
+ * Owns the lab worker from the page's side: starts it ahead of time, opens a fresh sandbox for
+ * each run (sandbox-frame.ts) and hands its port to the worker, and stops a run by removing the
+ * sandbox and terminating the worker — the one stop that always works, even when learner code is stuck in
  * `while (true)` and no callback can run. A watchdog does the same when a run overruns its limit.
  */
 import * as Comlink from 'comlink';
 import type { RunEvent } from '../../core/sandbox/events';
 import type { RunRequest } from '../../core/sandbox/run-types';
 import type { LabRunOutcome, LabWorkerApi } from '../../worker/contract';
+import { openSandboxFrame, type SandboxFrame } from './sandbox-frame';
 
 export type RunEnd =
   | { type: 'finished'; outcome: LabRunOutcome }
@@ -39,7 +41,10 @@ export class LabRunner {
   /** Ends the current run without the worker's answer (stop, watchdog, crash); null when idle. */
   private interrupt: ((end: RunEnd) => void) | null = null;
 
-  constructor(private readonly spawnWorker: () => Worker = createLabWorker) {}
+  constructor(
+    private readonly spawnWorker: () => Worker = createLabWorker,
+    private readonly openSandbox: () => Promise<SandboxFrame> = openSandboxFrame,
+  ) {}
 
   get isRunning(): boolean {
     return this.interrupt !== null;
@@ -75,6 +80,7 @@ export class LabRunner {
     if (this.isRunning) throw new Error('A run is already in progress');
     this.warm();
     const live = this.live!;
+    let sandbox: SandboxFrame | undefined;
     const interrupted = new Promise<RunEnd>((resolve) => {
       this.interrupt = resolve;
     });
@@ -83,8 +89,11 @@ export class LabRunner {
       watchdogSeconds * 1000,
     );
     try {
-      const finished = live.api
-        .run(request, Comlink.proxy(onEvent))
+      const finished = this.openSandbox()
+        .then((opened) => {
+          sandbox = opened;
+          return live.api.run(request, Comlink.transfer(opened.port, [opened.port]), Comlink.proxy(onEvent));
+        })
         .then((outcome): RunEnd => ({ type: 'finished', outcome }))
         .catch((error: unknown): RunEnd => ({
           type: 'crashed',
@@ -98,6 +107,8 @@ export class LabRunner {
       return end;
     } finally {
       clearTimeout(watchdog);
+      // The sandbox serves one run: removing its frame ends its worker, whatever it is doing.
+      sandbox?.close();
       this.interrupt = null;
     }
   }

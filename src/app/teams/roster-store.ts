@@ -9,7 +9,9 @@ import { create } from 'zustand';
 import { applySetOverrides, parseSet, type CvSet } from '../../core/exercises/set';
 import { parseSubmission } from '../../core/exercises/submission';
 import { rosterErrorRow, rosterRow } from '../../core/grading/roster';
+import { needsTestData } from '../../core/grading/regrade';
 import type { LabWorkerApi } from '../../worker/contract';
+import { openSandboxFrame } from '../run/sandbox-frame';
 import { findExercise } from '../catalog';
 import { useSettingsStore } from '../stores/settings-store';
 import type { RosterEntry } from './roster-table';
@@ -123,14 +125,27 @@ export const useRosterStore = create<RosterState>()((set, get) => {
                 throw new Error(`exercise '${submission.exerciseId}' is not in the set '${leadSet.title}'`);
               bundle = applySetOverrides(bundle, entry);
             }
-            const result = await regradeWorker().regrade({
-              submission,
-              bundle,
-              ...(leadSet?.privateTest
-                ? { privateTest: { key: `${leadSet.id}@${leadSet.createdAt}`, data: leadSet.privateTest } }
-                : {}),
-              backend: useSettingsStore.getState().backend,
-            });
+            // Code (function exercises, quizzes) runs again in a fresh sandbox per submission, so
+            // nothing one submission does reaches the next; a model is graded in the worker.
+            const sandbox = needsTestData(bundle) ? undefined : await openSandboxFrame();
+            let result;
+            try {
+              result = await regradeWorker().regrade(
+                {
+                  submission,
+                  bundle,
+                  ...(leadSet?.privateTest
+                    ? {
+                        privateTest: { key: `${leadSet.id}@${leadSet.createdAt}`, data: leadSet.privateTest },
+                      }
+                    : {}),
+                  backend: useSettingsStore.getState().backend,
+                },
+                sandbox ? Comlink.transfer(sandbox.port, [sandbox.port]) : undefined,
+              );
+            } finally {
+              sandbox?.close();
+            }
             const row = rosterRow(target.file, submission, result, bundle.exercise);
             update(target.id, { state: 'done', row, error: row.error });
           } catch (error) {

@@ -42,7 +42,8 @@ import { readCatalog } from '../catalog';
 import { CliError } from '../cli-error';
 import { initNodeBackend, type NodeBackendName } from '../node-backend';
 import { datasetFolder, fsDatasetReader } from '../datasets/fs-reader';
-import { describeThreadStop, effectiveTimeLimit, runInLearnerThread } from '../learner-thread';
+import { describeSandboxStop, effectiveTimeLimit } from '../../core/sandbox/watchdog';
+import { runInSandbox } from '../sandbox/run-in-sandbox';
 import { SEED_HELP, seedOption } from '../options';
 
 interface GradeOptions {
@@ -174,33 +175,35 @@ export async function trainLearnerFile(options: TrainFileOptions): Promise<Train
       ` (time limit ${limit.seconds} s)`,
   );
 
-  // The learner's code runs in a thread of its own, which the watchdog terminates if it never
-  // returns (an endless loop); see learner-thread.ts.
-  const end = await runInLearnerThread(
+  // The learner's code runs in a sandbox child (no files, no network, no processes); the data, the
+  // watchdog and the grading stay here (sandbox/run-in-sandbox.ts, docs/architecture.md).
+  const outcome = await runInSandbox(
     {
       bundle,
       code,
       backend: options.backend as NodeBackendName,
       timeLimitSeconds: limit.seconds,
-      keepModel: options.keepModel,
-      seed,
+      ...(seed !== undefined ? { seed } : {}),
     },
-    { onEvent: progressPrinter(progress) },
+    { onEvent: progressPrinter(progress), limitSource: limit.source },
   );
-  if (end.type !== 'finished') {
-    throw new CliError(`${options.code}: ${describeThreadStop(end, exercise.id, limit.source)}`);
+  if (outcome.stop) {
+    throw new CliError(`${options.code}: ${describeSandboxStop(outcome.stop, exercise.id, limit.source)}`);
   }
-  const { outcome } = end;
   if (!outcome.ok || !outcome.report) {
     const error = outcome.error!;
     const where = error.line ? ` at line ${error.line}${error.column ? `:${error.column}` : ''}` : '';
     const hint = error.hint ? `\n  hint: ${error.hint}` : '';
     throw new CliError(`${error.kind} error in ${options.code}${where}: ${error.message}${hint}`);
   }
-  if (options.keepModel && end.modelError) {
-    throw new CliError(`the trained model could not be kept: ${end.modelError}`);
-  }
-  return { report: outcome.report, outcome, bundle, code, ...(end.model ? { model: end.model } : {}) };
+  const { model, ...plain } = outcome;
+  return {
+    report: outcome.report,
+    outcome: plain,
+    bundle,
+    code,
+    ...(options.keepModel && model ? { model } : {}),
+  };
 }
 
 /** Model checks other than finiteness failed: the model cannot be graded meaningfully (exit 2). */
@@ -299,7 +302,7 @@ async function regradeFiles(files: string[], options: GradeOptions): Promise<num
         ? await regradeSubmission(tf, submission, { bundle, testDataset: await testDataFor(bundle) })
         : await regradeSubmission(tf, submission, {
             bundle,
-            gradeCode: casesInLearnerThread(bundle, options.backend as NodeBackendName),
+            gradeCode: casesInSandbox(bundle, options.backend as NodeBackendName),
           });
       rows.push(rosterRow(file, submission, result, bundle.exercise));
     } catch (error) {
@@ -320,20 +323,13 @@ async function regradeFiles(files: string[], options: GradeOptions): Promise<num
 }
 
 /**
- * A function exercise's or quiz's code, run again on the hidden cases in the learner thread (like
- * any learner code it may never return); throws with the reason when it gives no report.
+ * A function exercise's or quiz's code, run again on the hidden cases in a fresh sandbox (like any
+ * learner code it may never return); throws with the reason when it gives no report.
  */
-function casesInLearnerThread(bundle: ExerciseBundle, backend: NodeBackendName) {
+function casesInSandbox(bundle: ExerciseBundle, backend: NodeBackendName) {
   return async (code: string): Promise<Report> => {
-    const { exercise } = bundle;
-    const end = await runInLearnerThread({
-      bundle,
-      code,
-      backend,
-      timeLimitSeconds: exercise.limits.timeSeconds,
-    });
-    if (end.type !== 'finished') throw new Error(describeThreadStop(end, exercise.id));
-    const { outcome } = end;
+    const outcome = await runInSandbox({ bundle, code, backend });
+    if (outcome.stop) throw new Error(describeSandboxStop(outcome.stop, bundle.exercise.id));
     if (!outcome.ok || !outcome.report) throw new LearnerError(outcome.error!);
     return outcome.report;
   };

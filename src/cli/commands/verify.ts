@@ -8,7 +8,8 @@ import type { ExerciseBundle } from '../../core/exercises/schema';
 import type { RunOutcome } from '../../core/sandbox/run-types';
 import { readCatalog } from '../catalog';
 import { CliError } from '../cli-error';
-import { effectiveTimeLimit, outcomeOf, runInLearnerThread } from '../learner-thread';
+import { effectiveTimeLimit, stopError } from '../../core/sandbox/watchdog';
+import { runInSandbox } from '../sandbox/run-in-sandbox';
 import { SEED_HELP, seedOption } from '../options';
 
 interface VerifyOptions {
@@ -130,21 +131,25 @@ async function verifyExercise(
   return line;
 }
 
-/** One run in a learner thread, without progress; a run the thread could not finish fails. */
+/** One run in a sandbox, without progress; a run the sandbox could not finish fails. */
 async function runQuietly(
   bundle: ExerciseBundle,
   code: string,
   { timeLimit, seed }: RunSettings,
 ): Promise<RunOutcome> {
   const limit = effectiveTimeLimit(bundle.exercise.limits.timeSeconds, timeLimit);
-  const end = await runInLearnerThread({
-    bundle,
-    code,
-    backend: 'wasm',
-    timeLimitSeconds: limit.seconds,
-    seed,
-  });
-  return outcomeOf(end, bundle.exercise.id, limit.source);
+  const outcome = await runInSandbox(
+    {
+      bundle,
+      code,
+      backend: 'wasm',
+      timeLimitSeconds: limit.seconds,
+      ...(seed !== undefined ? { seed } : {}),
+    },
+    { limitSource: limit.source },
+  );
+  if (!outcome.stop) return outcome;
+  return { ...outcome, error: stopError(outcome.stop, bundle.exercise.id, limit.source) };
 }
 
 function formatTable(lines: VerifyLine[]): string {

@@ -2,10 +2,14 @@
  * Hashing and gzip over the web platform's own APIs (`crypto.subtle`, `CompressionStream`,
  * `DecompressionStream`), which Node 20, browsers and workers all provide: one code path everywhere.
  */
+import { sha256 } from '@noble/hashes/sha2.js';
 
 export async function sha256Hex(bytes: Uint8Array): Promise<string> {
-  const digest = await crypto.subtle.digest('SHA-256', bytes as Uint8Array<ArrayBuffer>);
-  return Array.from(new Uint8Array(digest), (b) => b.toString(16).padStart(2, '0')).join('');
+  // WebCrypto is missing where the context is not secure: the page's sandbox (an opaque origin).
+  const digest = globalThis.crypto?.subtle
+    ? new Uint8Array(await crypto.subtle.digest('SHA-256', bytes as Uint8Array<ArrayBuffer>))
+    : sha256(bytes);
+  return Array.from(digest, (b) => b.toString(16).padStart(2, '0')).join('');
 }
 
 async function pipeBytes(bytes: Uint8Array, transform: CompressionStream | DecompressionStream) {

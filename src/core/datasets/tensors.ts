@@ -50,23 +50,54 @@ function requireSplit(dataset: LoadedDataset, name: SplitName): RawSplit {
 }
 
 /**
- * The train split as Lab tensors: the first `limit` images, shuffled with `seed`, the last
- * `validationSplit` of them held out as validation data (at least one image when the fraction is
- * above 0, and at least one image always left to train on).
+ * Which train images the Lab hands out, by index: the first `limit` images, shuffled with `seed`,
+ * the last `validationSplit` of them held out as validation data (at least one image when the
+ * fraction is above 0, and at least one image always left to train on). The host computes this
+ * (it hands the images out and evaluates the validation part itself); the sandbox never does.
  */
-export function toLabDataset(tf: TF, dataset: LoadedDataset, options: DataLoadOptions = {}): LabDataset {
+export function labSplitOrder(
+  available: number,
+  options: DataLoadOptions = {},
+): { train: Uint32Array; validation: Uint32Array } {
   const { validationSplit, limit, seed } = resolveDataLoadOptions(options);
-  const raw = requireSplit(dataset, 'train');
-  const count = Math.min(raw.count, limit ?? raw.count);
+  const count = Math.min(available, limit ?? available);
   let validationCount = validationSplit > 0 ? Math.max(1, Math.floor(count * validationSplit)) : 0;
   if (validationCount >= count) validationCount = 0;
   const order = shuffledIndices(count, seed);
-  const { imageShape, classNames } = dataset.manifest;
-  const take = (indices: Uint32Array) => makeLabSplit(tf, imageShape, classNames.length, raw, indices);
-  const train = take(order.subarray(0, count - validationCount));
+  return {
+    train: order.subarray(0, count - validationCount),
+    validation: order.subarray(count - validationCount),
+  };
+}
+
+/** The images and labels at `indices`, copied in that order: what crosses to the sandbox. */
+export function gatherSplit(raw: RawSplit, perImage: number, indices: Uint32Array): RawSplit {
+  const images = new Uint8Array(indices.length * perImage);
+  const labels = new Uint8Array(indices.length);
+  for (let k = 0; k < indices.length; k++) {
+    images.set(raw.images.subarray(indices[k] * perImage, (indices[k] + 1) * perImage), k * perImage);
+    labels[k] = raw.labels[indices[k]];
+  }
+  return { images, labels, count: indices.length };
+}
+
+/** The handed-out train and validation parts as Lab tensors (the sandbox's side of `lab.data.load`). */
+export function labDatasetFromSplits(
+  tf: TF,
+  parts: {
+    classNames: string[];
+    imageShape: [number, number, number];
+    train: RawSplit;
+    validation: RawSplit | null;
+  },
+): LabDataset {
+  const { imageShape, classNames } = parts;
+  const take = (raw: RawSplit) =>
+    makeLabSplit(tf, imageShape, classNames.length, raw, identityOrder(raw.count));
+  const train = take(parts.train);
   let validation: LabSplit | null = null;
   try {
-    if (validationCount > 0) validation = take(order.subarray(count - validationCount));
+    if (parts.validation && parts.validation.count > 0) validation = take(parts.validation);
   } catch (error) {
     // Out of memory, typically: hand nothing back half-made.
     tf.dispose([train.xs, train.ys, train.labels]);
@@ -75,19 +106,38 @@ export function toLabDataset(tf: TF, dataset: LoadedDataset, options: DataLoadOp
   return { train, validation, classNames: [...classNames], imageShape: [...imageShape] };
 }
 
-/** The test split for the grader, in its stored order. */
-export function toTestTensors(tf: TF, dataset: LoadedDataset): TestTensors {
-  const raw = requireSplit(dataset, 'test');
-  const all = new Uint32Array(raw.count);
-  for (let i = 0; i < raw.count; i++) all[i] = i;
+/** The train split as Lab tensors, in one step (`labSplitOrder`, then `labDatasetFromSplits`). */
+export function toLabDataset(tf: TF, dataset: LoadedDataset, options: DataLoadOptions = {}): LabDataset {
+  const raw = requireSplit(dataset, 'train');
+  const order = labSplitOrder(raw.count, options);
+  const perImage = imageBytes(dataset.manifest);
+  return labDatasetFromSplits(tf, {
+    classNames: dataset.manifest.classNames,
+    imageShape: dataset.manifest.imageShape,
+    train: gatherSplit(raw, perImage, order.train),
+    validation: order.validation.length ? gatherSplit(raw, perImage, order.validation) : null,
+  });
+}
+
+/** A split's images as grader tensors, in their stored order. */
+export function splitTensors(tf: TF, raw: RawSplit, imageShape: [number, number, number]): TestTensors {
+  const [h, w, c] = imageShape;
   return {
-    xs: tf.tensor4d(scaledPixels(raw.images, imageBytes(dataset.manifest), all), [
-      raw.count,
-      ...dataset.manifest.imageShape,
-    ]),
+    xs: tf.tensor4d(scaledPixels(raw.images, h * w * c, identityOrder(raw.count)), [raw.count, h, w, c]),
     labels: raw.labels.slice(),
     count: raw.count,
   };
+}
+
+function identityOrder(count: number): Uint32Array {
+  const all = new Uint32Array(count);
+  for (let i = 0; i < count; i++) all[i] = i;
+  return all;
+}
+
+/** The test split for the grader, in its stored order. */
+export function toTestTensors(tf: TF, dataset: LoadedDataset): TestTensors {
+  return splitTensors(tf, requireSplit(dataset, 'test'), dataset.manifest.imageShape);
 }
 
 /** v / 255 for every byte value, computed once so every pixel is the exact same float32. */

@@ -78,6 +78,11 @@ export type Rule = z.infer<typeof RuleSchema>;
 export const LimitsSchema = z.object({
   /** Wall-clock budget for the learner's whole run (loading, training), in seconds. */
   timeSeconds: z.number().positive().default(900),
+  /**
+   * The most labelled images `lab.data.load` hands out over the run, training and validation
+   * together (a "learn from 160 labels" exercise). Enforced by the host that serves the data.
+   */
+  trainImages: z.number().int().positive().optional(),
 });
 export type Limits = z.infer<typeof LimitsSchema>;
 

@@ -43,6 +43,7 @@ import {
   formatShape,
   targetAttainment,
   type MetricsBySplit,
+  type RunFacts,
 } from './rules';
 
 type TF = typeof tfType;
@@ -68,6 +69,8 @@ export interface GradeInput {
    * Defaults to 0.5; a learner who must catch every defect lowers it (`export const threshold`).
    */
   threshold?: number;
+  /** What the host knows of how training ran, beyond its history (rules.ts `RunFacts`). */
+  trainingFacts?: Pick<RunFacts, 'stoppedByCallback' | 'stepsOutsideFit'>;
 }
 
 /** Images per `predict` call: large enough to keep a GPU busy, small enough for any memory. */
@@ -163,7 +166,11 @@ export async function gradeModel(tf: TF, model: tfType.LayersModel, input: Grade
     train: readRunMetrics(input.trainMetrics),
   };
   const targetChecks = checkTargets(exercise.targets, metricsBySplit);
-  const ruleChecks = checkRules(model, exercise.rules, { epochs: input.epochs, history: input.history });
+  const ruleChecks = checkRules(model, exercise.rules, {
+    epochs: input.epochs,
+    history: input.history,
+    ...input.trainingFacts,
+  });
   const checks = [...modelChecks, ...targetChecks, ...ruleChecks];
 
   const passed = checks.every((c) => c.passed);
@@ -196,6 +203,28 @@ export async function gradeModel(tf: TF, model: tfType.LayersModel, input: Grade
     modelHash,
     gradedAt: new Date().toISOString(),
   };
+}
+
+/**
+ * Accuracy and cross-entropy of a model on a split the host holds (the validation images the Lab
+ * handed out), named as tfjs's epoch logs name them (`acc`, `loss`), so the grader reads them as it
+ * reads a run's figures. The host computes these itself: figures from the learner's own history
+ * could come from any data the learner chose to call "validation".
+ */
+export async function evaluateFigures(
+  tf: TF,
+  model: tfType.LayersModel,
+  split: { xs: tfType.Tensor4D; labels: ArrayLike<number> },
+  numClasses: number,
+  threshold = 0.5,
+): Promise<Record<string, number>> {
+  const probs = await predictProbabilities(tf, model, split.xs, numClasses);
+  const predictions =
+    numClasses === 2 ? thresholdPredictions(probs, threshold) : argmaxRows(probs, numClasses);
+  const figures: Record<string, number> = { acc: accuracy(split.labels, predictions) };
+  const loss = crossEntropy(split.labels, probs, numClasses);
+  if (Number.isFinite(loss)) figures.loss = loss;
+  return figures;
 }
 
 /**
@@ -252,7 +281,7 @@ export async function hashModelWeights(model: tfType.LayersModel): Promise<strin
  * row-major [count, numClasses] array. A single sigmoid unit p becomes the two columns [1−p, p].
  * Every intermediate tensor lives inside `tf.tidy`; the batch output is disposed once read.
  */
-async function predictProbabilities(
+export async function predictProbabilities(
   tf: TF,
   model: tfType.LayersModel,
   xs: tfType.Tensor4D,

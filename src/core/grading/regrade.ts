@@ -16,9 +16,8 @@
  * shipped), so the lead sees both the flag and what the model really does.
  *
  * Function exercises and quizzes have no model: their code is run again on the exercise's hidden
- * cases (`gradeByCases`, as in the learner's run), so the code hash stands in for the model hash.
- * That runs the learner's code, so callers do it where learner code may run (the worker, the CLI's
- * learner thread).
+ * cases, as in the learner's run, so the code hash stands in for the model hash. That runs the
+ * learner's code, so the caller passes `gradeCode`, which runs it in a fresh sandbox.
  */
 import type * as tfType from '@tensorflow/tfjs';
 import { toTestTensors } from '../datasets/tensors';
@@ -27,8 +26,7 @@ import type { ExerciseBundle, Report } from '../exercises/schema';
 import { codeHash, type Submission } from '../exercises/submission';
 import { decodeWeights, deserializeModel } from '../models/artifacts';
 import { gradeModel } from './grade';
-import { compileLearnerModule, describeLearnerError } from '../sandbox/compile';
-import { gradeByCases } from '../sandbox/run-cases';
+import { describeLearnerError } from '../sandbox/compile';
 
 type TF = typeof tfType;
 
@@ -57,9 +55,9 @@ export interface RegradeInput {
    */
   testDataset?: LoadedDataset;
   /**
-   * Runs the learner's code of a function exercise or quiz on the hidden cases and returns the
-   * report, or throws with the reason it could not. By default in this thread (`gradeByCases`);
-   * the CLI passes one that runs it in its learner thread, which it can stop.
+   * Runs the learner's code of a function exercise or quiz on the hidden cases in a fresh sandbox
+   * (a supervised run: sandbox/supervise.ts) and returns the report, or throws with the reason it
+   * could not. Needed for those exercises; learner code never runs in the re-grader's thread.
    */
   gradeCode?: (code: string) => Promise<Report>;
 }
@@ -87,7 +85,8 @@ export async function regradeSubmission(
     });
   }
   if (!needsTestData(bundle)) {
-    return regradeByCases(submission, gradeCode ?? ((code) => gradeCodeHere(tf, bundle, code)), flags);
+    if (!gradeCode) throw new Error(`re-grading ${bundle.exercise.id} needs a sandbox to run its code in`);
+    return regradeByCases(submission, gradeCode, flags);
   }
   if (!testDataset) throw new Error(`re-grading ${bundle.exercise.id} needs its test data`);
   if (!submission.model) {
@@ -185,11 +184,6 @@ async function regradeByCases(
   }
   flags.push(...compareReports(report, stored, submission.exerciseId));
   return { report, stored, flags };
-}
-
-function gradeCodeHere(tf: TF, bundle: ExerciseBundle, code: string): Promise<Report> {
-  const learner = compileLearnerModule(code, { '@tensorflow/tfjs': tf, 'cv-lab': {} });
-  return gradeByCases(tf, bundle, learner, code, tf.getBackend());
 }
 
 /** The `report-mismatch` flags: what the stored report claims that the re-grade does not show. */

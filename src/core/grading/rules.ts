@@ -20,6 +20,13 @@ export interface RunFacts {
   epochs: number;
   /** Figures of every epoch trained, in order (tfjs names: `acc`, `loss`, `val_acc`, ...). */
   history?: { epoch: number; logs: Record<string, number> }[];
+  /**
+   * Whether a callback of the learner's ended `fit` by setting `model.stopTraining` (observed in
+   * the sandbox). Absent where unknown (a re-grade of a stored report).
+   */
+  stoppedByCallback?: boolean;
+  /** Optimizer updates made outside `fit` and `trainOnBatch`, whose epochs cannot be counted. */
+  stepsOutsideFit?: number;
 }
 
 export function checkRules(model: tf.LayersModel, rules: readonly Rule[], run: RunFacts): Check[] {
@@ -82,13 +89,20 @@ function checkRule(model: tf.LayersModel, rule: Rule, run: RunFacts): Check {
             : `found ${found.name} ×${found.count}, which this exercise forbids`,
       };
     }
-    case 'maxEpochs':
+    case 'maxEpochs': {
+      const outside = run.stepsOutsideFit ?? 0;
       return {
         id: 'rule:maxEpochs',
         label: `At most ${rule.value} epochs`,
-        passed: run.epochs <= rule.value,
-        detail: `trained ${run.epochs} epoch${run.epochs === 1 ? '' : 's'}, limit ${rule.value}`,
+        passed: run.epochs <= rule.value && outside === 0,
+        detail:
+          `trained ${run.epochs} epoch${run.epochs === 1 ? '' : 's'}, limit ${rule.value}` +
+          (outside
+            ? `; ${outside} optimizer update${outside === 1 ? ' was' : 's were'} made outside fit and trainOnBatch, ` +
+              'whose epochs cannot be counted: train with model.fit'
+            : ''),
       };
+    }
     case 'maxLayerCount': {
       const found = countLayers(model, rule.layer);
       return {
@@ -166,6 +180,16 @@ function checkStopsAtTarget(rule: { metric: 'accuracy' | 'loss'; atLeast: number
       label,
       passed: false,
       detail: `never reached ${rule.atLeast} in ${history.length} epochs (${shown})`,
+    };
+  }
+  if (firstReached === history.length - 1 && run.stoppedByCallback === false) {
+    return {
+      id,
+      label,
+      passed: false,
+      detail:
+        `reached ${figures[firstReached]!.toFixed(4)} in epoch ${firstReached + 1}, the last epoch fit was asked for: ` +
+        'no callback stopped training — write one that sets this.model.stopTraining = true',
     };
   }
   const passed = firstReached === history.length - 1;

@@ -111,6 +111,37 @@ export async function serializeModel(tf: TF, model: tfType.LayersModel): Promise
   };
 }
 
+/** The most layers a model may have to be graded: MobileNet v2 has 155; padding beyond is an attack. */
+export const MAX_GRADED_LAYERS = 1000;
+
+/**
+ * Refuses, before tfjs builds anything, a topology too large to grade in bounded time: a model
+ * padded with thousands of identity layers keeps its weights (and their hash) and makes every
+ * prediction crawl. Counts layers at every depth of the Keras JSON.
+ */
+export function assertGradableTopology(artifacts: Pick<ModelArtifactsJson, 'modelTopology'>): void {
+  let layers = 0;
+  const visit = (node: unknown, depth: number): void => {
+    if (depth > 64) throw new FormatError('model topology: nested more than 64 levels deep');
+    if (Array.isArray(node)) {
+      node.forEach((child) => visit(child, depth + 1));
+      return;
+    }
+    if (!node || typeof node !== 'object') return;
+    const record = node as Record<string, unknown>;
+    if (typeof record.class_name === 'string' && record.config && typeof record.config === 'object') {
+      layers += 1;
+    }
+    for (const value of Object.values(record)) visit(value, depth + 1);
+  };
+  visit(artifacts.modelTopology, 0);
+  if (layers > MAX_GRADED_LAYERS) {
+    throw new FormatError(
+      `the model has ${layers} layers and configs; the grader takes at most ${MAX_GRADED_LAYERS}`,
+    );
+  }
+}
+
 /**
  * Decodes the weight bytes and checks their size and SHA-256 against the artifacts' own fields.
  * Returns the bytes and the hash found, so a caller may flag a mismatch instead of refusing.

@@ -1,13 +1,14 @@
 /**
- * Builds the `Lab` a run hands to learner code. Data comes through `lab.data.load`, which reads the
- * training split only; the test split stays with the grader.
+ * Builds the `Lab` a run hands to learner code, inside the sandbox. Data comes through
+ * `lab.data.load`, which asks the host: the host hands out the training split's train and
+ * validation parts only (and records which images it gave as validation); the test split never
+ * enters the sandbox.
  */
 import type { Lab, LabDataset, DataLoadOptions, TF } from './lab';
 import type { RunEventSink } from './events';
-import type { LoadedDataset } from '../datasets/types';
-import { toLabDataset } from '../datasets/tensors';
 import type { MonitorContext } from './monitor';
 import { createAugmentApi } from '../augment';
+import { resolveDataLoadOptions } from '../datasets/tensors';
 import { createLabModels } from '../models/lab-models';
 import type { HashTrustStore, ModelFileReader } from '../models/registry';
 
@@ -16,8 +17,8 @@ export interface LabParts {
   backend: string;
   exercise: { id: string; timeLimitSeconds: number };
   emit: RunEventSink;
-  /** Loads (and caches) the training split of a prepared dataset. */
-  loadTrainingSplit(id: string): Promise<LoadedDataset>;
+  /** Asks the host for a dataset's training data, split as `options` say, as Lab tensors. */
+  loadData(id: string, options: DataLoadOptions): Promise<LabDataset>;
   /** A fresh training monitor, the same kind registered for every `fit`. */
   newMonitor(): InstanceType<TF['Callback']>;
   monitor: MonitorContext;
@@ -43,8 +44,7 @@ export function createLab(parts: LabParts): Lab {
         if (typeof id !== 'string' || id.length === 0) {
           throw new Error("lab.data.load needs a dataset id, e.g. lab.data.load('fashion-mnist')");
         }
-        const dataset = await parts.loadTrainingSplit(id);
-        const labData = toLabDataset(tf, dataset, options);
+        const labData = await parts.loadData(id, plainOptions(options));
         emit({
           type: 'log',
           level: 'info',
@@ -63,6 +63,15 @@ export function createLab(parts: LabParts): Lab {
       emit({ type: 'log', level: 'info', message: values.map(formatLogValue).join(' ') });
     },
   };
+}
+
+/**
+ * The options checked here first (so the learner gets the message at once, as before) and sent as
+ * plain numbers; the host checks them again.
+ */
+function plainOptions(options: DataLoadOptions | undefined): DataLoadOptions {
+  const { validationSplit, limit, seed } = resolveDataLoadOptions(options);
+  return { validationSplit, seed, ...(limit !== undefined ? { limit } : {}) };
 }
 
 /** Formats what learner code logs: tensors print their values, objects as JSON, the rest as text. */

@@ -28,6 +28,10 @@ export interface MonitorContext {
   batchNormWarned: boolean;
   /** The monitor doing the work for the `fit` in progress. */
   active: object | null;
+  /** Images through a training step of `fit` (batch sizes added up), over every `fit` of the run. */
+  imagesSeen: number;
+  /** A callback other than the lab's ended a `fit` by setting `model.stopTraining`. */
+  stoppedByCallback: boolean;
 }
 
 let current: MonitorContext | null = null;
@@ -49,6 +53,8 @@ export function newMonitorContext(emit: RunEventSink, timeLimitSeconds: number, 
     steps: 0,
     batchNormWarned: false,
     active: null,
+    imagesSeen: 0,
+    stoppedByCallback: false,
   };
 }
 
@@ -79,6 +85,15 @@ function trainingBatchNormMomentum(model: tfType.LayersModel): number | null {
   return highest;
 }
 
+/** `model.stopTraining`, which tfjs refuses to read on a model that was never compiled. */
+function stopRequested(model: tfType.LayersModel): boolean {
+  try {
+    return model.stopTraining;
+  } catch {
+    return false;
+  }
+}
+
 /**
  * Builds the monitor class for one tfjs instance. A class per `tf` keeps `core` free of a
  * static tfjs import, so the worker and the CLI hand in whichever tfjs they loaded.
@@ -102,7 +117,10 @@ export function defineMonitor(tf: TF) {
     }
 
     override async onTrainEnd(): Promise<void> {
-      if (current && current.active === this) current.active = null;
+      if (!current || current.active !== this) return;
+      // tfjs clears `stopTraining` when a fit starts; set at the end, someone stopped this one.
+      if (stopRequested(this.model) && current.stopReason === null) current.stoppedByCallback = true;
+      current.active = null;
     }
 
     override async onEpochBegin(): Promise<void> {
@@ -114,6 +132,7 @@ export function defineMonitor(tf: TF) {
       if (!context) return;
       const figures = plainLogs(logs);
       context.steps += 1;
+      context.imagesSeen += figures.size ?? 0;
       context.emit({
         type: 'batch',
         epoch: context.epochsTrained,

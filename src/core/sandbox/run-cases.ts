@@ -1,5 +1,6 @@
 /**
- * Runs the exercises graded by cases rather than by a trained model:
+ * The host's half of the exercises graded by cases rather than by a trained model (the learner's
+ * half, calling the functions, runs in the sandbox: sandbox-side.ts):
  * - function exercises: the learner's module exports functions (`iou`, `normalise`, ...); the grader
  *   calls them on the hidden cases that the exercise's `cases.ts` builds, and compares each result
  *   with the reference solution's on the same input;
@@ -9,7 +10,9 @@ import type * as tfType from '@tensorflow/tfjs';
 import { buildCaseReport, compareValues, type CaseResult, type Plain } from '../grading/cases';
 import { sha256Hex } from '../datasets/bytes';
 import type { ExerciseBundle, QuizQuestion, Report } from '../exercises/schema';
-import { compileLearnerModule, describeLearnerError, type LearnerModule } from './compile';
+import { compileLearnerModule } from './compile';
+import type { WireValue } from './protocol';
+import { encodeArgument, toPlainResult } from './wire';
 import type { TF } from './lab';
 import { mulberry32 } from '../datasets/shuffle';
 
@@ -31,30 +34,23 @@ const CASES_SEED = 20261125;
 const encoder = new TextEncoder();
 const hashText = (text: string) => sha256Hex(encoder.encode(text));
 
-/**
- * Grades a function exercise or a quiz from the learner's compiled module: the one entry used by a
- * run (run.ts) and by a lead's re-grade (grading/regrade.ts), so both give the same report.
- */
-export function gradeByCases(
-  tf: TF,
-  bundle: ExerciseBundle,
-  learner: LearnerModule,
-  code: string,
-  backend: string,
-): Promise<Report> {
-  return bundle.exercise.kind === 'quiz'
-    ? gradeQuiz(bundle, learner, code)
-    : gradeFunctionExercise(tf, bundle, learner, code, backend);
+/** A function exercise's hidden cases, built and answered by the host before the learner runs. */
+export interface PreparedCases {
+  /** Name and export of each case, in order. */
+  cases: { name: string; call: string }[];
+  /** The calls as they cross into the sandbox (tensors as plain data). */
+  calls: { call: string; args: WireValue[] }[];
+  /** The reference solution's result for each case, computed by the host. */
+  expected: Plain[];
+  casesHash: string;
 }
 
-export async function gradeFunctionExercise(
-  tf: TF,
-  bundle: ExerciseBundle,
-  learner: LearnerModule,
-  code: string,
-  backend: string,
-): Promise<Report> {
-  const started = Date.now();
+/**
+ * Host side of a function exercise: builds the hidden cases from the exercise's `cases.ts` with a
+ * fixed seed (every learner meets the same cases, and a re-grade gives the same report) and runs
+ * the reference solution on them. Only the inputs cross into the sandbox; the expected values stay.
+ */
+export async function prepareCases(tf: TF, bundle: ExerciseBundle): Promise<PreparedCases> {
   const { exercise } = bundle;
   const modules = { '@tensorflow/tfjs': tf, 'cv-lab': {} };
   const reference = compileLearnerModule(bundle.solution, modules);
@@ -62,65 +58,71 @@ export async function gradeFunctionExercise(
   const buildCases = casesModule.default as CaseBuilder | undefined;
   if (typeof buildCases !== 'function')
     throw new Error(`${exercise.id}/cases.ts must export a default function`);
-  // A fixed seed: every learner meets the same hidden cases, and a re-grade gives the same report.
   const cases = tf.tidy(() => buildCases(tf, mulberry32(CASES_SEED)) as never) as FunctionCase[];
-  const results: CaseResult[] = [];
-  const missing = (exercise.functions ?? []).filter((name) => typeof learner[name] !== 'function');
-  for (const testCase of cases) {
-    if (missing.includes(testCase.call)) {
-      results.push({
-        name: testCase.name,
-        passed: false,
-        detail: `your module does not export a function \`${testCase.call}\``,
-      });
-      continue;
+  try {
+    const expected: Plain[] = [];
+    for (const testCase of cases) {
+      tf.engine().startScope();
+      try {
+        const fn = reference[testCase.call] as Fn;
+        expected.push(await toPlainResult(tf, await fn(...cloneArgs(tf, testCase.args))));
+      } finally {
+        tf.engine().endScope();
+      }
     }
-    results.push(await runCase(tf, testCase, reference, learner, exercise.tolerance));
+    return {
+      cases: cases.map(({ name, call }) => ({ name, call })),
+      calls: cases.map(({ call, args }) => ({ call, args: args.map((arg) => encodeArgument(tf, arg)) })),
+      expected,
+      casesHash: await hashText(bundle.cases ?? ''),
+    };
+  } finally {
+    tf.dispose(cases.flatMap((c) => c.args.filter((arg): arg is tfType.Tensor => arg instanceof tf.Tensor)));
   }
-  tf.dispose(cases.flatMap((c) => c.args.filter((arg): arg is tfType.Tensor => arg instanceof tf.Tensor)));
-  return buildCaseReport({
-    exercise,
-    cases: results,
-    seconds: (Date.now() - started) / 1000,
-    backend,
-    casesHash: await hashText(bundle.cases ?? ''),
-    codeHash: await hashText(code),
-  });
 }
 
-async function runCase(
-  tf: TF,
-  testCase: FunctionCase,
-  reference: LearnerModule,
-  learner: LearnerModule,
-  tolerance: number,
-): Promise<CaseResult> {
-  tf.engine().startScope();
-  try {
-    const expected = await toPlain(
-      tf,
-      await (reference[testCase.call] as Fn)(...cloneArgs(tf, testCase.args)),
-    );
-    let actual: Plain;
-    try {
-      actual = await toPlain(tf, await (learner[testCase.call] as Fn)(...cloneArgs(tf, testCase.args)));
-    } catch (error) {
-      const info = describeLearnerError(error);
+/** What the sandbox returned for one call: the value, or why it threw. */
+export type CaseOutput = { value: Plain } | { error: string; line?: number };
+
+/** Host side: compares each output with the reference's and writes the report. */
+export async function reportCases(input: {
+  bundle: ExerciseBundle;
+  prepared: PreparedCases;
+  outputs: readonly CaseOutput[];
+  code: string;
+  backend: string;
+  seconds: number;
+}): Promise<Report> {
+  const { bundle, prepared, outputs } = input;
+  const { exercise } = bundle;
+  const results: CaseResult[] = prepared.cases.map((testCase, i) => {
+    const output = outputs[i];
+    if (!output) return { name: testCase.name, passed: false, detail: 'no result came back' };
+    if ('error' in output) {
+      const missing = output.error.startsWith('your module does not export');
       return {
         name: testCase.name,
         passed: false,
-        detail: `threw ${info.message}${info.line ? ` (line ${info.line})` : ''}`,
+        detail: missing
+          ? output.error
+          : `threw ${output.error}${output.line ? ` (line ${output.line})` : ''}`,
       };
     }
-    const comparison = compareValues(expected, actual, tolerance);
+    const comparison = compareValues(prepared.expected[i], output.value, exercise.tolerance);
     return {
       name: testCase.name,
       passed: comparison.equal,
       detail: comparison.equal ? 'matches the reference' : comparison.detail,
     };
-  } finally {
-    tf.engine().endScope();
-  }
+  });
+  return buildCaseReport({
+    exercise,
+    cases: results,
+    seconds: input.seconds,
+    backend: input.backend,
+    casesHash: prepared.casesHash,
+    codeHash: await hashText(input.code),
+  });
 }
 
 type Fn = (...args: unknown[]) => unknown;
@@ -133,32 +135,10 @@ function cloneArgs(tf: TF, args: unknown[]): unknown[] {
   });
 }
 
-/** Turns whatever a function returned into plain data: tensors to `{ shape, values }`. */
-async function toPlain(tf: TF, value: unknown): Promise<Plain> {
-  if (value instanceof tf.Tensor) {
-    const tensor = value as tfType.Tensor;
-    return { shape: tensor.shape, values: (await tensor.array()) as Plain };
-  }
-  if (ArrayBuffer.isView(value) && !(value instanceof DataView)) {
-    return Array.from(value as unknown as ArrayLike<number>);
-  }
-  if (Array.isArray(value)) return Promise.all(value.map((v) => toPlain(tf, v)));
-  if (value && typeof value === 'object') {
-    const out: Record<string, Plain> = {};
-    for (const [key, inner] of Object.entries(value)) out[key] = await toPlain(tf, inner);
-    return out;
-  }
-  return value as Plain;
-}
-
 /** A quiz: every question is a case; the learner's module exports `answers` by question id. */
-export async function gradeQuiz(
-  bundle: ExerciseBundle,
-  learner: LearnerModule,
-  code: string,
-): Promise<Report> {
+export async function gradeQuiz(bundle: ExerciseBundle, given: unknown, code: string): Promise<Report> {
   const questions = bundle.quiz?.questions ?? [];
-  const answers = (learner.answers ?? {}) as Record<string, unknown>;
+  const answers = (given && typeof given === 'object' ? given : {}) as Record<string, unknown>;
   const results = questions.map((question) => gradeQuestion(question, answers[question.id]));
   return buildCaseReport({
     exercise: bundle.exercise,

@@ -1,6 +1,7 @@
 /**
- * Learner code runs in a thread the CLI can stop (src/cli/learner-thread.ts): an endless loop, an
- * error thrown from a timer and a runaway allocation each end the command with exit 2 and a
+ * Learner code runs in a sandbox child the CLI can stop (src/cli/sandbox/node-sandbox.ts, watched by
+ * core/sandbox/supervise.ts): an endless loop, an error thrown from a timer and a runaway
+ * allocation each end the command with exit 2 and a
  * message that names the exercise, never a hang. The command runs as a user runs it (a spawned
  * process), on the `quick-fashion` fixture with a lowered `--time-limit`; nothing here asserts
  * how long anything takes.
@@ -12,16 +13,15 @@ import { describe, expect, it } from 'vitest';
 import { cvLab, repoRoot } from './run-cli';
 import { findExercise } from '../../../src/core/exercises/catalog';
 import { readCatalog } from '../../../src/cli/catalog';
+import { runInSandbox } from '../../../src/cli/sandbox/run-in-sandbox';
 import {
-  describeThreadStop,
+  describeSandboxStop,
   effectiveTimeLimit,
-  gradingBudgetSeconds,
-  outcomeOf,
-  runInLearnerThread,
-  THREAD_START_SECONDS,
+  SANDBOX_START_SECONDS,
+  stopError,
   watchdogBudgetSeconds,
   watchdogGraceSeconds,
-} from '../../../src/cli/learner-thread';
+} from '../../../src/core/sandbox/watchdog';
 
 const root = repoRoot;
 const fixtures = join(root, 'tests/fixtures/exercises');
@@ -52,7 +52,7 @@ describe('cv-lab grade with learner code that never returns', () => {
     const result = await grade(file, '--time-limit', '5');
     expect(result.code, result.stderr).toBe(2);
     expect(result.stdout).toBe('');
-    // Events from the thread reached the terminal before it was stopped.
+    // Events from the sandbox reached the terminal before it was stopped.
     expect(result.stderr).toMatch(/Loaded fashion-mnist: 100 training images/);
     expect(result.stderr).toMatch(
       /cv-lab: .*loop\.ts: learner code for quick-fashion did not return within 5 s \(--time-limit\); it was stopped \d+ s later — an endless loop\?/,
@@ -79,9 +79,7 @@ describe('cv-lab grade with learner code that never returns', () => {
     ]);
     const result = await grade(file, '-q');
     expect(result.code, result.stderr).toBe(2);
-    expect(result.stderr).toMatch(
-      /learner code for quick-fashion crashed its thread at line 4:\d+: boom from a timer/,
-    );
+    expect(result.stderr).toMatch(/runtime error in .*timer\.ts at line 4:\d+: boom from a timer/);
   });
 
   it('still grades a normal run, keeping the exercise limit when --time-limit is higher', async () => {
@@ -94,8 +92,8 @@ describe('cv-lab grade with learner code that never returns', () => {
   });
 });
 
-describe('runInLearnerThread', () => {
-  it('ends a thread that runs out of memory with a message, not a crash of the process', async () => {
+describe('runInSandbox', () => {
+  it('ends a sandbox that runs out of memory with a message, not a crash of the process', async () => {
     const catalog = await readCatalog(fixtures);
     const bundle = findExercise(catalog, 'quick-fashion')!;
     const code = [
@@ -105,18 +103,18 @@ describe('runInLearnerThread', () => {
       '}',
     ].join('\n');
     const events: string[] = [];
-    const end = await runInLearnerThread(
+    const outcome = await runInSandbox(
       { bundle, code, backend: 'wasm', timeLimitSeconds: 60 },
-      { onEvent: (event) => events.push(event.type), resourceLimits: { maxOldGenerationSizeMb: 256 } },
+      { onEvent: (event) => events.push(event.type), memoryCapBytes: 2 ** 30, onOutput: () => {} },
     );
-    expect(end.type).toBe('crashed');
-    if (end.type !== 'crashed') return;
-    expect(end.outOfMemory).toBe(true);
+    expect(outcome.stop?.type).toBe('crashed');
+    if (outcome.stop?.type !== 'crashed') return;
+    expect(outcome.stop.outOfMemory).toBe(true);
     expect(events).toContain('phase');
-    expect(describeThreadStop(end, 'quick-fashion')).toMatch(
-      /^learner code for quick-fashion ran out of memory: out of memory \(256 MB heap\); it was stopped/,
+    expect(describeSandboxStop(outcome.stop, 'quick-fashion')).toMatch(
+      /^learner code for quick-fashion ran out of memory: out of memory \(512 MB JavaScript heap\); it was stopped/,
     );
-    expect(outcomeOf(end, 'quick-fashion')).toMatchObject({ ok: false, error: { kind: 'runtime' } });
+    expect(outcome).toMatchObject({ ok: false, error: { kind: 'runtime' } });
   });
 });
 
@@ -140,23 +138,17 @@ describe('the watchdog limits', () => {
     });
   });
 
-  it('gives each phase its budget: start-up, the time limit plus a grace, then grading', () => {
-    const train = { kind: 'train' as const };
-    const quiz = { kind: 'function' as const };
-    expect(watchdogBudgetSeconds(train, 600, 'start')).toBe(THREAD_START_SECONDS);
-    expect(watchdogBudgetSeconds(train, 600, 'run')).toBe(600);
-    expect(watchdogBudgetSeconds(train, 600, 'grade')).toBe(gradingBudgetSeconds(600));
-    expect(gradingBudgetSeconds(600)).toBe(600);
-    expect(gradingBudgetSeconds(1)).toBe(300);
-    expect(watchdogBudgetSeconds(quiz, 900, 'grade')).toBe(900);
-    // More than run.ts's own 30 s for real limits, so a run that can stop itself does.
+  it('gives each phase its budget: start-up, then the time limit plus a grace', () => {
+    expect(watchdogBudgetSeconds(600, 'start')).toBe(SANDBOX_START_SECONDS);
+    expect(watchdogBudgetSeconds(600, 'run')).toBe(600);
+    // Grading runs in the host, on the host's code: no phase of its own.
     expect(watchdogGraceSeconds(600)).toBe(60);
     expect(watchdogGraceSeconds(1)).toBe(10);
   });
 
   it('says what was stopped, naming the exercise and the limit', () => {
     expect(
-      describeThreadStop(
+      describeSandboxStop(
         { type: 'timeout', phase: 'run', budgetSeconds: 600, graceSeconds: 60 },
         'fashion-mnist-cnn',
       ),
@@ -165,22 +157,11 @@ describe('the watchdog limits', () => {
         'it was stopped 60 s later — an endless loop?',
     );
     expect(
-      describeThreadStop(
-        { type: 'timeout', phase: 'grade', budgetSeconds: 300, graceSeconds: 0 },
-        'shapes-cnn',
-      ),
-    ).toMatch(/^grading shapes-cnn did not finish within 300 s after training; it was stopped/);
-    expect(
-      outcomeOf({ type: 'timeout', phase: 'run', budgetSeconds: 5, graceSeconds: 10 }, 'x', '--time-limit'),
-    ).toEqual({
-      ok: false,
-      error: {
-        kind: 'time',
-        message:
-          'learner code for x did not return within 5 s (--time-limit); it was stopped 10 s later — an endless loop?',
-      },
-      history: [],
-      backend: 'none',
+      stopError({ type: 'timeout', phase: 'run', budgetSeconds: 5, graceSeconds: 10 }, 'x', '--time-limit'),
+    ).toMatchObject({
+      kind: 'time',
+      message:
+        'learner code for x did not return within 5 s (--time-limit); it was stopped 10 s later — an endless loop?',
     });
   });
 });

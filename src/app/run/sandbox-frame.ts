@@ -1,0 +1,88 @@
+/**
+ * Opens the page's sandbox for one run: a hidden iframe of /sandbox.html with
+ * `sandbox="allow-scripts"` (an opaque origin, its own strict Content-Security-Policy), in which a
+ * worker built from /sandbox-worker.js runs the learner's code (docs/architecture.md, "Trust
+ * boundary"). The page only wires it: the worker's port goes to the trusted lab worker, which
+ * runs the protocol. Closing the sandbox removes the frame, which ends its worker at once, even
+ * in `while (true) {}`.
+ */
+import wasmPlainUrl from '@tensorflow/tfjs-backend-wasm/dist/tfjs-backend-wasm.wasm?url';
+import wasmSimdUrl from '@tensorflow/tfjs-backend-wasm/dist/tfjs-backend-wasm-simd.wasm?url';
+
+export interface SandboxFrame {
+  /** The worker's end of the run protocol: hand it to the lab worker (transfer it). */
+  port: MessagePort;
+  /** Removes the frame and so ends the worker. Safe to call twice. */
+  close(): void;
+}
+
+/** What the frame needs from the page, fetched from the app's origin once per page. */
+let material: Promise<{ source: string; wasm: Record<string, ArrayBuffer> }> | undefined;
+
+async function fetchBytes(url: string): Promise<ArrayBuffer> {
+  const response = await fetch(url);
+  if (!response.ok) throw new Error(`${url}: ${response.status} ${response.statusText}`);
+  return response.arrayBuffer();
+}
+
+function sandboxMaterial() {
+  material ??= (async () => {
+    const [source, plain, simd] = await Promise.all([
+      fetch('/sandbox-worker.js').then((r) => {
+        if (!r.ok) throw new Error(`/sandbox-worker.js: ${r.status} ${r.statusText}`);
+        return r.text();
+      }),
+      fetchBytes(wasmPlainUrl),
+      fetchBytes(wasmSimdUrl),
+    ]);
+    return { source, wasm: { 'tfjs-backend-wasm.wasm': plain, 'tfjs-backend-wasm-simd.wasm': simd } };
+  })();
+  material.catch(() => {
+    material = undefined;
+  });
+  return material;
+}
+
+/** Seconds the frame may take to load before opening it fails. */
+const FRAME_LOAD_SECONDS = 30;
+
+export async function openSandboxFrame(): Promise<SandboxFrame> {
+  const { source, wasm } = await sandboxMaterial();
+  const frame = document.createElement('iframe');
+  frame.setAttribute('sandbox', 'allow-scripts');
+  frame.setAttribute('aria-hidden', 'true');
+  frame.title = 'CV Lab sandbox';
+  frame.src = '/sandbox.html';
+  frame.style.display = 'none';
+  const close = () => frame.remove();
+  const ready = new Promise<void>((resolve, reject) => {
+    const timer = setTimeout(() => {
+      window.removeEventListener('message', onMessage);
+      reject(new Error(`the sandbox frame did not load within ${FRAME_LOAD_SECONDS} s`));
+    }, FRAME_LOAD_SECONDS * 1000);
+    function onMessage(event: MessageEvent) {
+      if (event.source !== frame.contentWindow || event.data?.type !== 'cv-lab-sandbox-ready') return;
+      window.removeEventListener('message', onMessage);
+      clearTimeout(timer);
+      resolve();
+    }
+    window.addEventListener('message', onMessage);
+  });
+  document.body.appendChild(frame);
+  try {
+    await ready;
+  } catch (error) {
+    close();
+    throw error;
+  }
+  const channel = new MessageChannel();
+  // Copies of the binaries: the cached ones stay with the page for the next run.
+  const copies = Object.fromEntries(Object.entries(wasm).map(([name, bytes]) => [name, bytes.slice(0)]));
+  // An opaque origin has no name to target: '*' is the only target it accepts.
+  frame.contentWindow!.postMessage(
+    { type: 'cv-lab-sandbox-start', source, port: channel.port2, wasm: copies },
+    '*',
+    [channel.port2, ...Object.values(copies)],
+  );
+  return { port: channel.port1, close };
+}

@@ -1,0 +1,197 @@
+/**
+ * The CLI's sandbox: one child process per run, confined by Node's permission model and, on Linux,
+ * by a network namespace of its own (docs/sandbox.md says why this mechanism and what it holds).
+ *
+ *   node --experimental-permission --allow-fs-read=<packages>   no writes, no other reads,
+ *        --max-old-space-size=<cap>                              no child processes, no workers
+ *        <bundle of src/sandbox/node-entry.ts>
+ *   env {}                                                       no environment
+ *   unshare --user --map-root-user --net (Linux, where allowed)   no network interface but loopback
+ *
+ * Only the packages are readable: the child reads no dataset, no submission and no set. Training
+ * data and pretrained model files come from the host over the IPC channel (the run protocol), so
+ * the test split and a set's private test never enter it. The host also watches the child's
+ * resident memory and kills it past a cap (WASM memory is outside the JavaScript heap's limit).
+ */
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { totalmem } from 'node:os';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import type { HostMessage, SandboxChannel } from '../../core/sandbox/protocol';
+
+const REPO_ROOT = fileURLToPath(new URL('../../../', import.meta.url));
+const PACKAGES = join(REPO_ROOT, 'node_modules');
+const BUNDLE = join(PACKAGES, '.cache', 'cv-lab', 'sandbox-node.mjs');
+const ENTRY = fileURLToPath(new URL('../../sandbox/node-entry.ts', import.meta.url));
+
+export interface NodeSandboxOptions {
+  /** Where the child's stdout and stderr go (output that bypasses `console`); stderr by default. */
+  onOutput?: (chunk: string) => void;
+  /** Resident memory at which the child is killed; by default `sandboxMemoryCapBytes()`. */
+  memoryCapBytes?: number;
+}
+
+/** How the child is confined on this machine, for messages and docs. */
+export interface Confinement {
+  permissionModel: true;
+  networkNamespace: boolean;
+}
+
+let bundled: string | undefined;
+
+/**
+ * Bundles the entry and core into one ES module next to the packages (so `@tensorflow/*`
+ * resolves), once per CLI process; a concurrent CLI writing the same file renames over it.
+ */
+export async function sandboxBundle(): Promise<string> {
+  if (bundled) return bundled;
+  const { build } = await import('esbuild');
+  const result = await build({
+    entryPoints: [ENTRY],
+    bundle: true,
+    platform: 'node',
+    format: 'esm',
+    target: 'node20',
+    write: false,
+    external: ['@tensorflow/*'],
+    logLevel: 'silent',
+  });
+  const code = result.outputFiles[0].text;
+  const current = existsSync(BUNDLE) ? readFileSync(BUNDLE, 'utf8') : '';
+  if (current !== code) {
+    mkdirSync(dirname(BUNDLE), { recursive: true });
+    const temporary = `${BUNDLE}.${process.pid}.tmp`;
+    writeFileSync(temporary, code);
+    renameSync(temporary, BUNDLE);
+  }
+  bundled = BUNDLE;
+  return BUNDLE;
+}
+
+let networkNamespace: boolean | undefined;
+
+/** Whether this machine lets us give the child a network namespace (Linux user namespaces). */
+export function canIsolateNetwork(): boolean {
+  if (networkNamespace === undefined) {
+    if (process.platform !== 'linux') networkNamespace = false;
+    else {
+      const probe = spawnSync('unshare', ['--user', '--map-root-user', '--net', 'true'], { stdio: 'ignore' });
+      networkNamespace = probe.status === 0;
+    }
+  }
+  return networkNamespace;
+}
+
+export function confinement(): Confinement {
+  return { permissionModel: true, networkNamespace: canIsolateNetwork() };
+}
+
+/**
+ * The child's memory cap: half the machine's memory, at most 8 GB. The JavaScript heap gets a
+ * quarter of that; tensors live in WASM memory (at most 4 GB in a 32-bit WASM instance).
+ */
+export function sandboxMemoryCapBytes(): number {
+  return Math.min(8 * 2 ** 30, totalmem() / 2);
+}
+
+/** Starts a sandbox child and returns the host's channel to it. Call `sandboxBundle()` first. */
+export function openNodeSandbox(options: NodeSandboxOptions = {}): SandboxChannel {
+  if (!bundled) throw new Error('openNodeSandbox: call sandboxBundle() first');
+  const capBytes = options.memoryCapBytes ?? sandboxMemoryCapBytes();
+  const heapMb = Math.max(512, Math.floor(capBytes / 4 / 2 ** 20));
+  const nodeArgs = [
+    '--experimental-permission',
+    `--allow-fs-read=${PACKAGES}${PACKAGES.endsWith('/') ? '' : '/'}*`,
+    `--max-old-space-size=${heapMb}`,
+    '--no-warnings',
+    '--disable-proto=delete',
+    bundled,
+  ];
+  const [command, args] = canIsolateNetwork()
+    ? ['unshare', ['--user', '--map-root-user', '--net', process.execPath, ...nodeArgs]]
+    : [process.execPath, nodeArgs];
+  const child: ChildProcess = spawn(command, args as string[], {
+    stdio: ['ignore', 'pipe', 'pipe', 'ipc'],
+    serialization: 'advanced',
+    env: {},
+    cwd: PACKAGES,
+  });
+  const write = options.onOutput ?? ((chunk: string) => process.stderr.write(chunk));
+  child.stdout?.setEncoding('utf8').on('data', write);
+  let stderrTail = '';
+  child.stderr?.setEncoding('utf8').on('data', (chunk: string) => {
+    stderrTail = (stderrTail + chunk).slice(-4000);
+    write(chunk);
+  });
+
+  const exitListeners: ((reason: string, outOfMemory: boolean) => void)[] = [];
+  let closed = false;
+  let killedForMemory = false;
+  const memoryWatch = setInterval(() => {
+    const rss = residentBytes(child.pid);
+    if (rss !== null && rss > capBytes) {
+      killedForMemory = true;
+      child.kill('SIGKILL');
+    }
+  }, 1000);
+  memoryWatch.unref();
+  child.on('exit', (code, signal) => {
+    clearInterval(memoryWatch);
+    if (closed) return;
+    const heapOut = /heap out of memory|Allocation failed/i.test(stderrTail);
+    const outOfMemory = killedForMemory || heapOut;
+    const reason = killedForMemory
+      ? `out of memory (more than ${formatGb(capBytes)} resident)`
+      : heapOut
+        ? `out of memory (${heapMb} MB JavaScript heap)`
+        : `the sandbox exited (${signal ?? `code ${code}`}) before it finished${lastLine(stderrTail)}`;
+    exitListeners.forEach((listener) => listener(reason, outOfMemory));
+  });
+  child.on('error', (error) => {
+    if (!closed)
+      exitListeners.forEach((listener) => listener(`the sandbox could not start: ${error.message}`, false));
+  });
+
+  return {
+    send(message: HostMessage) {
+      if (!closed && child.connected) child.send(message);
+    },
+    onMessage(listener) {
+      child.on('message', listener);
+    },
+    onExit(listener) {
+      exitListeners.push(listener);
+    },
+    close() {
+      if (closed) return;
+      closed = true;
+      clearInterval(memoryWatch);
+      child.kill('SIGKILL');
+    },
+  };
+}
+
+function residentBytes(pid: number | undefined): number | null {
+  if (!pid || process.platform !== 'linux') return null;
+  try {
+    const status = readFileSync(`/proc/${pid}/status`, 'utf8');
+    const match = /VmRSS:\s+(\d+) kB/.exec(status);
+    return match ? Number(match[1]) * 1024 : null;
+  } catch {
+    return null;
+  }
+}
+
+function lastLine(text: string): string {
+  const line = text
+    .trim()
+    .split('\n')
+    .filter((l) => l.trim() && !/^\s+at /.test(l))
+    .at(-1);
+  return line ? `: ${line.trim().slice(0, 300)}` : '';
+}
+
+function formatGb(bytes: number): string {
+  return `${(bytes / 2 ** 30).toFixed(1)} GB`;
+}

@@ -1,0 +1,514 @@
+/**
+ * The host's side of the run protocol (protocol.ts): one supervised run, from the learner's code to
+ * a graded report, the same in the page's trusted worker and in the CLI's main process.
+ *
+ *   open a sandbox → start the job → serve its requests (training data, model files) while events
+ *   stream → watchdog by phase → the sandbox's result (plain data) → close the sandbox →
+ *   grade it here: the model on the test split, the functions' outputs against the reference
+ *
+ * The host never runs learner code and never lets the test split, a private test, the hidden
+ * cases' expected values or the reference solution cross into the sandbox. Every figure a grade
+ * depends on is computed here: test metrics, validation metrics (on the validation images the host
+ * handed out), epochs (from what the sandbox counted, not from `fit`'s callbacks alone).
+ */
+import type * as tfType from '@tensorflow/tfjs';
+import { loadDataset } from '../datasets/load';
+import { loadOnce } from '../datasets/load-once';
+import { imageBytes } from '../datasets/manifest';
+import { gatherSplit, labSplitOrder, splitTensors, toTestTensors } from '../datasets/tensors';
+import type { DatasetFileReader, LoadedDataset, RawSplit } from '../datasets/types';
+import type { Check, Report } from '../exercises/schema';
+import { evaluateFigures, gradeModel } from '../grading/grade';
+import { deserializeModel, assertGradableTopology, type ModelArtifactsJson } from '../models/artifacts';
+import type { ModelFileReader } from '../models/registry';
+import { errorMessage } from '../errors';
+import type { LearnerErrorInfo, RunEvent, RunEventSink } from './events';
+import type { TF } from './lab';
+import {
+  parseSandboxMessage,
+  type DataRequest,
+  type HandedOutData,
+  type SandboxChannel,
+  type SandboxJob,
+  type SandboxRequest,
+  type SandboxResult,
+} from './protocol';
+import { gradeQuiz, prepareCases, reportCases, type PreparedCases } from './run-cases';
+import type { BackendName, HistoryEntry, RunOutcome, RunRequest } from './run-types';
+import {
+  stopError,
+  watchdogBudgetSeconds,
+  watchdogGraceSeconds,
+  type LimitSource,
+  type SandboxStop,
+  type WatchdogPhase,
+} from './watchdog';
+
+export interface HostEnvironment {
+  /** The host's own tfjs, for grading. */
+  tf: TF;
+  /** Reads a prepared dataset's files (page: fetch and caches; CLI: fs). */
+  datasetReader(datasetId: string): DatasetFileReader;
+  /** Reads a pretrained model's files for `lab.models.load`; absent: none available. */
+  modelReader?(modelId: string): ModelFileReader;
+  onEvent: RunEventSink;
+  /** Backends the sandbox may try, in order of preference. */
+  candidateBackends: BackendName[];
+  /** The data to grade on; by default the test split of the exercise's dataset. */
+  testData?(): Promise<LoadedDataset>;
+  /** Called with the graded model (and its artifacts) before it is disposed: keep it, save it. */
+  onTrainedModel?(model: tfType.LayersModel, artifacts: ModelArtifactsJson): Promise<void>;
+  /** Where the time limit came from, for the watchdog's message. */
+  limitSource?: LimitSource;
+}
+
+export interface SupervisedOutcome extends RunOutcome {
+  /** The trained model's artifacts, as graded (training exercises). */
+  model?: ModelArtifactsJson;
+  /** How the sandbox ended when it gave no result (a timeout, a crash, a malformed message, Stop). */
+  stop?: SandboxStop;
+}
+
+/** A run in progress: its outcome, and a Stop that closes the sandbox at once. */
+export interface SupervisedRun {
+  outcome: Promise<SupervisedOutcome>;
+  stop(): void;
+}
+
+export function superviseRun(
+  request: RunRequest,
+  openSandbox: () => SandboxChannel,
+  host: HostEnvironment,
+): SupervisedRun {
+  let stopRequested: (() => void) | null = null;
+  let stopped = false;
+  const outcome = runSupervised(request, openSandbox, host, (stop) => {
+    stopRequested = stop;
+    if (stopped) stop();
+  });
+  return {
+    outcome,
+    stop() {
+      stopped = true;
+      stopRequested?.();
+    },
+  };
+}
+
+async function runSupervised(
+  request: RunRequest,
+  openSandbox: () => SandboxChannel,
+  host: HostEnvironment,
+  onStoppable: (stop: () => void) => void,
+): Promise<SupervisedOutcome> {
+  const { bundle } = request;
+  const { exercise } = bundle;
+  const timeLimitSeconds = request.timeLimitSeconds ?? exercise.limits.timeSeconds;
+  const emit = host.onEvent;
+  const fail = (error: LearnerErrorInfo, extra: Partial<SupervisedOutcome> = {}): SupervisedOutcome => {
+    emit({ type: 'error', error });
+    return { ok: false, error, history: [], backend: 'none', ...extra };
+  };
+
+  let prepared: PreparedCases | undefined;
+  let job: SandboxJob;
+  if (exercise.kind === 'quiz') {
+    job = { kind: 'quiz', code: request.code };
+  } else if (exercise.kind === 'function') {
+    try {
+      prepared = await prepareCases(host.tf, bundle);
+    } catch (error) {
+      return fail({
+        kind: 'internal',
+        message: errorMessage(error),
+        hint: 'The exercise itself failed: report it.',
+      });
+    }
+    job = {
+      kind: 'cases',
+      code: request.code,
+      functions: exercise.functions ?? [],
+      calls: prepared.calls,
+      backend: request.backend,
+      candidateBackends: host.candidateBackends,
+    };
+  } else {
+    if (!exercise.dataset) {
+      return fail({ kind: 'contract', message: `Exercise ${exercise.id} names no dataset to grade on` });
+    }
+    job = {
+      kind: 'train',
+      code: request.code,
+      exerciseId: exercise.id,
+      timeLimitSeconds,
+      backend: request.backend,
+      candidateBackends: host.candidateBackends,
+      ...(request.seed !== undefined ? { seed: request.seed } : {}),
+    };
+  }
+
+  const handedOut = new HandOutLedger(exercise.limits.trainImages);
+  const started = Date.now();
+  const ended = await exchange(job, openSandbox, host, timeLimitSeconds, onStoppable, (req) =>
+    serveRequest(req, request, host, handedOut),
+  );
+  if ('stop' in ended) {
+    const error = stopError(ended.stop, exercise.id, host.limitSource);
+    return fail(error, { stop: ended.stop });
+  }
+  const result = ended.result;
+  if (!result.ok) {
+    // The sandbox has already streamed its error event.
+    return { ok: false, error: result.error, history: result.history, backend: result.backend };
+  }
+
+  try {
+    let report: Report;
+    let history: HistoryEntry[] = [];
+    let model: ModelArtifactsJson | undefined;
+    let modelSummary: string | undefined;
+    switch (result.kind) {
+      case 'quiz':
+        report = await gradeQuiz(bundle, result.answers, request.code);
+        break;
+      case 'cases':
+        report = await reportCases({
+          bundle,
+          prepared: prepared!,
+          outputs: result.outputs as never,
+          code: request.code,
+          backend: result.backend,
+          seconds: (Date.now() - started) / 1000,
+        });
+        break;
+      case 'train': {
+        emit({ type: 'phase', phase: 'grade', message: 'Grading on the test split' });
+        history = result.history;
+        model = result.model;
+        modelSummary = result.modelSummary;
+        const graded = await gradeTrained(result, request, host, handedOut);
+        if ('error' in graded) return fail(graded.error, { history, backend: result.backend });
+        report = graded.report;
+        break;
+      }
+    }
+    if (result.kind === 'train' && result.count.monitorStop === 'time') {
+      report = withFailedCheck(report, timeLimitCheck(timeLimitSeconds));
+      emit({ type: 'warning', code: 'time', message: timeLimitCheck(timeLimitSeconds).detail });
+    }
+    emit({ type: 'report', report });
+    emit({ type: 'phase', phase: 'done', message: report.passed ? 'Passed' : 'Not passed yet' });
+    return {
+      ok: true,
+      report,
+      history,
+      backend: 'backend' in result ? result.backend : 'none',
+      ...(modelSummary ? { modelSummary } : {}),
+      ...(model ? { model } : {}),
+    };
+  } catch (error) {
+    const message = errorMessage(error);
+    return fail({
+      kind: /dataset|shard|manifest/i.test(message) ? 'data' : 'internal',
+      message,
+    });
+  }
+}
+
+/** Runs the job in a fresh sandbox and returns its result, or how it stopped without one. */
+function exchange(
+  job: SandboxJob,
+  openSandbox: () => SandboxChannel,
+  host: HostEnvironment,
+  timeLimitSeconds: number,
+  onStoppable: (stop: () => void) => void,
+  serve: (request: SandboxRequest) => Promise<{ value: HandedOutData | Uint8Array; transfer: ArrayBuffer[] }>,
+): Promise<{ result: SandboxResult } | { stop: SandboxStop }> {
+  return new Promise((resolve) => {
+    let channel: SandboxChannel;
+    let done = false;
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    let phase: WatchdogPhase = 'start';
+    const finish = (value: { result: SandboxResult } | { stop: SandboxStop }) => {
+      if (done) return;
+      done = true;
+      clearTimeout(timer);
+      channel?.close();
+      resolve(value);
+    };
+    const arm = (next: WatchdogPhase) => {
+      clearTimeout(timer);
+      phase = next;
+      const budgetSeconds = watchdogBudgetSeconds(timeLimitSeconds, next);
+      const graceSeconds = next === 'run' ? watchdogGraceSeconds(timeLimitSeconds) : 0;
+      timer = setTimeout(
+        () => finish({ stop: { type: 'timeout', phase: next, budgetSeconds, graceSeconds } }),
+        (budgetSeconds + graceSeconds) * 1000,
+      );
+    };
+    onStoppable(() => finish({ stop: { type: 'stopped' } }));
+    try {
+      channel = openSandbox();
+    } catch (error) {
+      finish({ stop: { type: 'crashed', phase: 'start', message: errorMessage(error), outOfMemory: false } });
+      return;
+    }
+    arm('start');
+    channel.onExit((reason, outOfMemory) =>
+      finish({ stop: { type: 'crashed', phase, message: reason, outOfMemory } }),
+    );
+    channel.onMessage((raw) => {
+      if (done) return;
+      const parsed = parseSandboxMessage(raw);
+      if ('problem' in parsed) {
+        finish({ stop: { type: 'protocol', message: parsed.problem } });
+        return;
+      }
+      const message = parsed.message;
+      switch (message.type) {
+        case 'event':
+          // The limit counts from the learner's module on.
+          if (message.event.type === 'phase' && message.event.phase === 'compile' && phase === 'start') {
+            arm('run');
+          }
+          if (isRelayed(message.event)) host.onEvent(message.event);
+          return;
+        case 'request':
+          serve(message.request).then(
+            ({ value, transfer }) =>
+              !done && channel.send({ type: 'reply', id: message.id, value }, transfer),
+            (error) => !done && channel.send({ type: 'reply', id: message.id, error: errorMessage(error) }),
+          );
+          return;
+        case 'end':
+          finish({ result: message.result });
+          return;
+      }
+    });
+    channel.send({ type: 'start', job });
+  });
+}
+
+/** Events the host takes from the sandbox; reports and the final phase come from the host alone. */
+function isRelayed(event: RunEvent): boolean {
+  if (event.type === 'report') return false;
+  if (event.type === 'phase' && (event.phase === 'done' || event.phase === 'grade')) {
+    return event.message === 'Checking your answers on the hidden cases';
+  }
+  return true;
+}
+
+/** What the host handed out to the sandbox: the validation part to evaluate, and how many images. */
+class HandOutLedger {
+  /** The validation part of the last `lab.data.load`, as the host holds it. */
+  validation: RawSplit | null = null;
+  imageShape: [number, number, number] | null = null;
+  classCount = 0;
+  /** Training images (not validation) of the largest load, for counting epochs. */
+  trainCount = 0;
+  /** Every image index handed out, over all loads, for `limits.trainImages`. */
+  private readonly given = new Set<number>();
+
+  constructor(private readonly maxImages: number | undefined) {}
+
+  /** Records a load and throws if it would hand out more images than the exercise allows. */
+  record(order: { train: Uint32Array; validation: Uint32Array }): void {
+    if (this.maxImages !== undefined) {
+      const union = new Set(this.given);
+      for (const i of order.train) union.add(i);
+      for (const i of order.validation) union.add(i);
+      if (union.size > this.maxImages) {
+        throw new Error(
+          `this exercise allows at most ${this.maxImages} labelled images (training and validation together); ` +
+            `this load would make ${union.size}: pass { limit: ${this.maxImages} } to lab.data.load`,
+        );
+      }
+      for (const i of union) this.given.add(i);
+    }
+    this.trainCount = Math.max(this.trainCount, order.train.length);
+  }
+}
+
+async function serveRequest(
+  request: SandboxRequest,
+  run: RunRequest,
+  host: HostEnvironment,
+  ledger: HandOutLedger,
+): Promise<{ value: HandedOutData | Uint8Array; transfer: ArrayBuffer[] }> {
+  if (request.kind === 'model-file') {
+    if (!host.modelReader) throw new Error('no pretrained models are available in this environment');
+    const bytes = await host.modelReader(request.modelId)(request.path);
+    const copy = bytes.slice();
+    return { value: copy, transfer: [copy.buffer as ArrayBuffer] };
+  }
+  const data = await handOut(request, run, host, ledger);
+  const transfer = [data.train.images.buffer, data.train.labels.buffer] as ArrayBuffer[];
+  if (data.validation)
+    transfer.push(data.validation.images.buffer as ArrayBuffer, data.validation.labels.buffer as ArrayBuffer);
+  return { value: data, transfer };
+}
+
+/** `lab.data.load` on the host: the exercise's training split, split and limited as asked. */
+async function handOut(
+  request: DataRequest,
+  run: RunRequest,
+  host: HostEnvironment,
+  ledger: HandOutLedger,
+): Promise<HandedOutData> {
+  const { exercise } = run.bundle;
+  if (request.datasetId !== exercise.dataset) {
+    throw new Error(
+      `this exercise trains on '${exercise.dataset}'; lab.data.load('${request.datasetId}') is not available in it`,
+    );
+  }
+  const dataset = await loadOnce(`${request.datasetId}:train`, () =>
+    loadDataset(host.datasetReader(request.datasetId), {
+      splits: ['train'],
+      onProgress: (p) =>
+        host.onEvent({
+          type: 'progress',
+          label: `Loading ${request.datasetId} (train)`,
+          loaded: p.loaded,
+          total: p.total,
+        }),
+    }),
+  );
+  const raw = dataset.splits.train;
+  if (!raw) throw new Error(`the train split of '${request.datasetId}' was not loaded`);
+  const order = labSplitOrder(raw.count, request.options);
+  ledger.record(order);
+  const perImage = imageBytes(dataset.manifest);
+  const validation = order.validation.length ? gatherSplit(raw, perImage, order.validation) : null;
+  ledger.validation = validation;
+  ledger.imageShape = dataset.manifest.imageShape;
+  ledger.classCount = dataset.manifest.classNames.length;
+  return {
+    classNames: [...dataset.manifest.classNames],
+    imageShape: [...dataset.manifest.imageShape],
+    train: gatherSplit(raw, perImage, order.train),
+    // A copy crosses (its buffer is transferred); the ledger keeps its own.
+    validation: validation
+      ? { ...validation, images: validation.images.slice(), labels: validation.labels.slice() }
+      : null,
+  };
+}
+
+/** Grades a trained model's artifacts on the host's test data. */
+async function gradeTrained(
+  result: Extract<SandboxResult, { kind: 'train'; ok: true }>,
+  request: RunRequest,
+  host: HostEnvironment,
+  ledger: HandOutLedger,
+): Promise<{ report: Report } | { error: LearnerErrorInfo }> {
+  const { tf } = host;
+  const { exercise } = request.bundle;
+  try {
+    assertGradableTopology(result.model);
+  } catch (error) {
+    return { error: { kind: 'contract', message: errorMessage(error) } };
+  }
+  let model: tfType.LayersModel;
+  try {
+    model = await deserializeModel(tf, result.model);
+  } catch (error) {
+    return {
+      error: { kind: 'contract', message: `The trained model cannot be rebuilt: ${errorMessage(error)}` },
+    };
+  }
+  try {
+    const dataset = await (host.testData?.() ??
+      loadOnce(`${exercise.dataset}:test`, () =>
+        loadDataset(host.datasetReader(exercise.dataset!), {
+          splits: ['test'],
+          onProgress: (p) =>
+            host.onEvent({
+              type: 'progress',
+              label: `Loading ${exercise.dataset} (test)`,
+              loaded: p.loaded,
+              total: p.total,
+            }),
+        }),
+      ));
+    const numClasses = dataset.manifest.classNames.length;
+    const validationMetrics = await validationFigures(tf, model, ledger, numClasses, result.threshold);
+    const trainMetrics = lastTrainingFigures(result.history);
+    const test = toTestTensors(tf, dataset);
+    let report: Report;
+    try {
+      report = await gradeModel(tf, model, {
+        exercise,
+        test,
+        classNames: dataset.manifest.classNames,
+        epochs: countedEpochs(result.count, ledger.trainCount),
+        history: result.history,
+        threshold: result.threshold,
+        validationMetrics,
+        trainMetrics,
+        trainSeconds: result.trainSeconds,
+        backend: result.backend,
+        datasetHash: dataset.hash,
+        trainingFacts: {
+          stoppedByCallback: result.count.stoppedByCallback,
+          stepsOutsideFit: result.count.stepsOutsideFit,
+        },
+      });
+    } finally {
+      tf.dispose(test.xs);
+    }
+    await host.onTrainedModel?.(model, result.model);
+    return { report };
+  } finally {
+    model.dispose();
+  }
+}
+
+/**
+ * Epochs as the rules count them: `fit`'s epochs, or full passes over the training images the
+ * host handed out (images through `fit` and `trainOnBatch`), whichever is more.
+ */
+export function countedEpochs(count: { fitEpochs: number; imagesSeen: number }, trainImages: number): number {
+  const passes = trainImages > 0 ? Math.floor(count.imagesSeen / trainImages + 1e-9) : 0;
+  return Math.max(count.fitEpochs, passes);
+}
+
+/** The model's figures on the validation part the host handed out; none when none was. */
+async function validationFigures(
+  tf: TF,
+  model: tfType.LayersModel,
+  ledger: HandOutLedger,
+  numClasses: number,
+  threshold: number | undefined,
+): Promise<Record<string, number> | undefined> {
+  if (!ledger.validation || !ledger.imageShape || ledger.classCount !== numClasses) return undefined;
+  const split = splitTensors(tf, ledger.validation, ledger.imageShape);
+  try {
+    return await evaluateFigures(tf, model, split, numClasses, threshold);
+  } catch {
+    // A model that does not fit the images fails the grader's own checks; no figures here.
+    return undefined;
+  } finally {
+    split.xs.dispose();
+  }
+}
+
+/** The last epoch's training figures (not `val_`), from the run's history. */
+function lastTrainingFigures(history: HistoryEntry[]): Record<string, number> | undefined {
+  const last = history.at(-1)?.logs;
+  if (!last) return undefined;
+  const train: Record<string, number> = {};
+  for (const [key, value] of Object.entries(last)) if (!key.startsWith('val_')) train[key] = value;
+  return Object.keys(train).length ? train : undefined;
+}
+
+function timeLimitCheck(seconds: number): Check {
+  return {
+    id: 'limit:time',
+    label: 'Training finished within the time limit',
+    passed: false,
+    detail: `Training was stopped at the time limit of ${seconds} s; the model was graded as it was then`,
+  };
+}
+
+function withFailedCheck(report: Report, check: Check): Report {
+  return { ...report, passed: false, score: Math.min(report.score, 99.9), checks: [...report.checks, check] };
+}
