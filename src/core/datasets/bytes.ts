@@ -13,7 +13,8 @@ export async function sha256Hex(bytes: Uint8Array): Promise<string> {
   return Array.from(new Uint8Array(digest), (b) => b.toString(16).padStart(2, '0')).join('');
 }
 
-export type CompressionFormat = 'gzip' | 'deflate-raw';
+/** gzip (shards), zlib's `deflate` (PNG image data) and raw deflate (zip entries, set links). */
+export type CompressionFormat = 'gzip' | 'deflate' | 'deflate-raw';
 
 /** Compresses our own bytes (building shards and links); never used on bytes from elsewhere. */
 export async function compress(bytes: Uint8Array, format: CompressionFormat): Promise<Uint8Array> {

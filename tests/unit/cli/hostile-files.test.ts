@@ -15,6 +15,8 @@ import { encodePng } from '../../fixtures/datasets-more/images';
 import {
   GiB,
   gzipZeros,
+  interlacedPng,
+  interlacedPngBomb,
   MiB,
   smallDataset,
   storedEntry,
@@ -604,6 +606,23 @@ describe('datasets import: folders and images', () => {
     expect(result.stderr).toContain(
       'red/document.png (not a PNG, JPEG or WebP file (unrecognised contents))',
     );
+    expect(result.peakRss).toBeLessThan(ONE_GB);
+  });
+
+  it('an interlaced PNG whose image data is a zlib bomb is skipped at the size its header implies', async () => {
+    const input = fresh('interlaced');
+    await writeTree(input, {
+      ...goodImages(),
+      'red/genuine.png': interlacedPng(13, 7, [220, 30, 30]),
+      'blue/bomb.png': interlacedPngBomb(1024),
+    });
+    const result = await measured(importArgs(input, fresh('out')));
+    expect(result.code, result.stderr).toBe(0);
+    expect(result.stderr).toContain(
+      'skipped 1 unreadable images: blue/bomb.png (corrupt PNG (its image data inflates to more than 4 bytes, ' +
+        'all a 1×1 image needs))',
+    );
+    expect(result.stdout).toContain('2 classes, 5 train, 2 test images');
     expect(result.peakRss).toBeLessThan(ONE_GB);
   });
 
