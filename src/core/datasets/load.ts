@@ -167,6 +167,14 @@ function checkDecodedSizes(manifest: DatasetManifest, splits: SplitName[]): void
             `declares ${decoded} bytes (${shard.count} × ${itemBytes}), more than the ${MAX_DECODED_SHARD_BYTES} a shard may hold`,
           );
         }
+        // gzip never grows data by more than a few bytes per 16 KB: a larger stored size is a lie.
+        const mostStored = decoded + Math.ceil(decoded / 1000) + 1024;
+        if (shard.bytes > mostStored) {
+          throw new DatasetError(
+            shard.file,
+            `declares ${shard.bytes} stored bytes, more than gzip takes for the ${decoded} bytes it holds`,
+          );
+        }
       }
     }
     total += split.count * (perImage + 1);

@@ -155,6 +155,22 @@ describe('datasets: bounded inflation of shards', () => {
     );
   });
 
+  it('a manifest declaring a stored size gzip could never need is refused before reading', async () => {
+    const root = fresh('datasets');
+    const built = await smallDataset('padded');
+    const manifest = structuredClone(built.manifest);
+    manifest.splits.test.labels[0].bytes = 2 * GiB;
+    await writeDataset(path.join(root, 'padded'), {
+      manifest,
+      files: [{ name: 'manifest.json', bytes: new TextEncoder().encode(JSON.stringify(manifest)) }],
+    });
+    const result = await cvLab(['datasets', 'verify', 'padded', '--root', root]);
+    expect(result.code).toBe(2);
+    expect(result.stderr).toBe(
+      `cv-lab: padded: test-labels-0.bin.gzip: declares ${2 * GiB} stored bytes, more than gzip takes for the 10 bytes it holds\n`,
+    );
+  });
+
   it('a shard file larger than its manifest entry is refused unread', async () => {
     const root = fresh('datasets');
     const built = await smallDataset('grown');
