@@ -13,7 +13,7 @@
 import { z } from 'zod';
 import { compress, inflateBounded, InflateLimitError, sha256Hex } from '../datasets/bytes';
 import { loadDataset } from '../datasets/load';
-import { DatasetManifestSchema, MANIFEST_FILE, type DatasetManifest } from '../datasets/manifest';
+import { DatasetManifestSchema, imageBytes, MANIFEST_FILE, type DatasetManifest } from '../datasets/manifest';
 import type { DatasetFileReader, LoadedDataset } from '../datasets/types';
 import { metricNames, type Exercise, type ExerciseBundle } from './schema';
 import {
@@ -38,6 +38,11 @@ export const SET_VERSION = 1;
 
 /** Decoded bytes of all private test shards together. */
 export const MAX_PRIVATE_TEST_BYTES = 64 * 1024 * 1024;
+/**
+ * What the private test may inflate to (pixels and labels): Fashion-MNIST's whole test split is
+ * 7.9 MB. A gigabyte of zeros gzips to a megabyte, so the stored bound alone is no bound at all.
+ */
+export const MAX_PRIVATE_TEST_PIXEL_BYTES = 256 * 1024 * 1024;
 const MAX_PRIVATE_TEST_BASE64 = Math.ceil(MAX_PRIVATE_TEST_BYTES / 3) * 4;
 /** The whole `.cvset.json` text. */
 export const MAX_SET_CHARS = MAX_PRIVATE_TEST_BASE64 + 4 * 1024 * 1024;
@@ -186,6 +191,13 @@ function testShards(manifest: DatasetManifest) {
 
 /** Decodes every private test file and checks it against the manifest: names, sizes, hashes, total. */
 async function verifyPrivateTest(privateTest: PrivateTest): Promise<Map<string, Uint8Array>> {
+  const { test } = privateTest.manifest.splits;
+  const declared = test.count * (imageBytes(privateTest.manifest) + 1);
+  if (declared > MAX_PRIVATE_TEST_PIXEL_BYTES) {
+    throw new FormatError(
+      `set: privateTest declares ${formatSize(declared)} of test images, more than the ${formatSize(MAX_PRIVATE_TEST_PIXEL_BYTES)} a private test may hold`,
+    );
+  }
   const shards = new Map(testShards(privateTest.manifest).map((s) => [s.file, s]));
   const decoded = new Map<string, Uint8Array>();
   let total = 0;

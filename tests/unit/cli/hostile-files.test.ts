@@ -256,6 +256,38 @@ describe('sets: bounded, decoded, and clean', () => {
     expect(result.peakRss).toBeLessThan(ONE_GB);
   });
 
+  it('a private test declaring 300 MB of test images (honest zero shards would gzip to kilobytes) is refused', async () => {
+    const built = await smallDataset('lead-private');
+    const manifest = structuredClone(built.manifest);
+    const shard = manifest.splits.test.images[0];
+    // 400,000 images of 784 bytes in shards of 80,000 (62.7 MB each, within the shard ceiling).
+    manifest.splits.test.images = Array.from({ length: 5 }, (_, i) => ({
+      ...shard,
+      file: `test-images-${i}.bin.gzip`,
+      count: 80_000,
+    }));
+    manifest.splits.test.count = 400_000;
+    manifest.splits.test.labels[0].count = 400_000;
+    const set = buildSet({
+      title: 'Huge private test',
+      exercises: [{ id: 'quick-fashion' }],
+      privateTest: {
+        manifest,
+        files: [...manifest.splits.test.images, ...manifest.splits.test.labels].map((s) => ({
+          name: s.file,
+          base64: 'AAAA',
+        })),
+      },
+    });
+    const file = `${fresh('huge-private')}.cvset.json`;
+    await writeFile(file, JSON.stringify(set));
+    const result = await cvLab(['set', 'validate', file]);
+    expect(result.code).toBe(2);
+    expect(result.stderr).toBe(
+      `cv-lab: ${file}: set: privateTest declares 299.5 MB of test images, more than the 256.0 MB a private test may hold\n`,
+    );
+  });
+
   /** A valid set's JSON text, with `change` applied to its object. */
   function setText(change: (set: Record<string, unknown>) => void = () => {}): string {
     const set = buildSet({ title: 'Week 3', exercises: [{ id: 'quick-fashion' }] }) as Record<
