@@ -80,7 +80,14 @@ const importArgs = (input: string, out: string, ...more: string[]) => [
   ...more,
 ];
 
-/** 1 GiB of zeros as one gzip file of about 1 MB: the bomb every dataset case below hides. */
+/**
+ * 1 GiB of zeros as one gzip file of about 1 MB: the bomb every dataset case below hides. Its
+ * manifests declare 2,000 images (1.6 MB), as a forger must: a shard stored larger than gzip could
+ * take for what it declares is refused before it is read (see the "stored size" case).
+ */
+const BOMB_IMAGES = 2000;
+const BOMB_MESSAGE =
+  'corrupt: decompresses to more than 1,568,000 bytes, the most it may hold (2000 × 784 by the manifest)';
 let bomb: Uint8Array;
 let submissionTemplate: Submission;
 
@@ -96,14 +103,11 @@ describe('datasets: bounded inflation of shards', () => {
     const root = fresh('datasets');
     await writeDataset(
       path.join(root, 'bomb'),
-      await withShard(await smallDataset('bomb'), 'train-images-0.bin.gzip', bomb),
+      await withShard(await smallDataset('bomb', BOMB_IMAGES), 'train-images-0.bin.gzip', bomb),
     );
     const result = await measured(['datasets', 'verify', 'bomb', '--root', root]);
     expect(result.code).toBe(2);
-    expect(result.stderr).toBe(
-      'cv-lab: bomb: train-images-0.bin.gzip: corrupt: decompresses to more than 7,840 bytes, ' +
-        'the most it may hold (10 × 784 by the manifest)\n',
-    );
+    expect(result.stderr).toBe(`cv-lab: bomb: train-images-0.bin.gzip: ${BOMB_MESSAGE}\n`);
     expect(result.peakRss).toBeLessThan(ONE_GB);
   });
 
@@ -152,6 +156,20 @@ describe('datasets: bounded inflation of shards', () => {
     expect(result.code).toBe(2);
     expect(result.stderr).toMatch(
       /^cv-lab: many: manifest\.json: declares \d+ bytes of train and test data, more than the 1073741824 a dataset may hold\n$/,
+    );
+  });
+
+  it('a gzip bomb declared as 10 images (stored 1 MB for 7,840 bytes) is refused before it is read', async () => {
+    const root = fresh('datasets');
+    await writeDataset(
+      path.join(root, 'small-bomb'),
+      await withShard(await smallDataset('small-bomb'), 'train-images-0.bin.gzip', bomb),
+    );
+    const result = await cvLab(['datasets', 'verify', 'small-bomb', '--root', root]);
+    expect(result.code).toBe(2);
+    expect(result.stderr).toBe(
+      `cv-lab: small-bomb: train-images-0.bin.gzip: declares ${bomb.length} stored bytes, more than gzip ` +
+        'takes for the 7840 bytes it holds\n',
     );
   });
 
@@ -214,7 +232,11 @@ describe('datasets: bounded inflation of shards', () => {
 
 describe('sets: bounded, decoded, and clean', () => {
   async function bombSet(): Promise<string> {
-    const built = await withShard(await smallDataset('lead-private'), 'test-images-0.bin.gzip', bomb);
+    const built = await withShard(
+      await smallDataset('lead-private', BOMB_IMAGES),
+      'test-images-0.bin.gzip',
+      bomb,
+    );
     const set = buildSet({
       title: 'Bomb',
       exercises: [{ id: 'quick-fashion' }],
@@ -229,10 +251,7 @@ describe('sets: bounded, decoded, and clean', () => {
     const file = await bombSet();
     const result = await measured(['set', 'validate', file]);
     expect(result.code).toBe(2);
-    expect(result.stderr).toBe(
-      `cv-lab: ${file}: set: privateTest test-images-0.bin.gzip: corrupt: decompresses to more than 7,840 bytes, ` +
-        'the most it may hold (10 × 784 by the manifest)\n',
-    );
+    expect(result.stderr).toBe(`cv-lab: ${file}: set: privateTest test-images-0.bin.gzip: ${BOMB_MESSAGE}\n`);
     expect(result.peakRss).toBeLessThan(ONE_GB);
   });
 
@@ -249,10 +268,7 @@ describe('sets: bounded, decoded, and clean', () => {
     );
     const result = await measured(['grade', '-q', '--exercises', exercises, '--set', set, submission]);
     expect(result.code).toBe(2);
-    expect(result.stderr).toBe(
-      `cv-lab: ${submission}: test-images-0.bin.gzip: corrupt: decompresses to more than 7,840 bytes, ` +
-        'the most it may hold (10 × 784 by the manifest)\n',
-    );
+    expect(result.stderr).toBe(`cv-lab: ${submission}: test-images-0.bin.gzip: ${BOMB_MESSAGE}\n`);
     expect(result.peakRss).toBeLessThan(ONE_GB);
   });
 
@@ -595,6 +611,18 @@ describe('datasets import: zips', () => {
     const manifest = JSON.parse(readFileSync(path.join(out, 'hostile', 'manifest.json'), 'utf8'));
     // Sorted by the folders' own names, as Keras sorts them: the escape sorts first.
     expect(manifest.classNames).toEqual(['[31mred[0m', 'blue']);
+  });
+
+  it('a symbolic-link entry (red/passwd.png -> /etc/passwd) is data, never followed', async () => {
+    const link = {
+      ...storedEntry('red/passwd.png', new TextEncoder().encode('/etc/passwd')),
+      unixMode: 0o120777,
+    };
+    const zip = await zipFile('symlink.zip', zipArchive([...goodEntries(), link]));
+    const result = await cvLab(importArgs(zip, fresh('out')));
+    expect(result.code, result.stderr).toBe(0);
+    expect(result.stderr).toContain('red/passwd.png (not a PNG, JPEG or WebP file (unrecognised contents))');
+    expect(result.stderr).not.toContain('root:');
   });
 
   it('class folders that collide once escapes are stripped are refused', async () => {
