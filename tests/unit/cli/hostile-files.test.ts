@@ -204,6 +204,30 @@ describe('datasets: bounded inflation of shards', () => {
     expect(result.peakRss).toBeLessThan(ONE_GB);
   });
 
+  it('datasets list: a 1 GiB manifest is refused unread, a title with escapes is printed clean', async () => {
+    const root = fresh('datasets');
+    const built = await smallDataset('titled');
+    const manifest = { ...structuredClone(built.manifest), title: '\u001b[2J\u001b]0;owned\u0007Parts\rx' };
+    await writeDataset(path.join(root, 'titled'), {
+      manifest,
+      files: [
+        ...built.files.filter((f) => f.name !== 'manifest.json'),
+        { name: 'manifest.json', bytes: new TextEncoder().encode(JSON.stringify(manifest)) },
+      ],
+    });
+    await mkdir(path.join(root, 'big'));
+    await writeFile(path.join(root, 'big', 'manifest.json'), '');
+    await truncate(path.join(root, 'big', 'manifest.json'), GiB);
+    const result = await measured(['datasets', 'list', '--root', root]);
+    expect(result.code, result.stderr).toBe(0);
+    expect(result.stdout).toContain(
+      `big\tnot usable: manifest.json: wrong size: ${GiB} bytes, at most 4194304 expected\n`,
+    );
+    expect(result.stdout).toContain('titled\t[2J]0;ownedParts x\t10 train');
+    expect(result.stdout).not.toContain(ESC);
+    expect(result.peakRss).toBeLessThan(ONE_GB);
+  });
+
   it('idx original that is a gzip bomb (prepare fashion-mnist --from): stops at the idx ceiling', async () => {
     const from = fresh('originals');
     await writeTree(from, {
