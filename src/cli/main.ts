@@ -14,6 +14,7 @@ import { registerSubmissionCommand } from './commands/submission';
 import { registerVerifyCommand } from './commands/verify';
 import { registerModelsCommand } from './commands/models';
 import { CliError } from './cli-error';
+import { stripControlCharacters } from '../core/text/control-characters';
 
 export async function main(argv: string[]): Promise<number> {
   const program = new Command('cv-lab')
@@ -39,12 +40,12 @@ export async function main(argv: string[]): Promise<number> {
       return error.exitCode === 0 ? 0 : 2;
     }
     if (error instanceof CliError) {
-      process.stderr.write(`cv-lab: ${error.message}\n`);
+      // Messages quote files from other people (names, titles, entries): no terminal escapes.
+      process.stderr.write(`cv-lab: ${stripControlCharacters(error.message, { keepLineBreaks: true })}\n`);
       return error.exitCode;
     }
-    process.stderr.write(
-      `cv-lab: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`,
-    );
+    const text = error instanceof Error ? (error.stack ?? error.message) : String(error);
+    process.stderr.write(`cv-lab: ${stripControlCharacters(text, { keepLineBreaks: true })}\n`);
     return 2;
   }
 }

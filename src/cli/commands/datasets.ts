@@ -5,6 +5,7 @@
 import type { Command } from 'commander';
 import { DatasetError, DatasetNotPreparedError } from '../../core/datasets/errors';
 import { loadDataset } from '../../core/datasets/load';
+import { stripControlCharacters } from '../../core/text/control-characters';
 import { CliError } from '../cli-error';
 import { wholeNumber } from '../options';
 import { FASHION_MNIST_ID, prepareFashionMnist } from '../datasets/fashion-mnist';
@@ -36,7 +37,8 @@ function sizeOption(text: string | undefined): [number, number] | undefined {
   }
 }
 
-const progress = (line: string) => process.stderr.write(`${line}\n`);
+/** Lines can carry names from other people's files (class folders, entries): printed clean. */
+const progress = (line: string) => process.stderr.write(`${stripControlCharacters(line)}\n`);
 const formatMb = (bytes: number) => `${(bytes / 1e6).toFixed(1)} MB`;
 const formatCount = (n: number) => n.toLocaleString('en-US');
 
@@ -118,6 +120,10 @@ export function registerDatasetsCommand(program: Command, _setExitCode: (code: n
     .option('--title <title>', 'the title shown in the lab (default: the id)')
     .option('--out <folder>', 'datasets folder to write into (default: public/datasets, or $CV_LAB_DATASETS)')
     .option('--force', 'replace an existing dataset of the same id')
+    .option(
+      '--allow-empty-test',
+      'import even when the test split holds no image (too few images per class); --test-fraction may then be 0',
+    )
     .action(
       async (
         input: string,
@@ -130,6 +136,7 @@ export function registerDatasetsCommand(program: Command, _setExitCode: (code: n
           title?: string;
           out?: string;
           force?: boolean;
+          allowEmptyTest?: boolean;
         },
       ) => {
         if (options.channels !== undefined && options.channels !== '1' && options.channels !== '3') {
@@ -146,6 +153,7 @@ export function registerDatasetsCommand(program: Command, _setExitCode: (code: n
           title: options.title,
           out: options.out,
           force: options.force,
+          allowEmptyTest: options.allowEmptyTest,
           log: progress,
         });
         const { train, test } = result.manifest.splits;
@@ -169,13 +177,14 @@ export function registerDatasetsCommand(program: Command, _setExitCode: (code: n
         return;
       }
       for (const entry of listed) {
+        const id = stripControlCharacters(entry.id);
         if (!entry.manifest) {
-          process.stdout.write(`${entry.id}\tnot usable: ${entry.problem}\n`);
+          process.stdout.write(`${id}\tnot usable: ${stripControlCharacters(entry.problem ?? '')}\n`);
           continue;
         }
         const { splits, classNames, imageShape, title } = entry.manifest;
         process.stdout.write(
-          `${entry.id}\t${title}\t${formatCount(splits.train.count)} train\t${formatCount(splits.test.count)} test\t` +
+          `${id}\t${stripControlCharacters(title)}\t${formatCount(splits.train.count)} train\t${formatCount(splits.test.count)} test\t` +
             `${classNames.length} classes\t${imageShape.join('×')}\t${formatMb(entry.bytes)}\n`,
         );
       }

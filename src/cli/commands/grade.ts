@@ -11,7 +11,7 @@
  * submissions (core/grading/regrade.ts) on the exercise's test split, or on the set's private test,
  * and prints the roster. Exit 0 all pass, 1 any fail or flag, 2 any file unreadable or ungradable.
  */
-import { readFile, writeFile } from 'node:fs/promises';
+import { writeFile } from 'node:fs/promises';
 import { extname } from 'node:path';
 import type { Command } from 'commander';
 import * as tf from '@tensorflow/tfjs';
@@ -20,7 +20,14 @@ import type { RunOutcome } from '../../core/sandbox/run-types';
 import type { ModelArtifactsJson } from '../../core/models/artifacts';
 import type { ExerciseBundle, Report } from '../../core/exercises/schema';
 import { applySetOverrides, privateTestDataset, type CvSet } from '../../core/exercises/set';
-import { FormatError, parseSubmission, type Submission } from '../../core/exercises/submission';
+import {
+  FormatError,
+  MAX_CODE_CHARS,
+  MAX_SUBMISSION_CHARS,
+  parseSubmission,
+  type Submission,
+} from '../../core/exercises/submission';
+import { readUntrustedText } from '../read-untrusted';
 import { needsTestData, regradeSubmission } from '../../core/grading/regrade';
 import { LearnerError } from '../../core/sandbox/compile';
 import {
@@ -39,6 +46,7 @@ import { readSetFile } from './set';
 import { formatReport } from '../../core/grading/format';
 import { findExercise } from '../../core/exercises/catalog';
 import { readCatalog } from '../catalog';
+import { stripControlCharacters } from '../../core/text/control-characters';
 import { CliError } from '../cli-error';
 import { initNodeBackend, type NodeBackendName } from '../node-backend';
 import { datasetFolder, fsDatasetReader } from '../datasets/fs-reader';
@@ -60,6 +68,14 @@ interface GradeOptions {
 }
 
 export const NODE_BACKENDS: NodeBackendName[] = ['wasm', 'cpu'];
+
+/**
+ * One line on stderr. Progress and errors quote learners' names, set titles, file contents and what
+ * learner code logs: control characters are taken out so none of it can drive the terminal.
+ */
+function printLine(line: string): void {
+  process.stderr.write(`${stripControlCharacters(line)}\n`);
+}
 
 export function registerGradeCommand(program: Command, setExitCode: (code: number) => void): void {
   program
@@ -151,14 +167,15 @@ export async function trainLearnerFile(options: TrainFileOptions): Promise<Train
   }
   let code: string;
   try {
-    code = await readFile(options.code, 'utf8');
+    code = await readUntrustedText(options.code, MAX_CODE_CHARS, 'code file');
   } catch (error) {
+    if (error instanceof FormatError) throw new CliError(`--code ${options.code}: ${error.message}`);
     throw new CliError(
       `cannot read --code ${options.code}: ${(error as NodeJS.ErrnoException).code ?? error}`,
     );
   }
 
-  const progress = options.quiet ? () => {} : (line: string) => process.stderr.write(`${line}\n`);
+  const progress = options.quiet ? () => {} : printLine;
   const { exercise } = bundle;
   const limit = effectiveTimeLimit(exercise.limits.timeSeconds, timeLimitSeconds);
   if (limit.ignored) {
@@ -221,7 +238,8 @@ async function gradeCode(options: GradeOptions): Promise<number> {
   if (options.json) {
     process.stdout.write(`${JSON.stringify(report, null, 2)}\n`);
   } else {
-    process.stdout.write(`${formatReport(report)}\n`);
+    // Layer names, check details and messages in a report can come from the learner's code.
+    process.stdout.write(`${stripControlCharacters(formatReport(report), { keepLineBreaks: true })}\n`);
   }
   assertModelUsable(report);
   return report.passed ? 0 : 1;
@@ -246,7 +264,7 @@ async function regradeFiles(files: string[], options: GradeOptions): Promise<num
   if (!NODE_BACKENDS.includes(options.backend as NodeBackendName)) {
     throw new CliError(`unknown backend '${options.backend}': in Node use ${NODE_BACKENDS.join(' or ')}`);
   }
-  const progress = options.quiet ? () => {} : (line: string) => process.stderr.write(`${line}\n`);
+  const progress = options.quiet ? () => {} : printLine;
   const set = options.set ? await readSetFile(options.set) : undefined;
   const catalog = await readCatalog(options.exercises);
   await initNodeBackend(options.backend as NodeBackendName);
@@ -270,14 +288,14 @@ async function regradeFiles(files: string[], options: GradeOptions): Promise<num
   for (const file of files) {
     let submission: Submission;
     try {
-      submission = parseSubmission(await readFile(file, 'utf8'));
+      submission = parseSubmission(await readUntrustedText(file, MAX_SUBMISSION_CHARS, 'submission'));
     } catch (error) {
       const reason =
         error instanceof FormatError
           ? error.message
           : `cannot read: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`;
       rows.push(rosterErrorRow(file, reason));
-      process.stderr.write(`cv-lab: ${file}: ${reason}\n`);
+      printLine(`cv-lab: ${file}: ${reason}`);
       continue;
     }
     const known = {
@@ -308,7 +326,7 @@ async function regradeFiles(files: string[], options: GradeOptions): Promise<num
     } catch (error) {
       const reason = error instanceof Error ? error.message : String(error);
       rows.push(rosterErrorRow(file, reason, known));
-      process.stderr.write(`cv-lab: ${file}: ${reason}\n`);
+      printLine(`cv-lab: ${file}: ${reason}`);
     }
   }
 

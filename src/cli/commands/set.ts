@@ -2,18 +2,27 @@
  * `cv-lab set validate <file.cvset.json>`: reads a set as CV Lab would (schema, bounds, private
  * test hashes) and prints a summary, or the problem. Exit 0 valid, 2 not.
  */
-import { readFile } from 'node:fs/promises';
 import type { Command } from 'commander';
-import { FormatError, parseSet, type CvSet } from '../../core/exercises/set';
+import {
+  FormatError,
+  MAX_SET_CHARS,
+  parseSet,
+  privateTestDataset,
+  type CvSet,
+} from '../../core/exercises/set';
+import { DatasetError } from '../../core/datasets/errors';
+import { readUntrustedText } from '../read-untrusted';
 import { formatSize } from '../../core/exercises/format-io';
+import { stripControlCharacters } from '../../core/text/control-characters';
 import { CliError } from '../cli-error';
 
 /** Reads and parses a set file; any problem is a `CliError` naming the file (exit 2). */
 export async function readSetFile(file: string): Promise<CvSet> {
   let text: string;
   try {
-    text = await readFile(file, 'utf8');
+    text = await readUntrustedText(file, MAX_SET_CHARS, 'set');
   } catch (error) {
+    if (error instanceof FormatError) throw new CliError(`${file}: ${error.message}`);
     throw new CliError(
       `${file}: cannot read: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`,
     );
@@ -22,6 +31,22 @@ export async function readSetFile(file: string): Promise<CvSet> {
     return await parseSet(text);
   } catch (error) {
     if (error instanceof FormatError) throw new CliError(`${file}: ${error.message}`);
+    throw error;
+  }
+}
+
+/**
+ * Decodes the set's private test as grading will (every shard inflated, bounded by what its
+ * manifest declares), so a set that validates is one whose private test can be graded on.
+ */
+async function checkPrivateTest(file: string, set: CvSet): Promise<void> {
+  if (!set.privateTest) return;
+  try {
+    await privateTestDataset(set.privateTest);
+  } catch (error) {
+    if (error instanceof DatasetError || error instanceof FormatError) {
+      throw new CliError(`${file}: set: privateTest ${error.message}`);
+    }
     throw error;
   }
 }
@@ -58,7 +83,7 @@ export function describeSet(set: CvSet): string {
     const bytes = shards.reduce((sum, s) => sum + s.bytes, 0);
     lines.push(
       `Private test: ${set.privateTest.manifest.splits.test.count} images of ${set.privateTest.manifest.id}, ` +
-        `${formatSize(bytes)} in ${shards.length} files, hashes verified`,
+        `${formatSize(bytes)} in ${shards.length} files, hashes verified, contents decoded`,
     );
   } else {
     lines.push('Private test: none (submissions are re-graded on the exercise test split)');
@@ -74,7 +99,8 @@ export function registerSetCommand(program: Command, setExitCode: (code: number)
     .argument('<file>', 'the *.cvset.json file')
     .action(async (file: string) => {
       const parsed = await readSetFile(file);
-      process.stdout.write(`${describeSet(parsed)}\n`);
+      await checkPrivateTest(file, parsed);
+      process.stdout.write(`${stripControlCharacters(describeSet(parsed), { keepLineBreaks: true })}\n`);
       setExitCode(0);
     });
 }

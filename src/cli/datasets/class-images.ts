@@ -7,6 +7,7 @@ import { planClassFolders } from '../../core/datasets/images/class-folders';
 import type { ClassFolderPlan } from '../../core/datasets/images/class-folders';
 import { fitImage } from '../../core/datasets/images/fit';
 import type { ImageShape } from '../../core/datasets/images/fit';
+import { stripControlCharacters } from '../../core/text/control-characters';
 import { CliError } from '../cli-error';
 import { decodeImage, ImageDecodeError } from './image-decode';
 import type { ImageSource } from './image-source';
@@ -42,9 +43,12 @@ export interface CollectedImages {
 
 const count = (n: number) => n.toLocaleString('en-US');
 
-/** `a, b, c and 7 more`: a list for a message, cut at `max`. */
+/** `a, b, c and 7 more`: a list for a message, cut at `max`, each item a clean line of text. */
 export function listSome(items: string[], max = 10): string {
-  const shown = items.slice(0, max).join(', ');
+  const shown = items
+    .slice(0, max)
+    .map((item) => stripControlCharacters(item))
+    .join(', ');
   return items.length > max ? `${shown} and ${count(items.length - max)} more` : shown;
 }
 
@@ -56,7 +60,12 @@ export async function collectClassImages(
     source.files.map((f) => f.path),
     source.folders,
   );
-  const where = source.description;
+  const where = stripControlCharacters(source.description);
+  if (source.links.length > 0) {
+    options.log(
+      `skipping ${count(source.links.length)} symbolic links (links are not followed): ${listSome(source.links)}`,
+    );
+  }
   if (plan.classes.length === 0) {
     throw new CliError(
       `${where}: no class folders found; put the images in one sub-folder per class (for example cats/1.jpg, dogs/1.jpg)`,
@@ -64,19 +73,20 @@ export async function collectClassImages(
   }
   if (plan.classes.length === 1) {
     throw new CliError(
-      `${where}: only one class folder ('${plan.classes[0].name}'); a classifier needs at least two, one sub-folder per class`,
+      `${where}: only one class folder ('${stripControlCharacters(plan.classes[0].name)}'); a classifier needs at least two, one sub-folder per class`,
     );
   }
-  const empty = plan.classes.filter((c) => c.files.length === 0).map((c) => c.name);
+  const empty = plan.classes.filter((c) => c.files.length === 0).map((c) => stripControlCharacters(c.name));
   if (empty.length > 0) {
     throw new CliError(
       `${where}: ${empty.length === 1 ? 'class folder' : 'class folders'} ${empty.map((n) => `'${n}'`).join(', ')} ` +
         `${empty.length === 1 ? 'holds' : 'hold'} no PNG, JPEG or WebP image; add images or remove ${empty.length === 1 ? 'it' : 'them'}`,
     );
   }
-  const classNames = options.classNames ?? plan.classes.map((c) => c.name);
+  // Class names are printed and stored in the manifest: terminal escapes in a folder name go.
+  const found = cleanClassNames(plan, where);
+  const classNames = options.classNames ?? found;
   if (options.classNames) {
-    const found = plan.classes.map((c) => c.name);
     if (found.join('\n') !== classNames.join('\n')) {
       throw new CliError(
         `${where}: expected the classes ${classNames.join(', ')}, found ${found.join(', ')}`,
@@ -129,6 +139,27 @@ export async function collectClassImages(
   return { classNames, images, labels, perClass, plan, skipped };
 }
 
+/**
+ * The class folders' names without control characters; refuses names that are empty or that
+ * collide once cleaned (`cat` and `cat` + an escape sequence would be one class twice).
+ */
+function cleanClassNames(plan: ClassFolderPlan, where: string): string[] {
+  const names = plan.classes.map((c) => stripControlCharacters(c.name));
+  const seen = new Set<string>();
+  for (const name of names) {
+    if (!name) {
+      throw new CliError(`${where}: a class folder's name is made only of control characters; rename it`);
+    }
+    if (seen.has(name)) {
+      throw new CliError(
+        `${where}: two class folders are both named '${name}' once control characters are removed; rename one`,
+      );
+    }
+    seen.add(name);
+  }
+  return names;
+}
+
 /** Decodes and fits one file; returns why it was skipped, or undefined when `keep` got it. */
 async function readOne(
   source: ImageSource,
@@ -143,6 +174,8 @@ async function readOne(
     keep(fitImage(decoded, options.shape));
     return undefined;
   } catch (error) {
+    // A damaged or forged archive stops the whole import; one bad image is only skipped.
+    if (error instanceof CliError) throw error;
     if (error instanceof ImageDecodeError) return error.reason;
     return `could not be read: ${error instanceof Error ? error.message : String(error)}`;
   }

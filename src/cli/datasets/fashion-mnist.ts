@@ -7,13 +7,13 @@ import { createHash } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
-import { gunzipSync } from 'node:zlib';
 import { buildDatasetFiles, DEFAULT_IMAGES_PER_SHARD } from '../../core/datasets/build';
 import type { DatasetManifest } from '../../core/datasets/manifest';
 import type { RawSplit } from '../../core/datasets/types';
+import { InflateLimitError } from '../../core/datasets/bytes';
 import { CliError } from '../cli-error';
 import { datasetsRoot } from './fs-reader';
-import { parseIdx } from './idx';
+import { inflateIdx, parseIdx } from './idx';
 import { quickCheckDataset, writeDatasetAtomically } from './prepared';
 import { downloadFile } from './download';
 
@@ -120,7 +120,7 @@ export async function prepareFashionMnist(options: PrepareOptions = {}): Promise
   log(`read the originals from ${source}; checking hashes`);
   const known = options.knownHashes ?? FASHION_MNIST_KNOWN_HASHES;
   const decoded = new Map<OriginalFile, Uint8Array>();
-  for (const [file, gz] of originals) decoded.set(file, checkOriginal(file, gz, known[file], source));
+  for (const [file, gz] of originals) decoded.set(file, await checkOriginal(file, gz, known[file], source));
 
   const train = toRawSplit(decoded, FASHION_MNIST_FILES.trainImages, FASHION_MNIST_FILES.trainLabels);
   const test = toRawSplit(decoded, FASHION_MNIST_FILES.testImages, FASHION_MNIST_FILES.testLabels);
@@ -187,18 +187,21 @@ async function readOriginals(folder: string): Promise<Originals> {
 }
 
 /** Verifies one original against its known hashes and returns its decompressed idx bytes. */
-function checkOriginal(
+async function checkOriginal(
   file: string,
   gz: Uint8Array,
   known: KnownOriginal | undefined,
   source: string,
-): Uint8Array {
+): Promise<Uint8Array> {
   if (!known) throw new CliError(`no known hash for ${file}`);
   const md5 = createHash('md5').update(gz).digest('hex');
   let content: Uint8Array;
   try {
-    content = gunzipSync(gz);
+    content = await inflateIdx(gz);
   } catch (error) {
+    if (error instanceof InflateLimitError) {
+      throw new CliError(`${file} from ${source} is not an original: it ${error.message}`);
+    }
     throw new CliError(
       `${file} from ${source} is corrupt: not a valid gzip file (${(error as Error).message})`,
     );

@@ -2,7 +2,7 @@
  * Node's `DatasetFileReader`: reads a prepared dataset's files from its folder on disk.
  */
 import { existsSync } from 'node:fs';
-import { readFile } from 'node:fs/promises';
+import { readFile, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { DatasetError, DatasetNotPreparedError } from '../../core/datasets/errors';
@@ -32,15 +32,21 @@ export function datasetFolder(id: string, root = datasetsRoot()): string {
 export function fsDatasetReader(folder: string): DatasetFileReader {
   const id = path.basename(path.resolve(folder));
   if (!existsSync(path.join(folder, MANIFEST_FILE))) throw new DatasetNotPreparedError(id);
-  return async (file, onProgress) => {
+  return async (file, onProgress, maxBytes) => {
     if (file !== path.basename(file) || file === '..' || file === '.') {
       throw new DatasetError(file, 'not a file name inside the dataset folder');
     }
     try {
+      // A file larger than the manifest says is wrong whatever it holds: refuse it unread.
+      const size = (await stat(path.join(folder, file))).size;
+      if (maxBytes !== undefined && size > maxBytes) {
+        throw new DatasetError(file, `wrong size: ${size} bytes, at most ${maxBytes} expected`);
+      }
       const bytes = await readFile(path.join(folder, file));
       onProgress?.(bytes.length, bytes.length);
       return new Uint8Array(bytes.buffer, bytes.byteOffset, bytes.length);
     } catch (error) {
+      if (error instanceof DatasetError) throw error;
       if ((error as NodeJS.ErrnoException).code === 'ENOENT') {
         throw file === MANIFEST_FILE ? new DatasetNotPreparedError(id) : new DatasetError(file, 'missing');
       }

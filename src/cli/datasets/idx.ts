@@ -3,6 +3,18 @@
  * a big-endian header `0x00 0x00 <type> <rank>`, then `rank` uint32 dimensions, then the data.
  * Only unsigned bytes (type 0x08) occur in these datasets.
  */
+import { inflateBounded } from '../../core/datasets/bytes';
+
+/** The most an idx original may inflate to: the largest, MNIST's 60,000 training images, is 47 MB. */
+export const MAX_IDX_BYTES = 64 * 1024 * 1024;
+
+/**
+ * Inflates an idx `.gz` original, stopping past `MAX_IDX_BYTES` (an `InflateLimitError`); a file that
+ * is not gzip throws the platform's error.
+ */
+export function inflateIdx(gz: Uint8Array): Promise<Uint8Array> {
+  return inflateBounded(gz, 'gzip', MAX_IDX_BYTES);
+}
 
 export interface IdxArray {
   /** Dimensions, e.g. [60000, 28, 28] for images, [60000] for labels. */

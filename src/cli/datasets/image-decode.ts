@@ -11,6 +11,7 @@ import { createRequire } from 'node:module';
 import path from 'node:path';
 import jpeg from 'jpeg-js';
 import { PNG } from 'pngjs';
+import { inflateBounded, InflateLimitError } from '../../core/datasets/bytes';
 import type { PixelImage } from '../../core/datasets/images/pixels';
 
 export type ImageFormat = 'png' | 'jpeg' | 'webp';
@@ -79,6 +80,55 @@ export function readImageSize(
   return undefined;
 }
 
+/** Channels of each PNG colour type: gray, RGB, palette, gray + alpha, RGBA. */
+const PNG_CHANNELS: Record<number, number> = { 0: 1, 2: 3, 3: 1, 4: 2, 6: 4 };
+/** Adam7's seven passes: first column, first row, column step, row step. */
+const ADAM7 = [
+  [0, 0, 8, 8],
+  [4, 0, 8, 8],
+  [0, 4, 4, 8],
+  [2, 0, 4, 4],
+  [0, 2, 2, 4],
+  [1, 0, 2, 2],
+  [0, 1, 1, 2],
+];
+
+/**
+ * pngjs bounds the inflation of a plain PNG's image data by the size its header implies, but
+ * inflates an interlaced one unbounded: a 1×1 interlaced PNG of 1 MB can hold a gigabyte. So for
+ * interlaced PNGs the image data is first inflated here, stopping at the size the seven passes of
+ * a `width`×`height` image take; only data that fits is handed to pngjs.
+ */
+async function checkInterlacedPng(bytes: Uint8Array, width: number, height: number): Promise<void> {
+  if (bytes.length < 29 || bytes[28] !== 1) return;
+  const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  const bitsPerPixel = bytes[24] * (PNG_CHANNELS[bytes[25]] ?? 4);
+  let expected = 0;
+  for (const [x0, y0, dx, dy] of ADAM7) {
+    const passWidth = Math.ceil((width - x0) / dx);
+    const passHeight = Math.ceil((height - y0) / dy);
+    if (passWidth > 0 && passHeight > 0)
+      expected += passHeight * (1 + Math.ceil((passWidth * bitsPerPixel) / 8));
+  }
+  const data: Uint8Array[] = [];
+  for (let offset = 8; offset + 12 <= bytes.length;) {
+    const length = view.getUint32(offset);
+    const type = String.fromCharCode(...bytes.subarray(offset + 4, offset + 8));
+    if (type === 'IDAT') data.push(bytes.subarray(offset + 8, Math.min(bytes.length, offset + 8 + length)));
+    offset += 12 + length;
+  }
+  try {
+    await inflateBounded(new Uint8Array(Buffer.concat(data)), 'deflate', expected);
+  } catch (error) {
+    if (error instanceof InflateLimitError) {
+      throw new ImageDecodeError(
+        `corrupt PNG (its image data inflates to more than ${error.limit} bytes, all a ${width}×${height} image needs)`,
+      );
+    }
+    // Data that does not inflate is pngjs's to report, with its own words.
+  }
+}
+
 type WebpDecode = (
   buffer: ArrayBuffer,
 ) => Promise<{ data: Uint8ClampedArray; width: number; height: number }>;
@@ -124,6 +174,7 @@ export async function decodeImage(bytes: Uint8Array, options: DecodeOptions = {}
   }
   try {
     if (format === 'png') {
+      await checkInterlacedPng(bytes, size.width, size.height);
       const png = PNG.sync.read(Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength));
       return {
         width: png.width,
@@ -151,6 +202,7 @@ export async function decodeImage(bytes: Uint8Array, options: DecodeOptions = {}
       data: new Uint8Array(decoded.data.buffer, decoded.data.byteOffset, decoded.data.length),
     };
   } catch (error) {
+    if (error instanceof ImageDecodeError) throw error;
     const detail = error instanceof Error ? error.message : String(error);
     throw new ImageDecodeError(`corrupt ${format.toUpperCase()} (${detail})`);
   }

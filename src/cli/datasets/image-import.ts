@@ -11,6 +11,7 @@ import { buildDatasetFiles, DEFAULT_IMAGES_PER_SHARD } from '../../core/datasets
 import { gatherSplit } from '../../core/datasets/images/assemble';
 import { stratifiedSplit } from '../../core/datasets/images/stratified-split';
 import type { DatasetManifest } from '../../core/datasets/manifest';
+import { stripControlCharacters } from '../../core/text/control-characters';
 import { CliError } from '../cli-error';
 import { collectClassImages } from './class-images';
 import { datasetsRoot } from './fs-reader';
@@ -32,6 +33,8 @@ export interface ImportOptions {
   out?: string;
   /** Replace an existing dataset of the same id. */
   force?: boolean;
+  /** Accept an import whose test split is empty (it can be trained on, not graded on). */
+  allowEmptyTest?: boolean;
   maxMegapixels?: number;
   progressEvery?: number;
   log?: (line: string) => void;
@@ -63,8 +66,13 @@ export async function importImageFolder(options: ImportOptions): Promise<ImportR
     );
   }
   const testFraction = options.testFraction ?? IMPORT_DEFAULTS.testFraction;
-  if (!(testFraction > 0 && testFraction < 1)) {
-    throw new CliError(`--test-fraction must be above 0 and below 1, got ${testFraction}`);
+  const lowest = options.allowEmptyTest ? 0 : Number.MIN_VALUE;
+  if (!(testFraction >= lowest && testFraction < 1)) {
+    throw new CliError(
+      options.allowEmptyTest
+        ? `--test-fraction must be from 0 to below 1, got ${testFraction}`
+        : `--test-fraction must be above 0 and below 1, got ${testFraction}`,
+    );
   }
   const channels = options.channels ?? IMPORT_DEFAULTS.channels;
   const [height, width] = options.size ?? IMPORT_DEFAULTS.size;
@@ -95,6 +103,13 @@ export async function importImageFolder(options: ImportOptions): Promise<ImportR
     const perImage = height * width * channels;
     const train = gatherSplit(collected.images, collected.labels, split.train, perImage);
     const test = gatherSplit(collected.images, collected.labels, split.test, perImage);
+    if (test.count === 0 && !options.allowEmptyTest) {
+      throw new CliError(
+        `${stripControlCharacters(source.description)}: the test split would hold no image ` +
+          `(${collected.images.length} images, test fraction ${testFraction}: each class needs at least 2 images to give one to test); ` +
+          'add images, or pass --allow-empty-test to import it anyway (it can then be trained on but not graded on)',
+      );
+    }
     const perClass = {
       train: countPerClass(train.labels, collected.classNames.length),
       test: countPerClass(test.labels, collected.classNames.length),
@@ -105,9 +120,9 @@ export async function importImageFolder(options: ImportOptions): Promise<ImportR
     const { manifest, files } = await buildDatasetFiles(
       {
         id: options.id,
-        title: options.title ?? options.id,
+        title: stripControlCharacters(options.title ?? options.id),
         license: 'as the imported images (imported by the user)',
-        source: `imported from ${path.basename(source.description)} (centre-cropped to ${width}:${height}, resized to ${height}×${width}×${channels}; test fraction ${testFraction}, seed ${seed})`,
+        source: `imported from ${stripControlCharacters(path.basename(source.description))} (centre-cropped to ${width}:${height}, resized to ${height}×${width}×${channels}; test fraction ${testFraction}, seed ${seed})`,
         classNames: collected.classNames,
         imageShape: [height, width, channels],
       },

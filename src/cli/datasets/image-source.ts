@@ -2,14 +2,36 @@
  * The files of a folder or of a zip, behind one interface: their relative paths (`/`-separated) and
  * a way to read each. A zip is read through its central directory (yauzl), one entry at a time, so
  * an 800 MB archive is never held in memory whole.
+ *
+ * Folders and zips come from other people, so reading is bounded: no file over
+ * `MAX_IMAGE_FILE_BYTES` is read, a zip entry is inflated (by the core's one bounded inflater) to
+ * its declared size and not one byte more, symbolic links are listed but never followed, and a zip
+ * whose entries name paths outside it (`../x`, `/etc/x`) is refused by yauzl as it is opened.
  */
 import { createReadStream } from 'node:fs';
 import { readdir, readFile, stat } from 'node:fs/promises';
 import path from 'node:path';
+import { Readable } from 'node:stream';
 import yauzl from 'yauzl';
+import { inflateBounded, InflateLimitError } from '../../core/datasets/bytes';
+import { stripControlCharacters } from '../../core/text/control-characters';
+import { CliError } from '../cli-error';
+import { ImageDecodeError } from './image-decode';
+
+/**
+ * The largest image file read: a 50-megapixel PNG stored without compression is about 200 MB, and
+ * the file and its decoded pixels must fit together well under a gigabyte.
+ */
+export const MAX_IMAGE_FILE_BYTES = 256 * 1024 * 1024;
+/** The most entries a zip may list (Microsoft's cats-vs-dogs archive, the largest we read, has 25,000). */
+export const MAX_ZIP_ENTRIES = 200_000;
+
+/** A zip whose contents contradict its own directory: the whole archive is refused. */
+export class DamagedArchiveError extends CliError {}
 
 export interface ImageSourceFile {
   path: string;
+  /** Its size: on disk, or as the zip's directory declares it. */
   bytes: number;
 }
 
@@ -18,6 +40,9 @@ export interface ImageSource {
   description: string;
   files: ImageSourceFile[];
   folders: string[];
+  /** Symbolic links found in a folder: never followed, listed so the log can say so. */
+  links: string[];
+  /** The whole file; an `ImageDecodeError` when it is over `MAX_IMAGE_FILE_BYTES`. */
   read(file: string): Promise<Uint8Array>;
   /** The first `count` bytes only (to sniff a header cheaply). */
   readStart(file: string, count: number): Promise<Uint8Array>;
@@ -37,14 +62,27 @@ export async function openImageSource(input: string): Promise<ImageSource> {
   throw new Error(`${resolved} is neither a folder nor a zip file`);
 }
 
+/** Refuses, before reading it, a file over the ceiling (the import skips it, naming the reason). */
+function checkFileSize(bytes: number): void {
+  if (bytes > MAX_IMAGE_FILE_BYTES) {
+    throw new ImageDecodeError(
+      `${(bytes / 1024 / 1024).toFixed(1)} MB, over the limit of ${MAX_IMAGE_FILE_BYTES / 1024 / 1024} MB for one image file`,
+    );
+  }
+}
+
 async function openFolder(root: string): Promise<ImageSource> {
   const files: ImageSourceFile[] = [];
   const folders: string[] = [];
+  const links: string[] = [];
+  // Dirents do not follow links, so a linked folder or file (to /etc, to /dev/zero) is never read.
   const walk = async (relative: string) => {
     const entries = await readdir(path.join(root, relative), { withFileTypes: true });
     for (const entry of entries) {
       const child = relative ? `${relative}/${entry.name}` : entry.name;
-      if (entry.isDirectory()) {
+      if (entry.isSymbolicLink()) {
+        links.push(child);
+      } else if (entry.isDirectory()) {
         folders.push(child);
         await walk(child);
       } else if (entry.isFile()) {
@@ -53,11 +91,16 @@ async function openFolder(root: string): Promise<ImageSource> {
     }
   };
   await walk('');
+  const sizes = new Map(files.map((f) => [f.path, f.bytes]));
   return {
     description: root,
     files,
     folders,
-    read: async (file) => new Uint8Array(await readFile(path.join(root, file))),
+    links,
+    read: async (file) => {
+      checkFileSize(sizes.get(file) ?? (await stat(path.join(root, file))).size);
+      return new Uint8Array(await readFile(path.join(root, file)));
+    },
     readStart: async (file, count) => {
       const chunks: Buffer[] = [];
       for await (const chunk of createReadStream(path.join(root, file), { start: 0, end: count - 1 })) {
@@ -77,6 +120,12 @@ async function openZip(file: string): Promise<ImageSource> {
         : resolve(opened),
     ),
   );
+  if (zip.entryCount > MAX_ZIP_ENTRIES) {
+    zip.close();
+    throw new Error(
+      `${file} lists ${zip.entryCount.toLocaleString('en-US')} entries, more than the ${MAX_ZIP_ENTRIES.toLocaleString('en-US')} an import reads`,
+    );
+  }
   const entries = new Map<string, yauzl.Entry>();
   const folders: string[] = [];
   await new Promise<void>((resolve, reject) => {
@@ -87,7 +136,11 @@ async function openZip(file: string): Promise<ImageSource> {
       zip.readEntry();
     });
     zip.on('end', () => resolve());
-    zip.on('error', (error: Error) => reject(new Error(`${file}: ${error.message}`)));
+    // yauzl refuses entry names with `..`, absolute paths and backslashes here, naming the entry.
+    zip.on('error', (error: Error) => {
+      zip.close();
+      reject(new Error(`${file} is refused: ${stripControlCharacters(error.message)}`));
+    });
     zip.readEntry();
   });
   // Folders named only through their files' paths still count as folders.
@@ -95,26 +148,49 @@ async function openZip(file: string): Promise<ImageSource> {
     const parts = name.split('/');
     for (let i = 1; i < parts.length; i++) folders.push(parts.slice(0, i).join('/'));
   }
-  const readEntry = (name: string, limit?: number) =>
-    new Promise<Uint8Array>((resolve, reject) => {
-      const entry = entries.get(name);
-      if (!entry) return reject(new Error(`${name}: not in ${file}`));
-      zip.openReadStream(entry, (error, stream) => {
-        if (error || !stream) return reject(error ?? new Error(`${name}: cannot be read`));
-        const chunks: Buffer[] = [];
-        let length = 0;
-        stream.on('data', (chunk: Buffer) => {
-          chunks.push(chunk);
-          length += chunk.length;
-          if (limit !== undefined && length >= limit) {
-            stream.destroy();
-            resolve(new Uint8Array(Buffer.concat(chunks).subarray(0, limit)));
-          }
-        });
-        stream.on('end', () => resolve(new Uint8Array(Buffer.concat(chunks))));
-        stream.on('error', (streamError: Error) => reject(streamError));
-      });
-    });
+  const readEntry = async (name: string, prefix?: number): Promise<Uint8Array> => {
+    const entry = entries.get(name);
+    if (!entry) throw new Error(`${name}: not in ${file}`);
+    const declared = entry.uncompressedSize;
+    if (prefix === undefined) checkFileSize(declared);
+    if (entry.isEncrypted()) throw new ImageDecodeError('encrypted in the zip');
+    // Raw entry data: the one bounded inflater of the core decodes it, not yauzl's unbounded one.
+    const raw = await new Promise<Readable>((resolve, reject) =>
+      zip.openReadStream(entry, { decodeFileData: false }, (error, stream) =>
+        error || !stream ? reject(error ?? new Error('cannot be read')) : resolve(stream),
+      ),
+    );
+    const limit = prefix === undefined ? declared : Math.min(prefix, declared);
+    const truncate = prefix !== undefined;
+    try {
+      let bytes: Uint8Array;
+      if (entry.compressionMethod === 8) {
+        const source = Readable.toWeb(raw) as ReadableStream<Uint8Array<ArrayBuffer>>;
+        bytes = await inflateBounded(source, 'deflate-raw', limit, { truncate });
+      } else if (entry.compressionMethod === 0) {
+        bytes = await readBounded(raw, limit, truncate);
+      } else {
+        raw.destroy();
+        throw new ImageDecodeError(
+          `compressed by method ${entry.compressionMethod}, which cannot be read (use deflate)`,
+        );
+      }
+      if (!truncate && bytes.length !== declared) {
+        throw new DamagedArchiveError(
+          `${file}: ${stripControlCharacters(name)} holds ${bytes.length} bytes, but the zip declares ${declared}; the archive is damaged or forged, make it again`,
+        );
+      }
+      return bytes;
+    } catch (error) {
+      raw.destroy();
+      if (error instanceof InflateLimitError) {
+        throw new DamagedArchiveError(
+          `${file}: ${stripControlCharacters(name)} holds more than the ${declared} bytes the zip declares for it; the archive is damaged or forged, make it again`,
+        );
+      }
+      throw error;
+    }
+  };
   return {
     description: file,
     files: [...entries.values()].map((e) => ({
@@ -122,8 +198,27 @@ async function openZip(file: string): Promise<ImageSource> {
       bytes: e.uncompressedSize,
     })),
     folders: [...new Set(folders)],
+    links: [],
     read: (name) => readEntry(name),
     readStart: (name, count) => readEntry(name, count),
     close: async () => zip.close(),
   };
+}
+
+/** Reads a stream to its end, or (with `truncate`) its first `maxBytes`; an `InflateLimitError` past them. */
+async function readBounded(stream: Readable, maxBytes: number, truncate: boolean): Promise<Uint8Array> {
+  const chunks: Buffer[] = [];
+  let size = 0;
+  for await (const chunk of stream as AsyncIterable<Buffer>) {
+    const room = maxBytes - size;
+    if (chunk.byteLength > room) {
+      if (!truncate) throw new InflateLimitError(maxBytes);
+      chunks.push(chunk.subarray(0, room));
+      size = maxBytes;
+      break;
+    }
+    chunks.push(chunk);
+    size += chunk.byteLength;
+  }
+  return new Uint8Array(Buffer.concat(chunks, size));
 }

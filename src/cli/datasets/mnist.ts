@@ -4,13 +4,12 @@
  * publishes for them, optionally resized with `--size`.
  */
 import { readFile } from 'node:fs/promises';
-import { gunzipSync } from 'node:zlib';
 import { resizeImage } from '../../core/datasets/images/resize';
 import type { RawSplit } from '../../core/datasets/types';
 import { CliError } from '../cli-error';
 import { describeArchives, fetchArchive, recordedHashes } from './archive-download';
 import type { ArchiveSpec, FetchedArchive } from './archive-download';
-import { parseIdx } from './idx';
+import { inflateIdx, parseIdx } from './idx';
 import type { DatasetPreparer, PrepareOptions, PrepareResult } from './preparer';
 import { resolveTarget, writePrepared } from './preparer';
 
@@ -71,7 +70,7 @@ export async function prepareMnist(options: MnistOptions = {}): Promise<PrepareR
     });
     fetched.push(archive);
     try {
-      return parseIdx(gunzipSync(await readFile(archive.path)), rank);
+      return parseIdx(await inflateIdx(await readFile(archive.path)), rank);
     } catch (error) {
       throw new CliError(`${spec.file}: ${(error as Error).message}`);
     }

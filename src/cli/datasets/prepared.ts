@@ -3,9 +3,12 @@
  * `npm start` and `npm test` and must be fast), atomic writing, and listing.
  */
 import { existsSync } from 'node:fs';
-import { chmod, mkdir, mkdtemp, readFile, readdir, rename, rm, stat, writeFile } from 'node:fs/promises';
+import { chmod, mkdir, mkdtemp, readdir, rename, rm, stat, writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import { MANIFEST_FILE, allShards, parseManifest } from '../../core/datasets/manifest';
+import { DatasetNotPreparedError } from '../../core/datasets/errors';
+import { readManifest } from '../../core/datasets/load';
+import { MANIFEST_FILE, allShards } from '../../core/datasets/manifest';
+import { fsDatasetReader } from './fs-reader';
 import type { DatasetManifest } from '../../core/datasets/manifest';
 import type { DatasetFile } from '../../core/datasets/build';
 
@@ -18,10 +21,10 @@ export type QuickCheck = { ok: true; manifest: DatasetManifest } | { ok: false; 
 export async function quickCheckDataset(folder: string): Promise<QuickCheck> {
   let manifest: DatasetManifest;
   try {
-    manifest = parseManifest(await readFile(path.join(folder, MANIFEST_FILE), 'utf8'));
+    // The loader's own manifest read: bounded in size before it is parsed.
+    manifest = await readManifest(fsDatasetReader(folder));
   } catch (error) {
-    if ((error as NodeJS.ErrnoException).code === 'ENOENT')
-      return { ok: false, reason: `no ${MANIFEST_FILE}` };
+    if (error instanceof DatasetNotPreparedError) return { ok: false, reason: `no ${MANIFEST_FILE}` };
     return { ok: false, reason: (error as Error).message };
   }
   for (const shard of allShards(manifest)) {

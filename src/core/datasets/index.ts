@@ -8,4 +8,4 @@ export * from './build';
 export * from './tensors';
 export * from './shuffle';
 export { fetchDatasetReader } from './fetch-reader';
-export { sha256Hex, gzip, gunzip } from './bytes';
+export { sha256Hex, gzip, inflateBounded, InflateLimitError } from './bytes';

@@ -4,13 +4,23 @@
  * gunzips, and that it decodes to exactly `count` images (or labels). Anything wrong throws a
  * `DatasetError` naming the file; a caller never gets half a dataset.
  */
-import { gunzip, sha256Hex } from './bytes';
+import { inflateBounded, InflateLimitError, sha256Hex } from './bytes';
 import { DatasetError } from './errors';
 import { MANIFEST_FILE, allShards, imageBytes, parseManifest } from './manifest';
 import type { DatasetManifest, Shard } from './manifest';
 import type { DatasetFileReader, LoadedDataset, LoadProgress, RawSplit, SplitName } from './types';
 
 export { DatasetError, DatasetNotPreparedError } from './errors';
+
+/** `manifest.json` larger than this is refused unread (a real one is a few KB). */
+export const MAX_MANIFEST_BYTES = 4 * 1024 * 1024;
+/**
+ * What one shard may decode to. Shards are written at 4 to 8 MB of pixels; the margin leaves room
+ * for a single large image per shard, while a forged manifest cannot make a loader inflate more.
+ */
+export const MAX_DECODED_SHARD_BYTES = 64 * 1024 * 1024;
+/** What one load (the splits asked for, pixels and labels) may decode to in all. */
+export const MAX_DECODED_DATASET_BYTES = 1024 * 1024 * 1024;
 
 export interface LoadOptions {
   /** Which splits to read. The learner's side reads `['train']`; the grader `['test']`. */
@@ -32,13 +42,20 @@ export function datasetHash(manifest: DatasetManifest): Promise<string> {
 
 /** Reads the manifest alone (for listings and quick checks). */
 export async function readManifest(read: DatasetFileReader): Promise<DatasetManifest> {
-  const bytes = await readFile(read, MANIFEST_FILE);
+  const bytes = await readFile(read, MANIFEST_FILE, undefined, MAX_MANIFEST_BYTES);
+  if (bytes.length > MAX_MANIFEST_BYTES) {
+    throw new DatasetError(
+      MANIFEST_FILE,
+      `${bytes.length} bytes, more than the ${MAX_MANIFEST_BYTES} a manifest may be`,
+    );
+  }
   return parseManifest(new TextDecoder().decode(bytes));
 }
 
 export async function loadDataset(read: DatasetFileReader, options: LoadOptions): Promise<LoadedDataset> {
   const manifest = await readManifest(read);
   const requested = [...new Set(options.splits)];
+  checkDecodedSizes(manifest, requested);
   const total = requested.reduce(
     (sum, name) =>
       sum +
@@ -47,8 +64,12 @@ export async function loadDataset(read: DatasetFileReader, options: LoadOptions)
   );
   let done = 0;
   const readShard = async (shard: Shard, itemBytes: number): Promise<Uint8Array> => {
-    const stored = await readFile(read, shard.file, (loaded) =>
-      options.onProgress?.({ file: shard.file, loaded: done + Math.min(loaded, shard.bytes), total }),
+    const stored = await readFile(
+      read,
+      shard.file,
+      (loaded) =>
+        options.onProgress?.({ file: shard.file, loaded: done + Math.min(loaded, shard.bytes), total }),
+      shard.bytes,
     );
     const decoded = await verifyShard(shard, stored, itemBytes);
     done += shard.bytes;
@@ -73,9 +94,10 @@ async function readFile(
   read: DatasetFileReader,
   file: string,
   onProgress?: (loaded: number, total: number | undefined) => void,
+  maxBytes?: number,
 ): Promise<Uint8Array> {
   try {
-    return await read(file, onProgress);
+    return await read(file, onProgress, maxBytes);
   } catch (error) {
     if (error instanceof DatasetError) throw error;
     const message = error instanceof Error ? error.message : String(error);
@@ -98,14 +120,23 @@ async function verifyShard(shard: Shard, stored: Uint8Array, itemBytes: number):
   if (actual !== shard.sha256) {
     throw new DatasetError(shard.file, `corrupt: SHA-256 is ${actual}, the manifest says ${shard.sha256}`);
   }
+  // The hash only proves the file is the one the manifest names, not that it is what it claims:
+  // inflation stops at the first byte past what the manifest says the shard holds.
+  const expected = shard.count * itemBytes;
   let decoded: Uint8Array;
   try {
-    decoded = await gunzip(stored);
+    decoded = await inflateBounded(stored, 'gzip', expected);
   } catch (error) {
+    if (error instanceof InflateLimitError) {
+      throw new DatasetError(
+        shard.file,
+        `corrupt: ${error.message} (${shard.count} × ${itemBytes} by the manifest)`,
+        { cause: error },
+      );
+    }
     const message = error instanceof Error ? error.message : String(error);
     throw new DatasetError(shard.file, `corrupt: not a valid gzip file (${message})`, { cause: error });
   }
-  const expected = shard.count * itemBytes;
   if (decoded.length !== expected) {
     throw new DatasetError(
       shard.file,
@@ -113,6 +144,47 @@ async function verifyShard(shard: Shard, stored: Uint8Array, itemBytes: number):
     );
   }
   return decoded;
+}
+
+/**
+ * Refuses, before reading any shard, a manifest whose shards or splits would decode to more than a
+ * loader may hold: the caps `inflateBounded` enforces come from these declared sizes.
+ */
+function checkDecodedSizes(manifest: DatasetManifest, splits: SplitName[]): void {
+  const perImage = imageBytes(manifest);
+  let total = 0;
+  for (const name of splits) {
+    const split = manifest.splits[name];
+    for (const [shards, itemBytes] of [
+      [split.images, perImage],
+      [split.labels, 1],
+    ] as const) {
+      for (const shard of shards) {
+        const decoded = shard.count * itemBytes;
+        if (decoded > MAX_DECODED_SHARD_BYTES) {
+          throw new DatasetError(
+            shard.file,
+            `declares ${decoded} bytes (${shard.count} × ${itemBytes}), more than the ${MAX_DECODED_SHARD_BYTES} a shard may hold`,
+          );
+        }
+        // gzip never grows data by more than a few bytes per 16 KB: a larger stored size is a lie.
+        const mostStored = decoded + Math.ceil(decoded / 1000) + 1024;
+        if (shard.bytes > mostStored) {
+          throw new DatasetError(
+            shard.file,
+            `declares ${shard.bytes} stored bytes, more than gzip takes for the ${decoded} bytes it holds`,
+          );
+        }
+      }
+    }
+    total += split.count * (perImage + 1);
+  }
+  if (total > MAX_DECODED_DATASET_BYTES) {
+    throw new DatasetError(
+      MANIFEST_FILE,
+      `declares ${total} bytes of ${splits.join(' and ')} data, more than the ${MAX_DECODED_DATASET_BYTES} a dataset may hold`,
+    );
+  }
 }
 
 /** Reads shards in order into one buffer of `length` bytes (allocated once, no second copy). */

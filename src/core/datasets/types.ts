@@ -9,10 +9,13 @@ export type SplitName = 'train' | 'test';
  * Reads one file of a prepared dataset, by its path relative to the dataset's folder
  * (`manifest.json`, `train-images-0.bin.gzip`, ...). The browser passes a fetch-based reader, Node an
  * fs-based one; both return the bytes exactly as stored (still gzipped). `onProgress` reports bytes.
+ * `maxBytes` is the size the manifest gives the file (or a ceiling): a reader may refuse, with a
+ * `DatasetError`, a file it sees is larger before reading it all; the loader checks sizes anyway.
  */
 export type DatasetFileReader = (
   path: string,
   onProgress?: (loaded: number, total: number | undefined) => void,
+  maxBytes?: number,
 ) => Promise<Uint8Array>;
 
 /** One split, decoded and verified: pixels uint8 HWC row-major, one label byte per image. */

@@ -156,6 +156,40 @@ export function isIsoDate(text: string): boolean {
   );
 }
 
+// ---- text encodings -------------------------------------------------------------------------
+
+export type TextEncodingName = 'utf-8' | 'utf-16le' | 'utf-16be';
+
+/**
+ * The encoding of a JSON file by its first bytes: a byte-order mark, else the zero bytes that the
+ * ASCII first character of a JSON text has in UTF-16 (RFC 4627's rule), else UTF-8.
+ */
+export function sniffTextEncoding(bytes: Uint8Array): TextEncodingName {
+  if (bytes.length >= 2) {
+    if (bytes[0] === 0xff && bytes[1] === 0xfe) return 'utf-16le';
+    if (bytes[0] === 0xfe && bytes[1] === 0xff) return 'utf-16be';
+    if (bytes[0] !== 0 && bytes[1] === 0) return 'utf-16le';
+    if (bytes[0] === 0 && bytes[1] !== 0) return 'utf-16be';
+  }
+  return 'utf-8';
+}
+
+/**
+ * The text of a file from another person: UTF-8 (a byte-order mark is dropped) or UTF-16 of either
+ * byte order, as Windows editors and PowerShell save it. Bytes that are not valid in that encoding
+ * are a `FormatError`, never silently replaced.
+ */
+export function decodeTextFile(bytes: Uint8Array, what: string): string {
+  const encoding = sniffTextEncoding(bytes);
+  try {
+    return new TextDecoder(encoding, { fatal: true }).decode(bytes);
+  } catch {
+    throw new FormatError(
+      `${what}: not ${encoding.toUpperCase()} text (invalid bytes); save the file as UTF-8 and try again`,
+    );
+  }
+}
+
 // ---- base64 ----------------------------------------------------------------------------------
 
 const ALPHABET = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/';

@@ -11,9 +11,9 @@
  * shards against their SHA-256 included) and throws a `FormatError` naming the problem.
  */
 import { z } from 'zod';
-import { sha256Hex } from '../datasets/bytes';
+import { compress, inflateBounded, InflateLimitError, sha256Hex } from '../datasets/bytes';
 import { loadDataset } from '../datasets/load';
-import { DatasetManifestSchema, MANIFEST_FILE, type DatasetManifest } from '../datasets/manifest';
+import { DatasetManifestSchema, imageBytes, MANIFEST_FILE, type DatasetManifest } from '../datasets/manifest';
 import type { DatasetFileReader, LoadedDataset } from '../datasets/types';
 import { metricNames, type Exercise, type ExerciseBundle } from './schema';
 import {
@@ -38,6 +38,11 @@ export const SET_VERSION = 1;
 
 /** Decoded bytes of all private test shards together. */
 export const MAX_PRIVATE_TEST_BYTES = 64 * 1024 * 1024;
+/**
+ * What the private test may inflate to (pixels and labels): Fashion-MNIST's whole test split is
+ * 7.9 MB. A gigabyte of zeros gzips to a megabyte, so the stored bound alone is no bound at all.
+ */
+export const MAX_PRIVATE_TEST_PIXEL_BYTES = 256 * 1024 * 1024;
 const MAX_PRIVATE_TEST_BASE64 = Math.ceil(MAX_PRIVATE_TEST_BYTES / 3) * 4;
 /** The whole `.cvset.json` text. */
 export const MAX_SET_CHARS = MAX_PRIVATE_TEST_BASE64 + 4 * 1024 * 1024;
@@ -186,6 +191,13 @@ function testShards(manifest: DatasetManifest) {
 
 /** Decodes every private test file and checks it against the manifest: names, sizes, hashes, total. */
 async function verifyPrivateTest(privateTest: PrivateTest): Promise<Map<string, Uint8Array>> {
+  const { test } = privateTest.manifest.splits;
+  const declared = test.count * (imageBytes(privateTest.manifest) + 1);
+  if (declared > MAX_PRIVATE_TEST_PIXEL_BYTES) {
+    throw new FormatError(
+      `set: privateTest declares ${formatSize(declared)} of test images, more than the ${formatSize(MAX_PRIVATE_TEST_PIXEL_BYTES)} a private test may hold`,
+    );
+  }
   const shards = new Map(testShards(privateTest.manifest).map((s) => [s.file, s]));
   const decoded = new Map<string, Uint8Array>();
   let total = 0;
@@ -267,29 +279,6 @@ export function learnerCopy(set: CvSet): CvSet {
 
 // ---- links -----------------------------------------------------------------------------------
 
-async function pipe(bytes: Uint8Array, transform: CompressionStream | DecompressionStream, maxOut: number) {
-  const reader = new Blob([bytes as Uint8Array<ArrayBuffer>]).stream().pipeThrough(transform).getReader();
-  const chunks: Uint8Array[] = [];
-  let size = 0;
-  for (;;) {
-    const { done, value } = await reader.read();
-    if (done) break;
-    size += value.byteLength;
-    if (size > maxOut) {
-      await reader.cancel();
-      return null;
-    }
-    chunks.push(value);
-  }
-  const out = new Uint8Array(size);
-  let offset = 0;
-  for (const chunk of chunks) {
-    out.set(chunk, offset);
-    offset += chunk.byteLength;
-  }
-  return out;
-}
-
 /**
  * A link that carries the set in its fragment (`<base>#set=<deflate-raw, base64url>`), so opening
  * it needs no server. Always the learner copy: a private test never travels in a link. Throws a
@@ -297,8 +286,8 @@ async function pipe(bytes: Uint8Array, transform: CompressionStream | Decompress
  */
 export async function encodeSetLink(set: CvSet, base: string): Promise<string> {
   const json = new TextEncoder().encode(JSON.stringify(learnerCopy(set)));
-  const packed = await pipe(json, new CompressionStream('deflate-raw'), Number.POSITIVE_INFINITY);
-  const fragment = bytesToBase64Url(packed!);
+  const packed = await compress(json, 'deflate-raw');
+  const fragment = bytesToBase64Url(packed);
   if (fragment.length > MAX_LINK_FRAGMENT_CHARS) {
     throw new FormatError(
       `set link: the set takes ${formatSize(fragment.length)} in a link, more than the ${formatSize(MAX_LINK_FRAGMENT_CHARS)} ` +
@@ -319,13 +308,15 @@ export async function decodeSetLink(url: string): Promise<CvSet> {
     );
   }
   const packed = base64UrlToBytes(fragment, 'set link');
-  let json: Uint8Array | null;
+  let json: Uint8Array;
   try {
-    json = await pipe(packed, new DecompressionStream('deflate-raw'), MAX_LINK_JSON_CHARS);
-  } catch {
+    json = await inflateBounded(packed, 'deflate-raw', MAX_LINK_JSON_CHARS);
+  } catch (error) {
+    if (error instanceof InflateLimitError) {
+      throw new FormatError(`set link: expands to more than ${formatSize(MAX_LINK_JSON_CHARS)}`);
+    }
     throw new FormatError('set link: damaged (it does not decompress); it may have been cut off when copied');
   }
-  if (!json) throw new FormatError(`set link: expands to more than ${formatSize(MAX_LINK_JSON_CHARS)}`);
   return parseSet(new TextDecoder().decode(json));
 }
 

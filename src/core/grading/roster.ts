@@ -3,11 +3,12 @@
  * text table for the terminal, CSV, JSON and a self-contained HTML page.
  *
  * Every text in a row comes from a learner's file, so the writers treat it as hostile: CSV cells
- * are quoted per RFC 4180 and cells that a spreadsheet would run as a formula (starting with
- * `=`, `+`, `-`, `@`, tab or carriage return) get a leading `'`; HTML escapes everything and the
+ * are quoted per RFC 4180 and cells that a spreadsheet would run as a formula (`=`, `+`, `-`, `@`,
+ * tab or carriage return at the start or after a `,` or `;`) get a leading `'`; HTML escapes everything and the
  * page forbids scripts with its Content-Security-Policy.
  */
 import type { Exercise, Report } from '../exercises/schema';
+import { stripControlCharacters } from '../text/control-characters';
 import type { Submission } from '../exercises/submission';
 import type { RegradeFlag, RegradeResult } from './regrade';
 
@@ -130,10 +131,21 @@ function cells(row: RosterRow): string[] {
   ];
 }
 
-/** One CSV cell: formula-like text defused, then quoted when it holds a quote, comma or line break. */
+/**
+ * Text a spreadsheet would run as a formula: `=`, `+`, `-`, `@`, tab or carriage return (or the
+ * full-width `＝＋－＠` some locales accept) at the start of a cell, after spaces, or after a `,` or
+ * `;`: a spreadsheet whose locale separates fields with `;` splits `x;=cmd|' /C calc'!A0` there, and
+ * the second half would start with `=`.
+ */
+const FORMULA = /(?:^|[,;])\s*[=+\-@\t\r\uff1d\uff0b\uff0d\uff20]/;
+
+/**
+ * One CSV cell: formula-like text defused with a leading `'`, then quoted when it holds a quote, a
+ * separator of any locale (`,` or `;`) or a line break, so no spreadsheet splits it.
+ */
 export function csvCell(text: string): string {
-  const safe = /^[=+\-@\t\r]/.test(text) ? `'${text}` : text;
-  return /[",\r\n]/.test(safe) ? `"${safe.replace(/"/g, '""')}"` : safe;
+  const safe = FORMULA.test(text) ? `'${text}` : text;
+  return /[",;\r\n]/.test(safe) ? `"${safe.replace(/"/g, '""')}"` : safe;
 }
 
 /** RFC 4180: CRLF line ends, a header row. */
@@ -232,6 +244,5 @@ export function formatRosterTable(rows: readonly RosterRow[]): string {
 
 /** Control characters out, so a learner's name cannot move the terminal's cursor or colour it. */
 function oneLine(text: string): string {
-  // eslint-disable-next-line no-control-regex
-  return text.replace(/[\u0000-\u001f\u007f-\u009f]/g, ' ').slice(0, 80);
+  return stripControlCharacters(text).slice(0, 80);
 }

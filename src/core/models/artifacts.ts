@@ -149,6 +149,13 @@ export function assertGradableTopology(artifacts: Pick<ModelArtifactsJson, 'mode
 export async function decodeWeights(
   artifacts: ModelArtifactsJson,
 ): Promise<{ bytes: Uint8Array; sha256: string; hashMatches: boolean }> {
+  // Sized before decoding: the text must be exactly the base64 of `byteLength` bytes.
+  const expectedChars = Math.ceil(artifacts.byteLength / 3) * 4;
+  if (artifacts.weightDataBase64.length !== expectedChars) {
+    throw new FormatError(
+      `model.weightDataBase64: ${artifacts.weightDataBase64.length} characters, but ${artifacts.byteLength} bytes of weights take ${expectedChars}`,
+    );
+  }
   const bytes = base64ToBytes(artifacts.weightDataBase64, 'model.weightDataBase64');
   if (bytes.byteLength !== artifacts.byteLength) {
     throw new FormatError(

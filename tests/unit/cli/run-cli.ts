@@ -12,10 +12,14 @@ export interface CliResult {
 
 export function cvLab(
   args: string[],
-  { cwd = repoRoot, env = {} }: { cwd?: string; env?: Record<string, string> } = {},
+  {
+    cwd = repoRoot,
+    env = {},
+    nodeArgs = [],
+  }: { cwd?: string; env?: Record<string, string>; nodeArgs?: string[] } = {},
 ): Promise<CliResult> {
   return new Promise((done) => {
-    const child = spawn(process.execPath, [join(repoRoot, 'bin/cv-lab.js'), ...args], {
+    const child = spawn(process.execPath, [...nodeArgs, join(repoRoot, 'bin/cv-lab.js'), ...args], {
       cwd,
       env: { ...process.env, ...env },
     });
