@@ -1,6 +1,7 @@
 import { fileURLToPath } from 'node:url';
 import { defineConfig } from 'vite';
 import react from '@vitejs/plugin-react';
+import { cspPlugin } from './scripts/vite-plugin-csp.ts';
 import { labTypingsPlugin } from './scripts/vite-plugin-lab-typings.ts';
 import { offlinePlugin } from './scripts/vite-plugin-offline.ts';
 
@@ -18,7 +19,8 @@ const isolationHeaders = {
 
 export default defineConfig({
   // offlinePlugin: the service worker (`/sw.js`) and `/datasets/index.json`; see the plugin's header.
-  plugins: [react(), labTypingsPlugin({ root }), offlinePlugin({ root })],
+  // cspPlugin: the Content-Security-Policy header on the app's page and workers.
+  plugins: [react(), labTypingsPlugin({ root }), offlinePlugin({ root }), cspPlugin({ root })],
   resolve: {
     alias: { 'cv-lab': fileURLToPath(new URL('./src/core/sandbox/lab.ts', import.meta.url)) },
   },
