@@ -1,6 +1,6 @@
 import { describe, expect, test } from 'vitest';
 import type { Exercise } from '../../../src/core/exercises/schema';
-import { buildSet } from '../../../src/core/exercises/set';
+import { buildSet, learnerCopy, parseSet } from '../../../src/core/exercises/set';
 import { freeSetId, sameSet, setDifferences } from '../../../src/app/teams/set-conflict';
 
 const exercise = {
@@ -18,8 +18,10 @@ const held = buildSet({
 });
 
 describe('a set opened under an id already held', () => {
-  test('the same set again is no conflict', () => {
+  test('the same set again is no conflict, also against the copy read back from storage', async () => {
     expect(sameSet(held, buildSet({ ...held }))).toBe(true);
+    const stored = await parseSet(JSON.stringify(learnerCopy(held)));
+    expect(sameSet(stored, learnerCopy(await parseSet(JSON.stringify(held))))).toBe(true);
   });
 
   test('lowered targets, a new title and another exercise are each shown, old beside new', () => {
