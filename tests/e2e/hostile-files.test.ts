@@ -179,3 +179,88 @@ test('a half-valid backup, or one from a newer version, changes nothing and says
     await context.close();
   }
 });
+
+test('a backup whose second database cannot be written puts the first back', async () => {
+  const { page, context } = await openApp(browser, '#/');
+  try {
+    // The sets store refuses writes while the flag is up, as a full quota would.
+    await page.addInitScript(() => {
+      const put = IDBObjectStore.prototype.put;
+      IDBObjectStore.prototype.put = function (
+        this: IDBObjectStore,
+        ...args: Parameters<IDBObjectStore['put']>
+      ) {
+        if (this.name === 'sets' && (window as unknown as { __failSets?: boolean }).__failSets) {
+          throw new DOMException('The quota has been exceeded.', 'QuotaExceededError');
+        }
+        return put.apply(this, args);
+      };
+    });
+    await page.reload();
+    await openExercise(page, 'fashion-mnist-dense');
+    await page.locator('.code-editor-host .monaco-editor').click();
+    await page.keyboard.press('ControlOrMeta+Home');
+    await page.keyboard.type('// my own draft 4242');
+    await page.keyboard.press('Enter');
+    await expect.poll(() => page.getByTestId('save-state').innerText()).toBe('Draft saved');
+
+    const later = '2099-01-01T00:00:00.000Z';
+    const week1 = fs.readFileSync(path.join(fixtures, 'week-1.cvset.json'), 'utf8');
+    const record = (value: unknown) => ({ key: null, value });
+    const backup = {
+      format: 'cv-lab-backup',
+      version: 1,
+      createdAt: later,
+      databases: [
+        {
+          name: 'cv-lab',
+          version: 2,
+          stores: [
+            {
+              name: 'drafts',
+              keyPath: 'exerciseId',
+              autoIncrement: false,
+              indexes: [],
+              records: [
+                record({ exerciseId: 'fashion-mnist-dense', code: '// from the backup', savedAt: later }),
+                record({ exerciseId: 'shapes-cnn', code: '// from the backup', savedAt: later }),
+              ],
+            },
+          ],
+        },
+        {
+          name: 'cv-lab-teams',
+          version: 1,
+          stores: [
+            {
+              name: 'sets',
+              keyPath: 'id',
+              autoIncrement: false,
+              indexes: [],
+              records: [record({ id: 'week-1', text: week1, importedAt: later })],
+            },
+          ],
+        },
+      ],
+    };
+    await page.goto(`${inject('baseUrl')}/#/backup`);
+    await page.evaluate(() => ((window as unknown as { __failSets?: boolean }).__failSets = true));
+    await page
+      .getByTestId('backup-import')
+      .setInputFiles(jsonFile('valid.backup.json', JSON.stringify(backup)));
+    await expect
+      .poll(() => page.getByTestId('backup-error').innerText())
+      .toMatch(/could not be written \(.*quota.*\)\. Nothing was imported: everything here is as it was\./);
+
+    await page.reload();
+    await openExercise(page, 'fashion-mnist-dense');
+    await expect.poll(() => visibleCode(page)).toContain('my own draft 4242');
+    expect(await visibleCode(page)).not.toContain('from the backup');
+    await openExercise(page, 'shapes-cnn');
+    expect(await visibleCode(page)).not.toContain('from the backup');
+    await page.goto(`${inject('baseUrl')}/#/sets`);
+    await expect.poll(() => page.getByTestId('set-list').innerText()).not.toContain('Week 1');
+  } finally {
+    await context.close();
+  }
+});
