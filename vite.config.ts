@@ -1,6 +1,7 @@
 import { fileURLToPath } from 'node:url';
 import { defineConfig } from 'vite';
 import react from '@vitejs/plugin-react';
+import { cspPlugin } from './scripts/vite-plugin-csp.ts';
 import { labTypingsPlugin } from './scripts/vite-plugin-lab-typings.ts';
 import { offlinePlugin } from './scripts/vite-plugin-offline.ts';
 import { sandboxPlugin } from './scripts/vite-plugin-sandbox.ts';
@@ -20,8 +21,15 @@ const isolationHeaders = {
 export default defineConfig({
   // offlinePlugin: the service worker (`/sw.js`) and `/datasets/index.json`; see the plugin's header.
   // sandboxPlugin: /sandbox.html and /sandbox-worker.js, where learner code runs (before offlinePlugin,
-  // which precaches what the build emits).
-  plugins: [react(), labTypingsPlugin({ root }), sandboxPlugin({ root }), offlinePlugin({ root })],
+  // which precaches what the build emits); cspPlugin: the Content-Security-Policy header on the app's
+  // page and workers (the sandbox frame carries its own).
+  plugins: [
+    react(),
+    labTypingsPlugin({ root }),
+    sandboxPlugin({ root }),
+    offlinePlugin({ root }),
+    cspPlugin({ root }),
+  ],
   resolve: {
     alias: { 'cv-lab': fileURLToPath(new URL('./src/core/sandbox/lab.ts', import.meta.url)) },
   },

@@ -1,9 +1,8 @@
-import DOMPurify from 'dompurify';
-import { marked } from 'marked';
 import { useMemo } from 'react';
+import { renderSafeMarkdown } from '../security/safe-markdown';
 
-/** Markdown from an exercise, rendered and sanitised (exercise files may come from anyone). */
+/** Markdown from an exercise, a set or a submission: rendered read-only (see `safe-markdown.ts`). */
 export function Markdown({ source, className }: { source: string; className?: string }) {
-  const html = useMemo(() => DOMPurify.sanitize(marked.parse(source, { async: false, gfm: true })), [source]);
+  const html = useMemo(() => renderSafeMarkdown(source), [source]);
   return <div className={`markdown ${className ?? ''}`} dangerouslySetInnerHTML={{ __html: html }} />;
 }

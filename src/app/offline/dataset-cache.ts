@@ -3,8 +3,9 @@
  * worker fills when a run fetches a dataset, keyed by the file's URL under `/datasets/<id>/`.
  *
  * A download verifies each shard's size and SHA-256 before caching it, writes the shards first and
- * the manifest last, and removes what it wrote when anything fails (a full quota included): a
- * dataset counts as cached only when its manifest and every shard are there. Shards are written
+ * the manifest last, and when anything fails (a full quota included) puts back what was cached
+ * before: a dataset counts as cached only when its manifest and every shard are there, and a failed
+ * download never costs a copy cached earlier. Shards are written
  * as they arrive (a dataset can be large) through a `cacheBatch` (`src/storage/cache-write.ts`).
  */
 import { sha256Hex } from '../../core/datasets/bytes';
@@ -60,8 +61,8 @@ export async function cachedState(datasetId: string): Promise<CachedState> {
 }
 
 /**
- * Downloads, verifies and caches every file of a server dataset. Throws (after removing what it
- * wrote) on any failure; `describeCacheError` turns the error into a message.
+ * Downloads, verifies and caches every file of a server dataset. Throws (after putting back
+ * what was cached before) on any failure; `describeCacheError` turns the error into a message.
  */
 export async function makeAvailableOffline(
   datasetId: string,
@@ -79,7 +80,7 @@ export async function makeAvailableOffline(
   let done = 0;
   try {
     // The manifest goes out first: a dataset whose manifest is missing is never taken as cached.
-    await cache.delete(manifestUrl);
+    await batch.remove(manifestUrl);
     for (const shard of shards) {
       const url = datasetFileUrl(datasetId, shard.file);
       const bytes = await download(

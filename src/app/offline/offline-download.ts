@@ -2,6 +2,7 @@
  * What "Make available offline" does the same for a dataset and a model: download one file with
  * progress, past the service worker, and say what went wrong in words a learner can act on.
  */
+import { formatBytes } from './storage-estimate';
 import { DIRECT_DOWNLOAD_PARAM } from './sw-routes';
 
 export interface DownloadProgress {
@@ -45,12 +46,28 @@ export async function downloadFile(
   return out;
 }
 
-/** Says what went wrong making `name` (a dataset or model id) offline; a full quota gets its own message. */
-export function describeCacheError(error: unknown, name: string): string {
+/** What the cache holds of a dataset or model after a failed download: what was there before it. */
+export interface KeptCopy {
+  complete: boolean;
+  cachedBytes: number;
+}
+
+/** The sentence that says what a failed download kept (the writers put back what was cached before). */
+function keptText(name: string, kept: KeptCopy): string {
+  if (kept.complete) return `The copy cached before is kept: ${name} stays available offline.`;
+  if (kept.cachedBytes > 0) return `The ${formatBytes(kept.cachedBytes)} of it cached before are kept.`;
+  return 'Nothing of it was cached before, so none is kept.';
+}
+
+/**
+ * Says what went wrong making `name` (a dataset or model id) offline, and what stays cached
+ * (`kept`: its cached state read after the failure); a full quota gets its own message.
+ */
+export function describeCacheError(error: unknown, name: string, kept: KeptCopy): string {
   const errorName = error instanceof DOMException || error instanceof Error ? error.name : '';
   if (errorName === 'QuotaExceededError') {
-    return `Not enough storage to keep ${name} offline: the browser's quota for this site is full. Nothing was kept; remove another dataset or model or free space, then try again.`;
+    return `Not enough storage to keep ${name} offline: the browser's quota for this site is full. ${keptText(name, kept)} Remove another dataset or model or free space, then try again.`;
   }
   const detail = error instanceof Error ? error.message : String(error);
-  return `Could not make ${name} available offline: ${detail}. Nothing was kept.`;
+  return `Could not make ${name} available offline: ${detail}. ${keptText(name, kept)}`;
 }

@@ -6,7 +6,8 @@
  *   tfjs, the three WASM binaries, the bundled catalog) into one versioned cache, all or nothing.
  * - a new version waits until the page asks it to take over (the "Update" button), so an open
  *   exercise is never reloaded under the learner's hands.
- * - every response it serves carries COOP/COEP/CORP (see sw-routes.ts).
+ * - every response it serves carries COOP/COEP/CORP (see sw-routes.ts), and the app's page and
+ *   workers their Content-Security-Policy (see src/app/security/content-security-policy.ts).
  * - `/datasets/` and `/models/` are network first and cached on the way (their own caches, which
  *   outlive versions); offline, the cache answers.
  */
@@ -18,6 +19,7 @@ import {
   staleShellCaches,
   type PrecacheManifest,
 } from './sw-routes';
+import { policyFor } from '../security/content-security-policy';
 
 declare const self: ServiceWorkerGlobalScope;
 declare const __CV_LAB_PRECACHE__: PrecacheManifest;
@@ -26,14 +28,21 @@ const precache: PrecacheManifest = __CV_LAB_PRECACHE__;
 const shellCache = shellCacheName(precache.version);
 const precached = new Set(precache.urls);
 
-function withIsolation(response: Response): Response {
+/**
+ * A response to serve: with the isolation headers and, for the app's page and workers (`policy`),
+ * the Content-Security-Policy the servers send; none left over from the cached copy otherwise.
+ */
+function withIsolation(response: Response, policy?: string): Response {
   // Opaque responses cannot be rebuilt (and are never ours).
   if (response.type === 'opaque' || response.type === 'opaqueredirect') return response;
-  return new Response(response.body, {
-    status: response.status,
-    statusText: response.statusText,
-    headers: isolatedHeaders(response.headers),
-  });
+  const headers = isolatedHeaders(response.headers);
+  if (policy) headers.set('Content-Security-Policy', policy);
+  else headers.delete('Content-Security-Policy');
+  return new Response(response.body, { status: response.status, statusText: response.statusText, headers });
+}
+
+function policyOf(request: Request): string | undefined {
+  return policyFor(new URL(request.url).pathname, request.destination);
 }
 
 self.addEventListener('install', (event) => {
@@ -65,15 +74,15 @@ self.addEventListener('message', (event) => {
 
 // `ignoreVary`: the server sends `Vary: Origin`, and a module script's request carries an Origin
 // header that the install's requests did not.
-async function fromShell(request: Request | string): Promise<Response> {
+async function fromShell(request: Request): Promise<Response> {
   const cached = await caches.match(request, { cacheName: shellCache, ignoreSearch: true, ignoreVary: true });
-  if (cached) return withIsolation(cached);
+  if (cached) return withIsolation(cached, policyOf(request));
   return fetch(request);
 }
 
 async function navigation(request: Request): Promise<Response> {
   const cached = await caches.match('/index.html', { cacheName: shellCache, ignoreVary: true });
-  if (cached) return withIsolation(cached);
+  if (cached) return withIsolation(cached, policyFor('/index.html', 'document'));
   return fetch(request);
 }
 

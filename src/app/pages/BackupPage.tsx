@@ -1,7 +1,7 @@
 /**
  * Backup: everything this browser holds for CV Lab (drafts, results, trained models, imported sets
  * and datasets) to one file, and that file back in on another machine with a summary of what was
- * merged. Importing never deletes local data.
+ * merged. Importing never deletes local data, and is all or nothing (`importBackup`).
  */
 import { useState } from 'react';
 import { backupFileName } from '../offline/backup-format';
@@ -88,7 +88,8 @@ export function BackupPage() {
         <h2>Import</h2>
         <p className="hint">
           Merges into what is here and never deletes: records you lack are added, a record saved later in the
-          backup replaces yours, everything else stays as it is.
+          backup replaces yours, everything else stays as it is. All or nothing: a backup with anything wrong
+          in it, or one that cannot be written whole, changes nothing.
         </p>
         <input
           type="file"

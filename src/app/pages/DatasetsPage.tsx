@@ -279,7 +279,7 @@ function ServerDatasetRow({
     try {
       await makeAvailableOffline(entry.id, setProgress);
     } catch (error) {
-      setMessage(describeCacheError(error, entry.id));
+      setMessage(describeCacheError(error, entry.id, await cachedState(entry.id)));
     }
     setProgress(null);
     await check();
@@ -348,7 +348,7 @@ function ModelRow({
     try {
       await makeModelAvailableOffline(entry, setProgress, { expectedBytes: indexEntry?.bytes });
     } catch (error) {
-      setMessage(describeCacheError(error, entry.id));
+      setMessage(describeCacheError(error, entry.id, await cachedModelState(entry, location.origin)));
     }
     setProgress(null);
     await check();

@@ -14,7 +14,9 @@ import { TrainingCharts } from '../components/TrainingCharts';
 import { CodeEditor, type CodeEditorHandle, type EditorMarker } from '../editor/CodeEditor';
 import { routeHref } from '../routing';
 import { describeError, type RunStatus } from '../run/run-view';
+import { useDraftTab } from '../storage/draft-tabs';
 import { useDraft, type DraftSaveState } from '../storage/use-draft';
+import { InertWhen } from '../components/InertWhen';
 import { useResultsStore } from '../stores/results-store';
 import { useRunStore } from '../stores/run-store';
 import { useSettingsStore } from '../stores/settings-store';
@@ -79,6 +81,9 @@ function ExerciseWorkspace({
 }) {
   const { exercise } = bundle;
   const draft = useDraft(exercise.id, bundle.starter);
+  const draftTab = useDraftTab(exercise.id, draft.flush);
+  /** Another tab edits this draft (or this tab is still asking): nothing here may write it. */
+  const draftReadOnly = draftTab.mode !== 'editing';
   const editorRef = useRef<CodeEditorHandle>(null);
   const backend = useSettingsStore((s) => s.backend);
   const storedResult = useResultsStore((s) => s.results[exercise.id]);
@@ -199,7 +204,7 @@ function ExerciseWorkspace({
               type="button"
               className="button"
               onClick={resetToStarter}
-              disabled={draft.initialCode === null}
+              disabled={draft.initialCode === null || draftReadOnly}
             >
               Reset to starter
             </button>
@@ -249,32 +254,48 @@ function ExerciseWorkspace({
               {draft.storageError}
             </p>
           )}
-          {draft.initialCode !== null &&
-            (quiz ? (
-              <QuizForm
-                key={quizResets}
-                quiz={quiz}
-                initialCode={quizResets > 0 ? bundle.starter : draft.initialCode}
-                onChange={draft.update}
-                fallback={
-                  <CodeEditor
-                    ref={editorRef}
-                    exerciseId={exercise.id}
-                    initialCode={draft.initialCode}
-                    onChange={draft.update}
-                    errorMarker={errorMarker}
-                  />
-                }
-              />
-            ) : (
-              <CodeEditor
-                ref={editorRef}
-                exerciseId={exercise.id}
-                initialCode={draft.initialCode}
-                onChange={draft.update}
-                errorMarker={errorMarker}
-              />
-            ))}
+          {draftTab.mode === 'elsewhere' && (
+            <p className="notice" role="status" data-testid="draft-elsewhere">
+              This draft is open in another tab. It is read-only here, so that no edit is lost.{' '}
+              <button
+                type="button"
+                className="button button-small"
+                data-testid="draft-edit-here"
+                onClick={() => void draftTab.takeOver()}
+              >
+                Edit here
+              </button>{' '}
+              (the other tab saves what it has and becomes read-only)
+            </p>
+          )}
+          <InertWhen inert={draftReadOnly}>
+            {draft.initialCode !== null &&
+              (quiz ? (
+                <QuizForm
+                  key={quizResets}
+                  quiz={quiz}
+                  initialCode={quizResets > 0 ? bundle.starter : draft.initialCode}
+                  onChange={draft.update}
+                  fallback={
+                    <CodeEditor
+                      ref={editorRef}
+                      exerciseId={exercise.id}
+                      initialCode={draft.initialCode}
+                      onChange={draft.update}
+                      errorMarker={errorMarker}
+                    />
+                  }
+                />
+              ) : (
+                <CodeEditor
+                  ref={editorRef}
+                  exerciseId={exercise.id}
+                  initialCode={draft.initialCode}
+                  onChange={draft.update}
+                  errorMarker={errorMarker}
+                />
+              ))}
+          </InertWhen>
           {exercise.kind === 'train' && exercise.dataset && (
             <AugmentPreview datasetId={exercise.dataset} backend={backend} />
           )}

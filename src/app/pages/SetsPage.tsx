@@ -1,7 +1,8 @@
 import { useEffect, useState } from 'react';
 import { routeHref } from '../routing';
 import { FileDrop } from '../teams/FileDrop';
-import { attemptKey, useSetsStore } from '../teams/sets-store';
+import { SetConflictPanel, type SetConflict } from '../teams/SetConflictPanel';
+import { attemptKey, useSetsStore, type ConflictChoice, type OpenedSet } from '../teams/sets-store';
 
 const messageOf = (error: unknown) => (error instanceof Error ? error.message : String(error));
 
@@ -10,6 +11,8 @@ export function SetsPage() {
   const store = useSetsStore();
   const [errors, setErrors] = useState<string[]>([]);
   const [link, setLink] = useState('');
+  /** Opened sets whose id is held by a different set, asked about one at a time. */
+  const [conflicts, setConflicts] = useState<SetConflict[]>([]);
   const { load } = store;
 
   useEffect(() => {
@@ -18,26 +21,39 @@ export function SetsPage() {
 
   const importFiles = async (files: File[]) => {
     const problems: string[] = [];
-    const opened: string[] = [];
+    const outcomes: OpenedSet[] = [];
     for (const file of files) {
       try {
-        opened.push((await store.importText(await file.text())).id);
+        outcomes.push(await store.importText(await file.text()));
       } catch (error) {
         problems.push(`${file.name}: ${messageOf(error)}`);
       }
     }
     setErrors(problems);
-    if (opened.length === 1 && problems.length === 0) window.location.hash = routeHref.set(opened[0]);
+    showOutcomes(outcomes, problems.length === 0);
   };
 
   const importLink = async () => {
     try {
-      const set = await store.importLink(link.trim());
+      const outcome = await store.importLink(link.trim());
       setErrors([]);
-      window.location.hash = routeHref.set(set.id);
+      showOutcomes([outcome], true);
     } catch (error) {
       setErrors([messageOf(error)]);
     }
+  };
+
+  /** One set opened cleanly: show it; conflicts: ask about each. */
+  const showOutcomes = (outcomes: OpenedSet[], noProblems: boolean) => {
+    const asked = outcomes.flatMap((o) => (o.kind === 'conflict' ? [o] : []));
+    setConflicts((queue) => [...queue, ...asked]);
+    if (outcomes.length === 1 && outcomes[0].kind === 'kept' && noProblems)
+      window.location.hash = routeHref.set(outcomes[0].set.id);
+  };
+
+  const choose = async (conflict: SetConflict, choice: ConflictChoice) => {
+    setConflicts((queue) => queue.filter((c) => c !== conflict));
+    await store.keepOpened(conflict.incoming, choice);
   };
 
   const sets = Object.values(store.sets).sort((a, b) => b.importedAt.localeCompare(a.importedAt));
@@ -80,6 +96,14 @@ export function SetsPage() {
           </button>
         </form>
       </div>
+      {conflicts[0] && (
+        <SetConflictPanel
+          key={conflicts[0].incoming.id}
+          conflict={conflicts[0]}
+          onChoose={(choice) => void choose(conflicts[0], choice)}
+          onCancel={() => setConflicts((queue) => queue.slice(1))}
+        />
+      )}
       {errors.length > 0 && (
         <div className="notice notice-error" role="alert" data-testid="set-import-error">
           <strong>Could not open:</strong>
@@ -131,23 +155,34 @@ export function SetsPage() {
   );
 }
 
-/** `#set=…`: opens the set a link carries, keeps it, and shows it. */
+/**
+ * `#set=…`: opens the set a link carries, keeps it, and shows it; a different set already held
+ * under its id is left as it is until the learner chooses (the link stays, so a reload asks again).
+ */
 export function SetLinkPage() {
   const importLink = useSetsStore((s) => s.importLink);
-  const load = useSetsStore((s) => s.load);
+  const keepOpened = useSetsStore((s) => s.keepOpened);
   const [error, setError] = useState<string | null>(null);
+  const [conflict, setConflict] = useState<SetConflict | null>(null);
   useEffect(() => {
     let cancelled = false;
-    void load()
-      .then(() => importLink(window.location.href))
-      .then(
-        (set) => !cancelled && window.location.replace(routeHref.set(set.id)),
-        (thrown: unknown) => !cancelled && setError(messageOf(thrown)),
-      );
+    void importLink(window.location.href).then(
+      (outcome) => {
+        if (cancelled) return;
+        if (outcome.kind === 'kept') window.location.replace(routeHref.set(outcome.set.id));
+        else setConflict(outcome);
+      },
+      (thrown: unknown) => !cancelled && setError(messageOf(thrown)),
+    );
     return () => {
       cancelled = true;
     };
-  }, [importLink, load]);
+  }, [importLink]);
+  const choose = async (choice: ConflictChoice) => {
+    if (!conflict) return;
+    const kept = await keepOpened(conflict.incoming, choice);
+    window.location.replace(routeHref.set(kept.id));
+  };
   return (
     <section className="page">
       <h1>Opening a set</h1>
@@ -155,6 +190,12 @@ export function SetLinkPage() {
         <p className="notice notice-error" role="alert" data-testid="set-import-error">
           {error}. <a href={routeHref.sets}>Your sets</a>
         </p>
+      ) : conflict ? (
+        <SetConflictPanel
+          conflict={conflict}
+          onChoose={(choice) => void choose(choice)}
+          onCancel={() => window.location.replace(routeHref.sets)}
+        />
       ) : (
         <p>Reading the link…</p>
       )}

@@ -3,13 +3,13 @@
  * (`cv-lab`: drafts, results, imported datasets and whatever stores other parts of the app add;
  * `cv-lab-teams`: sets, attempts and exam clocks; `tensorflowjs`: trained models saved with
  * `indexeddb://`), discovered at run time, into one JSON
- * file; and the import of such a file, which merges and never deletes (see `mergeDecision`).
+ * file; and the import of such a file, which merges and never deletes (see `mergeDecision`), all or
+ * nothing (see `importBackup`).
  */
 import { openDB, type IDBPDatabase } from 'idb';
 import {
   BACKUP_FORMAT,
   BACKUP_VERSION,
-  decodeValue,
   encodeValue,
   mergeDecision,
   parseBackup,
@@ -18,19 +18,18 @@ import {
   type BackupStore,
   type MergeDecision,
 } from '../offline/backup-format';
+import { checkBackup, knownDatabases, type CheckedDatabase } from './backup-records';
 import { exerciseOfKeptModel, tfjsModelsDatabaseName, tfjsModelStoreNames } from '../../storage/kept-models';
 import { ensureLabDb, labDatabaseName } from '../../storage/lab-db';
-import { teamsDatabaseName } from '../teams/teams-db';
-
-/** Databases to look for where `indexedDB.databases()` is missing (older Firefox). */
-const knownDatabases = [labDatabaseName, teamsDatabaseName, tfjsModelsDatabaseName];
+import { ensureTeamsDb, teamsDatabaseName } from '../teams/teams-db';
 
 async function databaseNames(): Promise<string[]> {
   if (typeof indexedDB.databases === 'function') {
     const list = await indexedDB.databases();
     return list.map((d) => d.name).filter((n): n is string => typeof n === 'string');
   }
-  return knownDatabases;
+  // `indexedDB.databases()` is missing (older Firefox): the ones the app keeps.
+  return Object.keys(knownDatabases);
 }
 
 async function exportDatabase(name: string): Promise<BackupDatabase> {
@@ -67,7 +66,8 @@ async function exportDatabase(name: string): Promise<BackupDatabase> {
 /** Everything local, as the backup object (`JSON.stringify` it to save). */
 export async function exportBackup(): Promise<Backup> {
   await ensureLabDb();
-  const names = await databaseNames();
+  // Only the databases an import accepts (`knownDatabases`): a backup always imports where it was made.
+  const names = (await databaseNames()).filter((name) => name in knownDatabases);
   const databases: BackupDatabase[] = [];
   for (const name of names.sort()) databases.push(await exportDatabase(name));
   return { format: BACKUP_FORMAT, version: BACKUP_VERSION, createdAt: new Date().toISOString(), databases };
@@ -100,27 +100,41 @@ export interface ImportSummary {
   skipped: string[];
 }
 
-async function openForImport(database: BackupDatabase, existing: string[]): Promise<IDBPDatabase> {
-  if (database.name === labDatabaseName) await ensureLabDb();
-  if (database.name === labDatabaseName || existing.includes(database.name)) return openDB(database.name);
-  // A database this browser lacks (trained models on a fresh profile): create it as it was, at its
-  // version, so its owner (tfjs) opens it without an upgrade.
-  return openDB(database.name, database.version, {
-    upgrade(db) {
-      for (const store of database.stores) {
-        const created = db.createObjectStore(store.name, {
-          keyPath: store.keyPath ?? undefined,
-          autoIncrement: store.autoIncrement,
-        });
-        for (const index of store.indexes) {
-          created.createIndex(index.name, index.keyPath, {
-            unique: index.unique,
-            multiEntry: index.multiEntry,
-          });
-        }
+/** A database opened to import into, and whether the import created it (a rollback deletes it then). */
+interface ImportTarget {
+  db: IDBPDatabase;
+  created: boolean;
+}
+
+async function openForImport(name: string, existing: string[]): Promise<ImportTarget> {
+  // The app's own databases are created and upgraded by their owners, never from a file.
+  if (name === labDatabaseName) await ensureLabDb();
+  if (name === teamsDatabaseName) await ensureTeamsDb();
+  if (name === labDatabaseName || name === teamsDatabaseName || existing.includes(name)) {
+    return { db: await openDB(name), created: false };
+  }
+  // tfjs's models on a fresh profile: created as tfjs creates it, so tfjs opens it without an upgrade.
+  const known = knownDatabases[name];
+  const db = await openDB(name, known.version, {
+    upgrade(created) {
+      for (const [storeName, store] of Object.entries(known.stores)) {
+        created.createObjectStore(storeName, { keyPath: store.keyPath });
       }
     },
   });
+  return { db, created: true };
+}
+
+function keyOf(value: unknown, keyPath: string | string[]): IDBValidKey {
+  const record = value as Record<string, IDBValidKey>;
+  return Array.isArray(keyPath) ? keyPath.map((part) => record[part]) : record[keyPath];
+}
+
+/** A record the import wrote, and what was there before it (undefined: nothing), to put it back. */
+interface UndoEntry {
+  store: string;
+  key: IDBValidKey;
+  previous: unknown;
 }
 
 /**
@@ -129,27 +143,80 @@ async function openForImport(database: BackupDatabase, existing: string[]): Prom
  */
 type DecisionOverride = (value: unknown, local: unknown) => MergeDecision | undefined;
 
-async function importStore(
+interface StoreWrite {
+  store: CheckedDatabase['stores'][number];
+  decided?: (key: IDBValidKey, decision: MergeDecision) => void;
+  override?: DecisionOverride;
+}
+
+/**
+ * Writes a database's checked records in one transaction: all of them or, on any failure, none.
+ * Resolves with each store's counts and what to undo should a later database fail.
+ */
+async function writeDatabase(
   db: IDBPDatabase,
-  store: BackupStore,
-  decided: (key: unknown, decision: MergeDecision) => void,
-  override?: DecisionOverride,
-): Promise<Omit<StoreMergeSummary, 'database' | 'store'>> {
-  const counts = { new: 0, updated: 0, kept: 0 };
-  const tx = db.transaction(store.name, 'readwrite');
-  const inline = tx.store.keyPath !== null;
-  for (const record of store.records) {
-    const key = decodeValue(record.key) as IDBValidKey;
-    const value = decodeValue(record.value);
-    const local: unknown = await tx.store.get(key);
-    const decision =
-      (local !== undefined ? override?.(value, local) : undefined) ?? mergeDecision(local, value);
-    decided(key, decision);
-    counts[decision]++;
-    if (decision !== 'kept') await (inline ? tx.store.put(value) : tx.store.put(value, key));
+  writes: StoreWrite[],
+): Promise<{ counts: Omit<StoreMergeSummary, 'database'>[]; undo: UndoEntry[] }> {
+  const counts: Omit<StoreMergeSummary, 'database'>[] = [];
+  const undo: UndoEntry[] = [];
+  if (writes.length === 0) return { counts, undo };
+  const tx = db.transaction(
+    writes.map((w) => w.store.name),
+    'readwrite',
+  );
+  try {
+    for (const { store, decided, override } of writes) {
+      const objectStore = tx.objectStore(store.name);
+      const keyPath = objectStore.keyPath as string | string[];
+      const count = { store: store.name, new: 0, updated: 0, kept: 0 };
+      for (const { value } of store.records) {
+        const key = keyOf(value, keyPath);
+        const local: unknown = await objectStore.get(key);
+        const decision =
+          (local !== undefined ? override?.(value, local) : undefined) ?? mergeDecision(local, value);
+        decided?.(key, decision);
+        count[decision]++;
+        if (decision === 'kept') continue;
+        await objectStore.put(value);
+        undo.push({ store: store.name, key, previous: local });
+      }
+      counts.push(count);
+    }
+    await tx.done;
+  } catch (error) {
+    // A failed request aborts the transaction already; an error of ours must abort it too.
+    try {
+      tx.abort();
+    } catch {
+      // already aborted
+    }
+    throw error;
   }
-  await tx.done;
-  return counts;
+  return { counts, undo };
+}
+
+/** Puts a database back as it was before the import: in one transaction, or deletes it if the import made it. */
+async function undoDatabase(name: string, created: boolean, undo: UndoEntry[]): Promise<void> {
+  if (created) {
+    await new Promise<void>((resolve, reject) => {
+      const request = indexedDB.deleteDatabase(name);
+      request.onsuccess = () => resolve();
+      request.onerror = () => reject(request.error);
+    });
+    return;
+  }
+  if (undo.length === 0) return;
+  const db = await openDB(name);
+  try {
+    const tx = db.transaction([...new Set(undo.map((u) => u.store))], 'readwrite');
+    for (const entry of [...undo].reverse()) {
+      const store = tx.objectStore(entry.store);
+      await (entry.previous === undefined ? store.delete(entry.key) : store.put(entry.previous));
+    }
+    await tx.done;
+  } finally {
+    db.close();
+  }
 }
 
 /**
@@ -163,28 +230,16 @@ export function keptModelDecision(resultDecision: MergeDecision | undefined): Me
 }
 
 /**
- * Imports a backup file's text. A malformed file throws before anything is written; the summary
- * says, per store, how many records were new, updated (the backup's copy was newer) or kept.
+ * Imports a backup file's text, all or nothing. Every record is decoded and checked against the
+ * app's schemas, and every database's version against the one this app reads (`checkBackup`),
+ * before anything is written; each database is then written in one transaction, and a failure in a
+ * later one puts the earlier ones back. The summary says, per store, how many records were new,
+ * updated (the backup's copy was newer) or kept.
  */
 export async function importBackup(text: string): Promise<ImportSummary> {
-  const backup = parseBackup(text);
-  // Decode everything once before writing anything, so a damaged value cannot leave half an import.
-  for (const database of backup.databases) {
-    for (const store of database.stores) {
-      for (const record of store.records) {
-        try {
-          decodeValue(record.key);
-          decodeValue(record.value);
-        } catch (error) {
-          throw new Error(
-            `This backup is damaged: a record of ${database.name}/${store.name} cannot be read (${error instanceof Error ? error.message : error}). Nothing was imported.`,
-          );
-        }
-      }
-    }
-  }
+  const checked = await checkBackup(parseBackup(text));
   const existing = await databaseNames();
-  const summary: ImportSummary = { stores: [], skipped: [] };
+  const summary: ImportSummary = { stores: [], skipped: checked.flatMap((d) => d.skipped) };
   // What happened to each exercise's result: its kept model follows it (below), so the report on
   // screen and the model an export ships stay from the same run.
   const resultDecisions = new Map<unknown, MergeDecision>();
@@ -193,50 +248,67 @@ export async function importBackup(text: string): Promise<ImportSummary> {
       resultDecisions.get(exerciseOfKeptModel((value as { modelPath?: unknown } | null)?.modelPath)),
     );
   // The lab's database first: the models' decisions depend on its results'.
-  const databases = [...backup.databases].sort(
+  const databases = [...checked].sort(
     (a, b) => Number(b.name === labDatabaseName) - Number(a.name === labDatabaseName),
   );
-  for (const database of databases) {
-    const db = await openForImport(database, existing);
-    const datasetDecisions = new Map<unknown, MergeDecision>();
-    const followDataset: DecisionOverride = (value) =>
-      datasetDecisions.get((value as { datasetId?: unknown } | null)?.datasetId) === 'updated'
-        ? 'updated'
-        : 'kept';
-    // Datasets before their files (see DecisionOverride).
-    const stores = [...database.stores].sort(
-      (a, b) => Number(a.name === 'importedDatasetFiles') - Number(b.name === 'importedDatasetFiles'),
-    );
-    try {
-      for (const store of stores) {
-        if (!db.objectStoreNames.contains(store.name)) {
-          summary.skipped.push(
-            `${database.name}/${store.name}: ${store.records.length} records kept out (this version of CV Lab has no such store)`,
-          );
-          continue;
-        }
+  const written: { name: string; created: boolean; undo: UndoEntry[] }[] = [];
+  try {
+    for (const database of databases) {
+      const { db, created } = await openForImport(database.name, existing);
+      written.push({ name: database.name, created, undo: [] });
+      try {
+        const datasetDecisions = new Map<unknown, MergeDecision>();
+        const followDataset: DecisionOverride = (value) =>
+          datasetDecisions.get((value as { datasetId?: unknown } | null)?.datasetId) === 'updated'
+            ? 'updated'
+            : 'kept';
         const isLab = database.name === labDatabaseName;
-        const isKeptModels =
-          database.name === tfjsModelsDatabaseName &&
-          (tfjsModelStoreNames as readonly string[]).includes(store.name);
-        const counts = await importStore(
-          db,
-          store,
-          (key, decision) => {
-            if (isLab && store.name === 'importedDatasets') datasetDecisions.set(key, decision);
-            if (isLab && store.name === 'results') resultDecisions.set(key, decision);
-          },
-          isLab && store.name === 'importedDatasetFiles'
-            ? followDataset
-            : isKeptModels
-              ? followResult
-              : undefined,
+        const isKeptModels = database.name === tfjsModelsDatabaseName;
+        const writes: StoreWrite[] = [];
+        // Datasets before their files (see DecisionOverride).
+        const stores = [...database.stores].sort(
+          (a, b) => Number(a.name === 'importedDatasetFiles') - Number(b.name === 'importedDatasetFiles'),
         );
-        summary.stores.push({ database: database.name, store: store.name, ...counts });
+        for (const store of stores) {
+          if (!db.objectStoreNames.contains(store.name)) {
+            summary.skipped.push(
+              `${database.name}/${store.name}: ${store.records.length} records kept out (this browser's database has no such store)`,
+            );
+            continue;
+          }
+          writes.push({
+            store,
+            decided: (key, decision) => {
+              if (isLab && store.name === 'importedDatasets') datasetDecisions.set(key, decision);
+              if (isLab && store.name === 'results') resultDecisions.set(key, decision);
+            },
+            override:
+              isLab && store.name === 'importedDatasetFiles'
+                ? followDataset
+                : isKeptModels && (tfjsModelStoreNames as readonly string[]).includes(store.name)
+                  ? followResult
+                  : undefined,
+          });
+        }
+        const { counts, undo } = await writeDatabase(db, writes);
+        written[written.length - 1].undo = undo;
+        summary.stores.push(...counts.map((c) => ({ database: database.name, ...c })));
+      } finally {
+        db.close();
       }
-    } finally {
-      db.close();
     }
+  } catch (error) {
+    const detail = error instanceof Error ? error.message : String(error);
+    try {
+      for (const { name, created, undo } of [...written].reverse()) await undoDatabase(name, created, undo);
+    } catch (undoError) {
+      throw new Error(
+        `The backup could not be written (${detail}), and putting back what was written failed too (${undoError instanceof Error ? undoError.message : String(undoError)}). Export a backup of this browser before trying again.`,
+      );
+    }
+    throw new Error(
+      `The backup could not be written (${detail}). Nothing was imported: everything here is as it was.`,
+    );
   }
   return summary;
 }

@@ -12,6 +12,7 @@ import { decodeSetLink, learnerCopy, parseSet, type CvSet } from '../../core/exe
 import { describeStorageError } from '../storage/storage-error';
 import { resultRunOf } from '../storage/results';
 import { useRunStore, type FinishedRun } from '../stores/run-store';
+import { freeSetId, sameSet } from './set-conflict';
 import { examView, isBetterReport } from './set-progress';
 import {
   deleteSet,
@@ -24,6 +25,15 @@ import {
   type ExamClock,
   type SetAttempt,
 } from './teams-db';
+
+/**
+ * What opening a set did: kept it (new, or the same as the one held), or found a different set
+ * under its id, which stays untouched until the learner chooses (`keepOpened`).
+ */
+export type OpenedSet = { kind: 'kept'; set: CvSet } | { kind: 'conflict'; existing: CvSet; incoming: CvSet };
+
+/** Keeping both puts the opened set under a new id; replacing is the learner's deliberate choice. */
+export type ConflictChoice = 'keep-both' | 'replace';
 
 export interface ImportedSet {
   set: CvSet;
@@ -45,9 +55,14 @@ export interface SetsState {
   error: string | null;
   activeRun: SetRun | null;
   load(): Promise<void>;
-  /** Parses, keeps the learner copy, stores it; resolves with the set, throws a FormatError. */
-  importText(text: string): Promise<CvSet>;
-  importLink(url: string): Promise<CvSet>;
+  /**
+   * Parses and keeps the learner copy, unless a different set holds its id (then nothing is
+   * written: see `OpenedSet`); throws a FormatError.
+   */
+  importText(text: string): Promise<OpenedSet>;
+  importLink(url: string): Promise<OpenedSet>;
+  /** Keeps a set `importText`/`importLink` found in conflict, as the learner chose; resolves with it. */
+  keepOpened(incoming: CvSet, choice: ConflictChoice): Promise<CvSet>;
   remove(setId: string): Promise<void>;
   startExam(setId: string): Promise<void>;
   endExam(setId: string): Promise<void>;
@@ -74,8 +89,7 @@ export const useSetsStore = create<SetsState>()((set, get) => {
     );
   };
 
-  const keep = async (setToKeep: CvSet) => {
-    const copy = learnerCopy(setToKeep);
+  const keep = async (copy: CvSet) => {
     set({ sets: { ...get().sets, [copy.id]: { set: copy, importedAt: new Date().toISOString() } } });
     try {
       await saveSet(copy);
@@ -83,6 +97,14 @@ export const useSetsStore = create<SetsState>()((set, get) => {
       set({ error: describeStorageError(error, 'keep this set') });
     }
     return copy;
+  };
+
+  const open = async (parsed: CvSet): Promise<OpenedSet> => {
+    await get().load(); // the comparison needs the sets held
+    const incoming = learnerCopy(parsed);
+    const existing = get().sets[incoming.id]?.set;
+    if (existing && !sameSet(existing, incoming)) return { kind: 'conflict', existing, incoming };
+    return { kind: 'kept', set: existing ?? (await keep(incoming)) };
   };
 
   return {
@@ -108,10 +130,15 @@ export const useSetsStore = create<SetsState>()((set, get) => {
       }
     },
     async importText(text) {
-      return keep(await parseSet(text));
+      return open(await parseSet(text));
     },
     async importLink(url) {
-      return keep(await decodeSetLink(url));
+      return open(await decodeSetLink(url));
+    },
+    async keepOpened(incoming, choice) {
+      if (choice === 'replace') return keep(incoming);
+      const id = freeSetId(incoming.id, (candidate) => candidate in get().sets);
+      return keep({ ...incoming, id });
     },
     async remove(setId) {
       clearTimeout(examTimers.get(setId));

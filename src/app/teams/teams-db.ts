@@ -52,11 +52,12 @@ interface TeamsDbSchema extends DBSchema {
 
 /** Sets, attempts and exam clocks: a database of their own, so the lab's schema never waits on it. */
 export const teamsDatabaseName = 'cv-lab-teams';
+export const teamsDatabaseVersion = 1;
 
 let database: Promise<IDBPDatabase<TeamsDbSchema>> | null = null;
 
 function openTeamsDb(): Promise<IDBPDatabase<TeamsDbSchema>> {
-  database ??= openDB<TeamsDbSchema>(teamsDatabaseName, 1, {
+  database ??= openDB<TeamsDbSchema>(teamsDatabaseName, teamsDatabaseVersion, {
     upgrade(db) {
       if (!db.objectStoreNames.contains('sets')) db.createObjectStore('sets', { keyPath: 'id' });
       if (!db.objectStoreNames.contains('attempts'))
@@ -70,7 +71,7 @@ function openTeamsDb(): Promise<IDBPDatabase<TeamsDbSchema>> {
   return database;
 }
 
-const AttemptSchema = z.object({
+export const AttemptSchema = z.object({
   setId: z.string(),
   exerciseId: z.string(),
   code: z.string(),
@@ -81,11 +82,16 @@ const AttemptSchema = z.object({
   submittedAt: z.string(),
 });
 
-const ExamClockSchema = z.object({
+export const ExamClockSchema = z.object({
   setId: z.string(),
   startedAt: z.string(),
   endedAt: z.string().optional(),
 });
+
+/** Makes sure the database exists at this version (the backup import writes into it by name). */
+export async function ensureTeamsDb(): Promise<void> {
+  await openTeamsDb();
+}
 
 export async function loadSets(): Promise<{ id: string; set: CvSet; importedAt: string }[]> {
   const db = await openTeamsDb();

@@ -13,7 +13,10 @@ function keyOf(request: RequestInfo | URL): string {
 
 export class FakeCache {
   readonly entries = new Map<string, Stored>();
-  /** Puts left before the quota runs out (a `QuotaExceededError`); undefined: no limit. */
+  /**
+   * Puts left before the quota runs out (a `QuotaExceededError`), and given back by a delete (it
+   * frees the space); undefined: no limit.
+   */
   putsLeft: number | undefined;
 
   async put(request: RequestInfo | URL, response: Response): Promise<void> {
@@ -31,7 +34,9 @@ export class FakeCache {
   }
 
   async delete(request: RequestInfo | URL): Promise<boolean> {
-    return this.entries.delete(keyOf(request));
+    const deleted = this.entries.delete(keyOf(request));
+    if (deleted && this.putsLeft !== undefined) this.putsLeft++;
+    return deleted;
   }
 
   async keys(): Promise<Request[]> {

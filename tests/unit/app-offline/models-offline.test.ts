@@ -167,15 +167,16 @@ describe('all-or-nothing cache write', () => {
     expect(stored?.headers.get('content-length')).toBe('1');
   });
 
-  test('a full quota leaves nothing, not even an older marker, and says so clearly', async () => {
+  test('a full quota adds nothing, puts back the older marker, and says so clearly', async () => {
     const cache = new FakeCache();
     await cache.put(`${origin}/marker`, new Response('old'));
     cache.putsLeft = 1;
     const error = await writeAllOrNothing(cache, files).catch((e: unknown) => e);
     expect((error as DOMException).name).toBe('QuotaExceededError');
-    expect([...cache.entries.keys()]).toEqual([]);
-    expect(describeCacheError(error, 'shapes-mobilenet-v1-0.25')).toBe(
-      "Not enough storage to keep shapes-mobilenet-v1-0.25 offline: the browser's quota for this site is full. Nothing was kept; remove another dataset or model or free space, then try again.",
+    expect([...cache.entries.keys()]).toEqual([`${origin}/marker`]);
+    expect(cache.text(`${origin}/marker`)).toBe('old');
+    expect(describeCacheError(error, 'shapes-mobilenet-v1-0.25', { complete: false, cachedBytes: 0 })).toBe(
+      "Not enough storage to keep shapes-mobilenet-v1-0.25 offline: the browser's quota for this site is full. Nothing of it was cached before, so none is kept. Remove another dataset or model or free space, then try again.",
     );
   });
 });
@@ -281,8 +282,8 @@ describe('make a model available offline', () => {
     const error = await makeModelAvailableOffline(entry, () => undefined, { origin }).catch(
       (e: unknown) => e,
     );
-    expect(describeCacheError(error, entry.id)).toMatch(
-      /^Could not make test-bundled available offline: model test-bundled: w2\.bin has SHA-256 [0-9a-f]{64}, expected [0-9a-f]{64}: the file was changed or corrupted\. Nothing was kept\.$/,
+    expect(describeCacheError(error, entry.id, await cachedModelState(entry, origin))).toMatch(
+      /^Could not make test-bundled available offline: model test-bundled: w2\.bin has SHA-256 [0-9a-f]{64}, expected [0-9a-f]{64}: the file was changed or corrupted\. Nothing of it was cached before, so none is kept\.$/,
     );
     expect((await modelsCache()).entries.size).toBe(0);
   });
@@ -303,7 +304,9 @@ describe('make a model available offline', () => {
     const error = await makeModelAvailableOffline(entry, () => undefined, { origin }).catch(
       (e: unknown) => e,
     );
-    expect(describeCacheError(error, entry.id)).toMatch(/^Not enough storage to keep test-bundled offline/);
+    expect(describeCacheError(error, entry.id, await cachedModelState(entry, origin))).toMatch(
+      /^Not enough storage to keep test-bundled offline/,
+    );
     expect((await modelsCache()).entries.size).toBe(0);
   });
 
