@@ -18,7 +18,7 @@ export default tseslint.config(
     plugins: { 'react-hooks': reactHooks },
     rules: { 'react-hooks/rules-of-hooks': 'error', 'react-hooks/exhaustive-deps': 'warn' },
   },
-  // The core never reaches into the app, the worker or the CLI (DESIGN.md: data flows one way).
+  // The core never reaches into the app, the worker or the CLI (docs/architecture.md, "Layers": data flows one way).
   {
     files: ['src/core/**/*.ts'],
     rules: {

@@ -25,7 +25,7 @@ import { registerWasmTrainingKernels } from '../core/runtime/wasm-training-kerne
 import type { RunEvent } from '../core/sandbox/events';
 import { LearnerError } from '../core/sandbox/compile';
 import { superviseRun, type HostEnvironment } from '../core/sandbox/supervise';
-import { describeSandboxStop } from '../core/sandbox/watchdog';
+import { describeSandboxStop, regradeTimeLimit } from '../core/sandbox/watchdog';
 import { errorMessage } from '../core/errors';
 import { messagePortChannel } from './sandbox-port';
 import type { BackendName, RunRequest } from '../core/sandbox/run-types';
@@ -40,7 +40,7 @@ import type {
 } from './contract';
 import { keepTrainedModel, readKeptModel, type KeepResult } from './kept-model';
 
-/** Browser backends in order of preference (DESIGN.md: WebGPU, WebGL, WASM, CPU). */
+/** Browser backends in order of preference (docs/architecture.md, "Formats": WebGPU, WebGL, WASM, CPU). */
 export const browserBackends: BackendName[] = ['webgpu', 'webgl', 'wasm', 'cpu'];
 
 let tfjsPrepared = false;
@@ -154,7 +154,9 @@ export class LabWorkerHost implements LabWorkerApi {
     if (!needsTestData(bundle)) {
       if (!sandbox) throw new Error(`re-grading ${bundle.exercise.id} runs its code: it needs a sandbox`);
       const gradeCode = async (code: string) => {
-        const outcome = await superviseRun({ bundle, code, backend }, () => messagePortChannel(sandbox), {
+        const timeLimitSeconds = regradeTimeLimit(bundle.exercise.limits.timeSeconds);
+        const run = { bundle, code, backend, timeLimitSeconds };
+        const outcome = await superviseRun(run, () => messagePortChannel(sandbox), {
           ...this.hostEnvironment(() => {}),
         }).outcome;
         if (outcome.stop) throw new Error(describeSandboxStop(outcome.stop, bundle.exercise.id));

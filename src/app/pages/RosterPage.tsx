@@ -100,6 +100,16 @@ export function RosterPage() {
         >
           {store.grading ? 'Re-grading…' : `Re-grade${unchecked ? ` (${unchecked} new)` : ' all'}`}
         </button>
+        {store.grading && (
+          <button
+            type="button"
+            className="button"
+            data-testid="stop-regrade"
+            onClick={() => store.stopRegrade()}
+          >
+            Stop
+          </button>
+        )}
         <button
           type="button"
           className="button"

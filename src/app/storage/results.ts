@@ -3,7 +3,7 @@
  * what exporting a submission needs later (the code as run, the history, the environment, whether
  * the trained model is kept in this browser).
  *
- * Records are validated when read back (DESIGN.md: "validated on every read"): a record whose
+ * Records are validated when read back (docs/architecture.md, "Formats": validated on every read): a record whose
  * report is malformed shows as "no result" instead of breaking the page; a record from before the
  * export fields, or with one of them damaged, keeps its report and loses only the export.
  */

@@ -26,6 +26,8 @@ export interface RosterState {
   loadSet(file: { name: string; text(): Promise<string> }): Promise<void>;
   clearSet(): void;
   regrade(ids?: number[]): Promise<void>;
+  /** Stops re-grading now: the submission being graded and those after it stay "not re-graded". */
+  stopRegrade(): void;
   remove(id: number): void;
   clear(): void;
 }
@@ -51,6 +53,11 @@ function regradeWorker(): Comlink.Remote<LabWorkerApi> {
 }
 
 let nextId = 1;
+
+/** Ends the re-grade in progress (its sandbox and worker); null when none runs. */
+let interruptRegrade: (() => void) | null = null;
+
+class RegradeStopped extends Error {}
 
 export const useRosterStore = create<RosterState>()((set, get) => {
   const update = (id: number, patch: Partial<RosterEntry>) =>
@@ -130,25 +137,46 @@ export const useRosterStore = create<RosterState>()((set, get) => {
             const sandbox = needsTestData(bundle) ? undefined : await openSandboxFrame();
             let result;
             try {
-              result = await regradeWorker().regrade(
-                {
-                  submission,
-                  bundle,
-                  ...(leadSet?.privateTest
-                    ? {
-                        privateTest: { key: `${leadSet.id}@${leadSet.createdAt}`, data: leadSet.privateTest },
-                      }
-                    : {}),
-                  backend: useSettingsStore.getState().backend,
-                },
-                sandbox ? Comlink.transfer(sandbox.port, [sandbox.port]) : undefined,
-              );
+              const stopped = new Promise<never>((_, reject) => {
+                interruptRegrade = () => {
+                  // The worker may be waiting on a sandbox that loops: both go, a fresh worker
+                  // takes the next re-grade.
+                  sandbox?.close();
+                  worker?.worker.terminate();
+                  worker = null;
+                  reject(new RegradeStopped());
+                };
+              });
+              result = await Promise.race([
+                stopped,
+                regradeWorker().regrade(
+                  {
+                    submission,
+                    bundle,
+                    ...(leadSet?.privateTest
+                      ? {
+                          privateTest: {
+                            key: `${leadSet.id}@${leadSet.createdAt}`,
+                            data: leadSet.privateTest,
+                          },
+                        }
+                      : {}),
+                    backend: useSettingsStore.getState().backend,
+                  },
+                  sandbox ? Comlink.transfer(sandbox.port, [sandbox.port]) : undefined,
+                ),
+              ]);
             } finally {
+              interruptRegrade = null;
               sandbox?.close();
             }
             const row = rosterRow(target.file, submission, result, bundle.exercise);
             update(target.id, { state: 'done', row, error: row.error });
           } catch (error) {
+            if (error instanceof RegradeStopped) {
+              update(target.id, { state: 'unchecked' });
+              break;
+            }
             const message = messageOf(error);
             update(target.id, {
               state: 'error',
@@ -160,6 +188,9 @@ export const useRosterStore = create<RosterState>()((set, get) => {
       } finally {
         set({ grading: false });
       }
+    },
+    stopRegrade() {
+      interruptRegrade?.();
     },
     remove(id) {
       set({ entries: get().entries.filter((e) => e.id !== id) });

@@ -1,6 +1,6 @@
 /**
  * `cv-lab datasets prepare | list | verify`: the prepared datasets the lab reads from
- * `public/datasets/` (DESIGN.md, "Dataset format"). Progress goes to stderr, results to stdout.
+ * `public/datasets/` (docs/architecture.md, "Formats"). Progress goes to stderr, results to stdout.
  */
 import type { Command } from 'commander';
 import { DatasetError, DatasetNotPreparedError } from '../../core/datasets/errors';

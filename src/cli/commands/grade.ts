@@ -50,7 +50,7 @@ import { stripControlCharacters } from '../../core/text/control-characters';
 import { CliError } from '../cli-error';
 import { initNodeBackend, type NodeBackendName } from '../node-backend';
 import { datasetFolder, fsDatasetReader } from '../datasets/fs-reader';
-import { describeSandboxStop, effectiveTimeLimit } from '../../core/sandbox/watchdog';
+import { describeSandboxStop, effectiveTimeLimit, regradeTimeLimit } from '../../core/sandbox/watchdog';
 import { runInSandbox } from '../sandbox/run-in-sandbox';
 import { SEED_HELP, seedOption } from '../options';
 
@@ -346,7 +346,8 @@ async function regradeFiles(files: string[], options: GradeOptions): Promise<num
  */
 function casesInSandbox(bundle: ExerciseBundle, backend: NodeBackendName) {
   return async (code: string): Promise<Report> => {
-    const outcome = await runInSandbox({ bundle, code, backend });
+    const timeLimitSeconds = regradeTimeLimit(bundle.exercise.limits.timeSeconds);
+    const outcome = await runInSandbox({ bundle, code, backend, timeLimitSeconds });
     if (outcome.stop) throw new Error(describeSandboxStop(outcome.stop, bundle.exercise.id));
     if (!outcome.ok || !outcome.report) throw new LearnerError(outcome.error!);
     return outcome.report;

@@ -1,5 +1,5 @@
 /**
- * The dataset format, version 1 (DESIGN.md, "Dataset format"): `manifest.json` plus gzip shards.
+ * The dataset format, version 1 (docs/architecture.md, "Formats"): `manifest.json` plus gzip shards.
  *
  * Pixels are uint8 in row-major HWC order, one label byte per image. Every shard is listed with
  * its stored (gzipped) byte size and SHA-256, and the number of images it holds, so a loader can

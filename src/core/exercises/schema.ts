@@ -2,7 +2,7 @@
  * Schemas for what CV Lab reads from files: exercises and grading reports.
  *
  * Everything read from disk, a URL or another person is parsed through one of these schemas
- * before use (DESIGN.md: "validated on every read"), so a malformed file fails with a message
+ * before use (docs/architecture.md, "Formats": validated on every read), so a malformed file fails with a message
  * that names the field instead of a crash somewhere deep in training.
  */
 import { z } from 'zod';

@@ -30,6 +30,17 @@ export function watchdogBudgetSeconds(timeLimitSeconds: number, phase: WatchdogP
   return phase === 'start' ? SANDBOX_START_SECONDS : timeLimitSeconds;
 }
 
+/**
+ * The time limit of a re-grade of a function exercise's or quiz's code: its hidden cases run in
+ * milliseconds, so a minute (or the exercise's own limit, when lower) is ample, and a submission
+ * that loops holds up the roster for two minutes at most (with the grace), not the exercise's limit.
+ */
+export const REGRADE_CODE_SECONDS = 60;
+
+export function regradeTimeLimit(exerciseSeconds: number): number {
+  return Math.min(exerciseSeconds, REGRADE_CODE_SECONDS);
+}
+
 /** Where the time limit came from, for messages: the exercise's, or the option that lowered it. */
 export type LimitSource = "the exercise's limit" | '--time-limit';
 
