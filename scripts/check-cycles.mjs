@@ -24,7 +24,8 @@ function files(dir) {
 /** `core/grading` for src/core/grading/x.ts; `cli` for src/cli/x.ts or src/cli/commands/x.ts. */
 function folderOf(file) {
   const parts = path.relative(src, file).split(path.sep);
-  if (parts[0] === 'core' || parts[0] === 'app') return parts.length > 2 ? `${parts[0]}/${parts[1]}` : parts[0];
+  if (parts[0] === 'core' || parts[0] === 'app')
+    return parts.length > 2 ? `${parts[0]}/${parts[1]}` : parts[0];
   return parts[0];
 }
 
@@ -40,7 +41,8 @@ for (const file of files(src)) {
     if (from === to) continue;
     if (!edges.has(from)) edges.set(from, new Set());
     edges.get(from).add(to);
-    if (!example.has(`${from}>${to}`)) example.set(`${from}>${to}`, `${path.relative(root, file)} imports ${match[1] ?? match[2]}`);
+    if (!example.has(`${from}>${to}`))
+      example.set(`${from}>${to}`, `${path.relative(root, file)} imports ${match[1] ?? match[2]}`);
   }
 }
 
