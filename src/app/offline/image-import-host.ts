@@ -5,6 +5,16 @@
  * files with `buildDatasetFiles`. Nothing is saved here: the page shows the preview, then saves.
  */
 import { unzipSync } from 'fflate';
+import {
+  DEFAULT_MAX_MEGAPIXELS,
+  MAX_IMAGE_FILE_BYTES,
+  MAX_PAGE_ZIP_BYTES,
+  MAX_ZIP_ENTRIES,
+  readImageSize,
+  sniffImageFormat,
+} from '../../core/datasets/images/header';
+import { stripControlCharacters } from '../../core/text/control-characters';
+import { errorMessage } from '../../core/errors';
 import { buildDatasetFiles, type DatasetFile } from '../../core/datasets/build';
 import { gatherSplit } from '../../core/datasets/images/assemble';
 import { planClassFolders } from '../../core/datasets/images/class-folders';
@@ -44,21 +54,82 @@ export type ImportResult =
 
 const samplesPerClass = 6;
 
-function fromZip(bytes: Uint8Array): { path: string; file: Blob }[] {
+/**
+ * The zip's pictures, bounded before anything inflates: every entry by the size its header declares
+ * (`MAX_IMAGE_FILE_BYTES`), all of them together by `MAX_PAGE_ZIP_BYTES`, their number by
+ * `MAX_ZIP_ENTRIES`. An entry whose data inflates past its declared size stops fflate at that size
+ * (it inflates into a buffer of exactly that size), so a lying header fails instead of filling memory.
+ * Entries with `..` or an absolute path are left out.
+ */
+function fromZip(
+  bytes: Uint8Array,
+  name: string,
+): { files: { path: string; file: Blob }[]; warnings: string[] } {
+  const warnings: string[] = [];
+  let total = 0;
+  let count = 0;
+  let tooLarge: string | null = null;
   let entries: Record<string, Uint8Array>;
   try {
-    entries = unzipSync(bytes);
+    entries = unzipSync(bytes, {
+      filter(entry) {
+        if (entry.name.endsWith('/')) return false;
+        if (entry.name.startsWith('/') || entry.name.split(/[\\/]/).includes('..')) {
+          warnings.push(`${safeName(entry.name)} was left out: its path leaves the archive's folder.`);
+          return false;
+        }
+        count += 1;
+        total += entry.originalSize;
+        if (entry.originalSize > MAX_IMAGE_FILE_BYTES) {
+          warnings.push(
+            `${safeName(entry.name)} was left out: it inflates to ${megabytes(entry.originalSize)}, over the ${megabytes(MAX_IMAGE_FILE_BYTES)} one picture may take.`,
+          );
+          return false;
+        }
+        if (count > MAX_ZIP_ENTRIES || total > MAX_PAGE_ZIP_BYTES) {
+          tooLarge ??=
+            count > MAX_ZIP_ENTRIES
+              ? `${name} holds more than ${MAX_ZIP_ENTRIES.toLocaleString('en-US')} files`
+              : `${name} inflates to more than ${megabytes(MAX_PAGE_ZIP_BYTES)}, the most the page imports at once; import it with \`cv-lab datasets import\``;
+          return false;
+        }
+        return true;
+      },
+    });
   } catch (error) {
-    throw new Error(`The zip cannot be read (${error instanceof Error ? error.message : error}).`);
+    throw new Error(
+      `The zip cannot be read (${error instanceof Error ? error.message : error}): it is damaged, or an entry holds more than its header declares.`,
+    );
   }
-  return Object.entries(entries)
-    .filter(([path]) => !path.endsWith('/'))
-    .map(([path, data]) => ({ path, file: new Blob([data as Uint8Array<ArrayBuffer>]) }));
+  if (tooLarge) throw new Error(`${tooLarge}.`);
+  const files = Object.entries(entries).map(([path, data]) => ({
+    path,
+    file: new Blob([data as Uint8Array<ArrayBuffer>]),
+  }));
+  return { files, warnings };
+}
+
+const megabytes = (bytes: number) => `${Math.round(bytes / 1024 / 1024).toLocaleString('en-US')} MB`;
+const safeName = (name: string) => stripControlCharacters(name).slice(0, 200);
+
+/**
+ * Refuses, from the header alone, a file that is no picture or one too large to decode: a
+ * 100000×100000 PNG of a few kilobytes would otherwise allocate 40 GB in `createImageBitmap`.
+ */
+async function checkHeader(file: Blob): Promise<void> {
+  const head = new Uint8Array(await file.slice(0, 64 * 1024).arrayBuffer());
+  const format = sniffImageFormat(head);
+  if (!format) throw new Error('not a PNG, JPEG or WebP file');
+  const size = readImageSize(head, format);
+  if (!size || size.width * size.height > DEFAULT_MAX_MEGAPIXELS * 1e6) {
+    throw new Error('too many pixels, or no readable size, in its header');
+  }
 }
 
 async function decodePixels(
   file: Blob,
 ): Promise<{ data: Uint8ClampedArray; width: number; height: number; shrunk: boolean }> {
+  await checkHeader(file);
   let bitmap = await createImageBitmap(file);
   let shrunk = false;
   if (bitmap.width * bitmap.height > HUGE_IMAGE_PIXELS) {
@@ -88,16 +159,25 @@ export async function prepareImport(
 ): Promise<ImportResult> {
   onProgress({ phase: 'reading', done: 0, total: 1 });
   let files: { path: string; file: Blob }[];
+  const zipWarnings: string[] = [];
   try {
-    files = source.kind === 'zip' ? fromZip(new Uint8Array(await source.file.arrayBuffer())) : source.files;
+    if (source.kind === 'zip') {
+      const opened = fromZip(new Uint8Array(await source.file.arrayBuffer()), safeName(source.name));
+      files = opened.files;
+      zipWarnings.push(...opened.warnings);
+    } else {
+      files = source.files;
+    }
   } catch (error) {
-    return { ok: false, errors: [error instanceof Error ? error.message : String(error)], warnings: [] };
+    return { ok: false, errors: [errorMessage(error)], warnings: [] };
   }
   const byPath = new Map(files.map((f) => [f.path, f.file]));
   const review = reviewPlan(planClassFolders(files.map((f) => f.path)));
-  if (review.errors.length > 0) return { ok: false, errors: review.errors, warnings: review.warnings };
+  if (review.errors.length > 0) {
+    return { ok: false, errors: review.errors, warnings: [...zipWarnings, ...review.warnings] };
+  }
 
-  const warnings = [...review.warnings];
+  const warnings = [...zipWarnings, ...review.warnings];
   const shape = { height: settings.height, width: settings.width, channels: settings.channels };
   const total = review.classes.reduce((sum, c) => sum + c.files.length, 0);
   const images: Uint8Array[] = [];

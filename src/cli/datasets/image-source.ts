@@ -17,14 +17,9 @@ import { inflateBounded, InflateLimitError } from '../../core/datasets/bytes';
 import { stripControlCharacters } from '../../core/text/control-characters';
 import { CliError } from '../cli-error';
 import { ImageDecodeError } from './image-decode';
+import { MAX_IMAGE_FILE_BYTES, MAX_ZIP_ENTRIES } from '../../core/datasets/images/header';
 
-/**
- * The largest image file read: a 50-megapixel PNG stored without compression is about 200 MB, and
- * the file and its decoded pixels must fit together well under a gigabyte.
- */
-export const MAX_IMAGE_FILE_BYTES = 256 * 1024 * 1024;
-/** The most entries a zip may list (Microsoft's cats-vs-dogs archive, the largest we read, has 25,000). */
-export const MAX_ZIP_ENTRIES = 200_000;
+export { MAX_IMAGE_FILE_BYTES, MAX_ZIP_ENTRIES };
 
 /** A zip whose contents contradict its own directory: the whole archive is refused. */
 export class DamagedArchiveError extends CliError {}

@@ -1,7 +1,9 @@
 /**
  * Values that cross the sandbox boundary: a function exercise's hidden inputs go in, the learner's
  * results come out. Both sides hold their own tfjs, so tensors travel as `{ $tensor: { shape,
- * dtype, values } }` and typed arrays as plain arrays; everything else must already be plain data.
+ * dtype, values } }`. Typed arrays go in as typed arrays (structured clone keeps them, and a
+ * function that reads `bytes.buffer` needs one) and come out as plain arrays, as the grader compares
+ * them; everything else must already be plain data.
  */
 import type * as tfType from '@tensorflow/tfjs';
 import type { Plain } from '../grading/cases';
@@ -23,7 +25,7 @@ export function encodeArgument(tf: TF, value: unknown): WireValue {
     };
   }
   if (ArrayBuffer.isView(value) && !(value instanceof DataView)) {
-    return Array.from(value as unknown as ArrayLike<number>);
+    return (value as unknown as { slice(): WireValue }).slice();
   }
   if (Array.isArray(value)) return value.map((v) => encodeArgument(tf, v));
   if (value && typeof value === 'object') {
@@ -40,6 +42,8 @@ export function decodeArgument(tf: TF, value: WireValue): unknown {
     const { shape, dtype, values } = value.$tensor;
     return tf.tensor(values, shape, dtype as tfType.DataType);
   }
+  // Each call gets its own copy, so a function that writes into its input harms no other call.
+  if (ArrayBuffer.isView(value)) return (value as unknown as { slice(): unknown }).slice();
   if (Array.isArray(value)) return value.map((v) => decodeArgument(tf, v));
   if (value && typeof value === 'object') {
     const out: Record<string, unknown> = {};
