@@ -257,8 +257,18 @@ function exchange(
     channel.onExit((reason, outOfMemory) =>
       finish({ stop: { type: 'crashed', phase, message: reason, outOfMemory } }),
     );
+    let received = 0;
     channel.onMessage((raw) => {
       if (done) return;
+      if (++received > MAX_MESSAGES) {
+        finish({
+          stop: {
+            type: 'protocol',
+            message: `the sandbox sent more than ${MAX_MESSAGES.toLocaleString('en-US')} messages`,
+          },
+        });
+        return;
+      }
       const parsed = parseSandboxMessage(raw);
       if ('problem' in parsed) {
         finish({ stop: { type: 'protocol', message: parsed.problem } });
@@ -289,6 +299,15 @@ function exchange(
   });
 }
 
+/**
+ * The most messages one run may send: a long run sends one per batch (a few tens of thousands), so
+ * more is a flood, not training.
+ */
+const MAX_MESSAGES = 500_000;
+/** The most times one run may ask for data, or for a pretrained model's file. */
+const MAX_DATA_REQUESTS = 32;
+const MAX_FILE_REQUESTS = 1000;
+
 /** Events the host takes from the sandbox; reports and the final phase come from the host alone. */
 function isRelayed(event: RunEvent): boolean {
   if (event.type === 'report') return false;
@@ -308,6 +327,9 @@ class HandOutLedger {
   trainCount = 0;
   /** Every image index handed out, over all loads, for `limits.trainImages`. */
   private readonly given = new Set<number>();
+  /** Requests served so far, bounded (a sandbox that asks in a loop is refused, not served). */
+  dataRequests = 0;
+  fileRequests = 0;
 
   constructor(private readonly maxImages: number | undefined) {}
 
@@ -336,10 +358,16 @@ async function serveRequest(
   ledger: HandOutLedger,
 ): Promise<{ value: HandedOutData | Uint8Array; transfer: ArrayBuffer[] }> {
   if (request.kind === 'model-file') {
+    if (++ledger.fileRequests > MAX_FILE_REQUESTS) {
+      throw new Error(`a run may read at most ${MAX_FILE_REQUESTS} files of pretrained models`);
+    }
     if (!host.modelReader) throw new Error('no pretrained models are available in this environment');
     const bytes = await host.modelReader(request.modelId)(request.path);
     const copy = bytes.slice();
     return { value: copy, transfer: [copy.buffer as ArrayBuffer] };
+  }
+  if (++ledger.dataRequests > MAX_DATA_REQUESTS) {
+    throw new Error(`lab.data.load may be called at most ${MAX_DATA_REQUESTS} times in a run`);
   }
   const data = await handOut(request, run, host, ledger);
   const transfer = [data.train.images.buffer, data.train.labels.buffer] as ArrayBuffer[];

@@ -129,6 +129,14 @@ describe('honest rules', () => {
     expect(beyond.error!.message).toMatch(/at most 160 labelled images .* this load would make \d+/);
   });
 
+  it('refuses a run that asks for data in a loop, with a message', async () => {
+    const outcome = await run(base, [
+      "  for (let i = 0; i < 40; i++) await lab.data.load('fashion-mnist', { limit: 10 });",
+    ]);
+    expect(outcome.ok).toBe(false);
+    expect(outcome.error!.message).toMatch(/lab\.data\.load may be called at most 32 times in a run/);
+  });
+
   it('counts epochs as full passes over the handed-out images when fit saw fewer', () => {
     expect(countedEpochs({ fitEpochs: 0, imagesSeen: 8 * 256 }, 256)).toBe(8);
     expect(countedEpochs({ fitEpochs: 10, imagesSeen: 9 * 256 }, 256)).toBe(10);
