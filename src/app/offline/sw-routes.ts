@@ -55,7 +55,9 @@ export function routeRequest(
   precached: ReadonlySet<string>,
 ): RequestRoute {
   if (url.origin !== origin) return 'network';
-  if (mode === 'navigate') return 'navigation';
+  // The app's routes get the shell; a document of its own (the sandbox frame, the bench page) is
+  // served as itself, never as the app.
+  if (mode === 'navigate' && !precached.has(url.pathname)) return 'navigation';
   for (const [prefix, route] of [
     ['/datasets/', 'dataset'],
     ['/models/', 'model'],

@@ -6,7 +6,13 @@
 import { useState } from 'react';
 import { backupFileName } from '../offline/backup-format';
 import '../offline/offline.css';
-import { downloadBackup, exportBackup, importBackup, type ImportSummary } from '../storage/backup';
+import {
+  downloadBackup,
+  exportBackup,
+  importBackup,
+  MAX_BACKUP_BYTES,
+  type ImportSummary,
+} from '../storage/backup';
 import { useResultsStore } from '../stores/results-store';
 
 const storeLabels: Record<string, string> = {
@@ -50,6 +56,12 @@ export function BackupPage() {
     setError(null);
     setSummary(null);
     try {
+      // Bounded before it is read: a backup is parsed whole, and a tab has a few gigabytes at most.
+      if (file.size > MAX_BACKUP_BYTES) {
+        throw new Error(
+          `${file.name} is ${Math.round(file.size / 2 ** 20)} MB, more than the ${MAX_BACKUP_BYTES / 2 ** 20} MB a backup may be; nothing was changed.`,
+        );
+      }
       setSummary(await importBackup(await file.text()));
       // Imported results (and the models kept with them) show at once on the exercise pages.
       await useResultsStore.getState().load();

@@ -65,7 +65,28 @@ export function SetsPage() {
         browser. Team leads: <a href={routeHref.setBuilder}>build a set</a> or open the{' '}
         <a href={routeHref.roster}>roster</a>.
       </p>
-      {store.error && <p className="notice notice-error">{store.error}</p>}
+      {store.error && (
+        <div className="notice notice-error" data-testid="sets-error">
+          <p>{store.error}</p>
+          {Object.keys(store.sets).length === 0 && (
+            <button
+              type="button"
+              className="button"
+              data-testid="sets-reset"
+              onClick={() => {
+                if (
+                  window.confirm(
+                    'Delete the sets stored in this browser and start afresh? Your drafts, results and trained models are kept.',
+                  )
+                )
+                  void store.reset();
+              }}
+            >
+              Start the sets afresh (drafts and results are kept)
+            </button>
+          )}
+        </div>
+      )}
       <div className="import-row">
         <FileDrop
           onFiles={(files) => void importFiles(files)}

@@ -236,6 +236,12 @@ export function keptModelDecision(resultDecision: MergeDecision | undefined): Me
  * later one puts the earlier ones back. The summary says, per store, how many records were new,
  * updated (the backup's copy was newer) or kept.
  */
+/**
+ * The largest backup the page reads: it is parsed whole (drafts, results, kept models as base64,
+ * imported datasets), and reading, parsing and writing it must stay well inside a tab's memory.
+ */
+export const MAX_BACKUP_BYTES = 512 * 1024 * 1024;
+
 export async function importBackup(text: string): Promise<ImportSummary> {
   const checked = await checkBackup(parseBackup(text));
   const existing = await databaseNames();

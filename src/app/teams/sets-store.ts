@@ -19,6 +19,7 @@ import {
   loadAttempts,
   loadExamClocks,
   loadSets,
+  resetTeamsDb,
   saveAttempt,
   saveExamClock,
   saveSet,
@@ -55,6 +56,8 @@ export interface SetsState {
   error: string | null;
   activeRun: SetRun | null;
   load(): Promise<void>;
+  /** Deletes a damaged sets database and loads afresh (drafts and results are elsewhere and stay). */
+  reset(): Promise<void>;
   /**
    * Parses and keeps the learner copy, unless a different set holds its id (then nothing is
    * written: see `OpenedSet`); throws a FormatError.
@@ -127,6 +130,15 @@ export const useSetsStore = create<SetsState>()((set, get) => {
         exams.forEach(scheduleExamEnd);
       } catch (error) {
         set({ loaded: true, error: describeStorageError(error, 'read your sets') });
+      }
+    },
+    async reset() {
+      try {
+        await resetTeamsDb();
+        set({ error: null, sets: {}, attempts: {}, exams: {} });
+        await get().load();
+      } catch (error) {
+        set({ error: describeStorageError(error, 'start the sets database afresh') });
       }
     },
     async importText(text) {

@@ -6,7 +6,7 @@
  * Everything is validated when read back: a set is parsed again with `parseSet`, an attempt with
  * the report and model schemas, so a damaged record is skipped instead of breaking the page.
  */
-import { openDB, type DBSchema, type IDBPDatabase } from 'idb';
+import { deleteDB, openDB, type DBSchema, type IDBPDatabase } from 'idb';
 import { z } from 'zod';
 import { ReportSchema, type Report } from '../../core/exercises/schema';
 import { parseSet, type CvSet } from '../../core/exercises/set';
@@ -87,6 +87,18 @@ export const ExamClockSchema = z.object({
   startedAt: z.string(),
   endedAt: z.string().optional(),
 });
+
+/**
+ * The way out of a damaged sets database (a version this app does not know, stores missing, left by
+ * an older import): delete it and start afresh. Only this database goes: drafts, results and kept
+ * models live in `cv-lab` and tfjs's own database, and stay.
+ */
+export async function resetTeamsDb(): Promise<void> {
+  const open = database;
+  database = null;
+  await open?.then((db) => db.close()).catch(() => {});
+  await deleteDB(teamsDatabaseName);
+}
 
 /** Makes sure the database exists at this version (the backup import writes into it by name). */
 export async function ensureTeamsDb(): Promise<void> {

@@ -14,7 +14,7 @@
  * resident memory and kills it past a cap (WASM memory is outside the JavaScript heap's limit).
  */
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, realpathSync, renameSync, writeFileSync } from 'node:fs';
 import { totalmem } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -100,9 +100,11 @@ export function openNodeSandbox(options: NodeSandboxOptions = {}): SandboxChanne
   if (!bundled) throw new Error('openNodeSandbox: call sandboxBundle() first');
   const capBytes = options.memoryCapBytes ?? sandboxMemoryCapBytes();
   const heapMb = Math.max(512, Math.floor(capBytes / 4 / 2 ** 20));
+  // The permission model compares real paths: a linked node_modules is granted where it really is.
+  const readable = realpathSync(PACKAGES);
   const nodeArgs = [
     '--experimental-permission',
-    `--allow-fs-read=${PACKAGES}${PACKAGES.endsWith('/') ? '' : '/'}*`,
+    `--allow-fs-read=${readable}/*`,
     `--max-old-space-size=${heapMb}`,
     '--no-warnings',
     '--disable-proto=delete',

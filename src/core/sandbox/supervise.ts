@@ -325,8 +325,8 @@ class HandOutLedger {
   classCount = 0;
   /** Training images (not validation) of the largest load, for counting epochs. */
   trainCount = 0;
-  /** Every image index handed out, over all loads, for `limits.trainImages`. */
-  private readonly given = new Set<number>();
+  /** Every image handed out (`dataset:index`), over all loads, for `limits.trainImages`. */
+  private readonly given = new Set<string>();
   /** Requests served so far, bounded (a sandbox that asks in a loop is refused, not served). */
   dataRequests = 0;
   fileRequests = 0;
@@ -334,11 +334,11 @@ class HandOutLedger {
   constructor(private readonly maxImages: number | undefined) {}
 
   /** Records a load and throws if it would hand out more images than the exercise allows. */
-  record(order: { train: Uint32Array; validation: Uint32Array }): void {
+  record(datasetId: string, order: { train: Uint32Array; validation: Uint32Array }): void {
     if (this.maxImages !== undefined) {
       const union = new Set(this.given);
-      for (const i of order.train) union.add(i);
-      for (const i of order.validation) union.add(i);
+      for (const i of order.train) union.add(`${datasetId}:${i}`);
+      for (const i of order.validation) union.add(`${datasetId}:${i}`);
       if (union.size > this.maxImages) {
         throw new Error(
           `this exercise allows at most ${this.maxImages} labelled images (training and validation together); ` +
@@ -376,7 +376,10 @@ async function serveRequest(
   return { value: data, transfer };
 }
 
-/** `lab.data.load` on the host: the exercise's training split, split and limited as asked. */
+/**
+ * `lab.data.load` on the host: a prepared dataset's training split (any dataset: the learner may
+ * train on their own imports), split and limited as asked. Test splits never leave the host.
+ */
 async function handOut(
   request: DataRequest,
   run: RunRequest,
@@ -384,11 +387,6 @@ async function handOut(
   ledger: HandOutLedger,
 ): Promise<HandedOutData> {
   const { exercise } = run.bundle;
-  if (request.datasetId !== exercise.dataset) {
-    throw new Error(
-      `this exercise trains on '${exercise.dataset}'; lab.data.load('${request.datasetId}') is not available in it`,
-    );
-  }
   const dataset = await loadOnce(`${request.datasetId}:train`, () =>
     loadDataset(host.datasetReader(request.datasetId), {
       splits: ['train'],
@@ -404,12 +402,15 @@ async function handOut(
   const raw = dataset.splits.train;
   if (!raw) throw new Error(`the train split of '${request.datasetId}' was not loaded`);
   const order = labSplitOrder(raw.count, request.options);
-  ledger.record(order);
+  ledger.record(request.datasetId, order);
   const perImage = imageBytes(dataset.manifest);
   const validation = order.validation.length ? gatherSplit(raw, perImage, order.validation) : null;
-  ledger.validation = validation;
-  ledger.imageShape = dataset.manifest.imageShape;
-  ledger.classCount = dataset.manifest.classNames.length;
+  // The validation figures the grader reads are those of the exercise's own dataset.
+  if (request.datasetId === exercise.dataset) {
+    ledger.validation = validation;
+    ledger.imageShape = dataset.manifest.imageShape;
+    ledger.classCount = dataset.manifest.classNames.length;
+  }
   return {
     classNames: [...dataset.manifest.classNames],
     imageShape: [...dataset.manifest.imageShape],

@@ -17,13 +17,16 @@ import { isolatedHeaders, routeRequest, staleShellCaches } from '../../../src/ap
 import { planClassFolders } from '../../../src/core/datasets/images/class-folders';
 
 const origin = 'https://lab.example';
-const precached = new Set(['/assets/index-abc.js', '/index.html']);
+const precached = new Set(['/assets/index-abc.js', '/index.html', '/sandbox.html']);
 const route = (path: string, mode: RequestMode = 'cors') =>
   routeRequest(new URL(path, origin), mode, origin, precached);
 
 describe('service worker routes', () => {
   test('sends each request to its cache', () => {
     expect(route('/', 'navigate')).toBe('navigation');
+    expect(route('/exercise/metrics-iou', 'navigate')).toBe('navigation');
+    // The sandbox frame is a document of its own: never answered with the app's shell.
+    expect(route('/sandbox.html', 'navigate')).toBe('precache');
     expect(route('/assets/index-abc.js')).toBe('precache');
     expect(route('/assets/unknown.js')).toBe('network');
     expect(route('/datasets/fashion-mnist/manifest.json')).toBe('dataset');
