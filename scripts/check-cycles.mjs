@@ -89,7 +89,9 @@ function visit(node) {
 for (const node of edges.keys()) if (!state.has(node)) visit(node);
 
 if (cycles.length === 0) {
-  console.log(`No import cycles between the ${edges.size} folders of src/.`);
+  console.log(
+    `No import cycles between the ${edges.size} folders (and root files of src/core, src/app) of src/.`,
+  );
   process.exit(0);
 }
 for (const cycle of cycles) {

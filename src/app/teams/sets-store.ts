@@ -24,7 +24,7 @@ import {
   saveSet,
   type ExamClock,
   type SetAttempt,
-} from './teams-db';
+} from '../storage/teams-db';
 
 /**
  * What opening a set did: kept it (new, or the same as the one held), or found a different set
