@@ -28,6 +28,23 @@ export default tseslint.config(
       ],
     },
   },
+  // core/shared is the bottom of the core: it imports nothing else of ours (docs/architecture.md, "Layers").
+  {
+    files: ['src/core/shared/**/*.ts'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        {
+          patterns: [
+            {
+              group: ['../*', '../**/*', 'react', 'node:*'],
+              message: 'src/core/shared is below the rest of the core and imports nothing of ours.',
+            },
+          ],
+        },
+      ],
+    },
+  },
   // The worker depends on core and the browser-storage package only, never on the page (src/app).
   {
     files: ['src/worker/**/*.{ts,tsx}'],

@@ -1,7 +1,8 @@
 #!/usr/bin/env node
 /**
  * Fails when folders of `src/` import each other in a cycle (docs/architecture.md, "Layers"): the
- * graph's nodes are the folders two levels down (`core/grading`, `app/teams`, `cli`), an edge is a
+ * graph's nodes are the folders two levels down (`core/grading`, `app/teams`, `cli`) and the files
+ * directly in src/core or src/app (`app/catalog.ts`), an edge is a
  * relative import from a file in one to a file in another, and every strongly connected component of
  * more than one folder is a cycle, printed with one import that closes it. Type-only imports count:
  * they are a dependency of the reader's mind, if not of the bundle.
@@ -21,12 +22,23 @@ function files(dir) {
   });
 }
 
-/** `core/grading` for src/core/grading/x.ts; `cli` for src/cli/x.ts or src/cli/commands/x.ts. */
+/**
+ * `core/grading` for src/core/grading/x.ts; `cli` for src/cli/x.ts or src/cli/commands/x.ts. A file
+ * directly in src/core or src/app is a node of its own, named by its path (`app/catalog.ts`), so the
+ * app's top (App.tsx) and a small module at its bottom (catalog.ts) are not one node.
+ */
 function folderOf(file) {
   const parts = path.relative(src, file).split(path.sep);
-  if (parts[0] === 'core' || parts[0] === 'app')
-    return parts.length > 2 ? `${parts[0]}/${parts[1]}` : parts[0];
+  if (parts[0] === 'core' || parts[0] === 'app') return `${parts[0]}/${parts[1]}`;
   return parts[0];
+}
+
+/** The file an import names: `../catalog` is src/app/catalog.ts. */
+function resolveImport(from, specifier) {
+  const base = path.resolve(path.dirname(from), specifier);
+  const candidates = [base, ...['.ts', '.tsx', '/index.ts', '/index.tsx'].map((ext) => base + ext)];
+  if (/\.js$/.test(base)) candidates.push(base.replace(/\.js$/, '.ts'), base.replace(/\.js$/, '.tsx'));
+  return candidates.find((c) => fs.existsSync(c) && fs.statSync(c).isFile()) ?? base;
 }
 
 const edges = new Map();
@@ -34,7 +46,7 @@ const example = new Map();
 for (const file of files(src)) {
   const text = fs.readFileSync(file, 'utf8');
   for (const match of text.matchAll(IMPORT)) {
-    const target = path.resolve(path.dirname(file), match[1] ?? match[2]);
+    const target = resolveImport(file, match[1] ?? match[2]);
     if (!target.startsWith(src)) continue;
     const from = folderOf(file);
     const to = folderOf(target);
@@ -77,7 +89,9 @@ function visit(node) {
 for (const node of edges.keys()) if (!state.has(node)) visit(node);
 
 if (cycles.length === 0) {
-  console.log(`No import cycles between the ${edges.size} folders of src/.`);
+  console.log(
+    `No import cycles between the ${edges.size} folders (and root files of src/core, src/app) of src/.`,
+  );
   process.exit(0);
 }
 for (const cycle of cycles) {

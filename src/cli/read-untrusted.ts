@@ -4,7 +4,8 @@
  * at the size the check allowed even if the file grows meanwhile.
  */
 import { open, stat } from 'node:fs/promises';
-import { decodeTextFile, FormatError, formatSize, sniffTextEncoding } from '../core/exercises/format-io';
+import { decodeTextFile, sniffTextEncoding } from '../core/exercises/format-io';
+import { FormatError, formatSize } from '../core/shared/format-error';
 
 /**
  * The text of `file`, whose format allows at most `maxChars` characters. Throws a `FormatError`

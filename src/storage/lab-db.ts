@@ -9,8 +9,7 @@
 import { openDB, type DBSchema, type IDBPDatabase } from 'idb';
 import type { DatasetManifest } from '../core/datasets/manifest';
 import type { Report } from '../core/exercises/schema';
-import type { SubmissionEnvironment } from '../core/exercises/submission';
-import type { HistoryEntry } from '../core/sandbox/run-types';
+import type { HistoryEntry, SubmissionEnvironment } from '../core/exercises/submission';
 
 export interface StoredDraft {
   exerciseId: string;

@@ -12,7 +12,7 @@
  * here, in the same cache, so that the page's download and the worker's load enforce the same
  * record, and removing the model forgets it (the next download is a new first use).
  */
-import { sha256Hex } from '../core/datasets/bytes';
+import { sha256Hex } from '../core/shared/bytes';
 import {
   ModelFileError,
   findPretrained,

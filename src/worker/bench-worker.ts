@@ -5,7 +5,7 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import { getThreadsCount } from '@tensorflow/tfjs-backend-wasm';
-import { benchModel, type BenchModelName, type BenchResult } from '../core/runtime/bench';
+import { benchModel, type BenchModelName, type BenchResult } from '../core/bench/bench';
 import { probeBackend } from '../core/runtime/backend';
 import type { BackendName } from '../core/sandbox/run-types';
 import { prepareTfjs } from './lab-worker-host';

@@ -5,16 +5,16 @@
  * download the model after a reload). Nothing here creates tensors: save and load move bytes only.
  */
 import type * as tfType from '@tensorflow/tfjs';
-import { sha256Hex } from '../core/datasets/bytes';
-import { bytesToBase64, formatSize } from '../core/exercises/format-io';
+import type { TF } from '../core/shared/tf';
+import { sha256Hex } from '../core/shared/bytes';
+import { bytesToBase64 } from '../core/shared/base64';
+import { formatSize } from '../core/shared/format-error';
 import {
   MAX_WEIGHT_BYTES,
   ModelArtifactsJsonSchema,
   type ModelArtifactsJson,
 } from '../core/models/artifacts';
 import { keptModelUrl } from '../storage/kept-models';
-
-type TF = typeof tfType;
 
 export type KeepResult = { kept: true } | { kept: false; reason: string };
 

@@ -26,7 +26,7 @@ import type { RunEvent } from '../core/sandbox/events';
 import { LearnerError } from '../core/sandbox/compile';
 import { superviseRun, type HostEnvironment } from '../core/sandbox/supervise';
 import { describeSandboxStop, regradeTimeLimit } from '../core/sandbox/watchdog';
-import { errorMessage } from '../core/errors';
+import { errorMessage } from '../core/shared/errors';
 import { messagePortChannel } from './sandbox-port';
 import type { BackendName, RunRequest } from '../core/sandbox/run-types';
 import type {

@@ -5,7 +5,7 @@
  * Query: `?models=cnn,mobilenet&backends=webgpu,webgl,wasm,wasm-threads&steps=10&warmup=2`.
  */
 import type { BenchMessage, BenchJob, BrowserBenchBackend } from '../../worker/bench-worker';
-import type { BenchModelName } from '../../core/runtime/bench';
+import type { BenchModelName } from '../../core/bench/bench';
 
 export interface BrowserBenchState {
   done: boolean;

@@ -1,20 +1,11 @@
 /**
- * What the learner can do with a trained model: download it as tfjs files, and, for a result read
- * back from storage (after a reload, or from an imported backup), export the submission with the
- * model this browser kept for it.
+ * What the learner can do with a trained model: download it as tfjs files. (A result read back from
+ * storage offers it next to Export submission: src/app/teams/StoredResultActions.tsx.)
  */
-import { useEffect, useMemo, useState } from 'react';
-import type { Exercise } from '../../core/exercises/schema';
+import { useState } from 'react';
+import { errorMessage } from '../../core/shared/errors';
 import type { ModelArtifactsJson } from '../../core/models/artifacts';
-import type { StoredResult } from '../../storage/lab-db';
-import { loadKeptModel } from '../storage/kept-model-client';
 import { downloadModelFiles, modelJsonFileName, weightsFileName } from '../storage/model-files';
-import { submissionSourceOf } from '../storage/results';
-import { ExportSubmissionButton } from '../teams/ExportSubmissionButton';
-
-function messageOf(error: unknown): string {
-  return error instanceof Error ? error.message : String(error);
-}
 
 /** "Download model": `model.json` and `weights.bin`, the files `tf.loadLayersModel` reads. */
 export function DownloadModelButton({ artifacts }: { artifacts: ModelArtifactsJson }) {
@@ -27,7 +18,7 @@ export function DownloadModelButton({ artifacts }: { artifacts: ModelArtifactsJs
         text: `Saved ${modelJsonFileName} and ${weightsFileName} (keep them in one folder)`,
       });
     } catch (error) {
-      setMessage({ error: true, text: `The model could not be saved: ${messageOf(error)}` });
+      setMessage({ error: true, text: `The model could not be saved: ${errorMessage(error)}` });
     }
   };
   return (
@@ -46,104 +37,4 @@ export function DownloadModelButton({ artifacts }: { artifacts: ModelArtifactsJs
       )}
     </span>
   );
-}
-
-type KeptModelState =
-  | { status: 'loading' }
-  | { status: 'ready'; model: ModelArtifactsJson }
-  | { status: 'unavailable'; message: string };
-
-/**
- * Export submission and Download model for a stored result. A training exercise's model is read
- * from this browser (a worker of its own) when the result is shown, and offered only when its hash
- * is the report's `modelHash`: a model from another run must never travel with this report.
- */
-export function StoredResultActions({
-  result,
-  exerciseKind,
-  allowExport,
-}: {
-  result: StoredResult;
-  exerciseKind: Exercise['kind'];
-  /** False in a set: the set page exports its own recorded attempts. */
-  allowExport: boolean;
-}) {
-  const source = useMemo(() => submissionSourceOf(result), [result]);
-  const needsModel = exerciseKind === 'train';
-  const modelKept = needsModel && result.modelKept === true;
-  const [kept, setKept] = useState<KeptModelState>({ status: 'loading' });
-
-  useEffect(() => {
-    if (!modelKept) return;
-    let current = true;
-    setKept({ status: 'loading' });
-    loadKeptModel(result.exerciseId).then(
-      (model) => {
-        if (!current) return;
-        if (!model) {
-          setKept({
-            status: 'unavailable',
-            message:
-              'The trained model of this result is no longer kept in this browser: run again to export it.',
-          });
-        } else if (model.weightsSha256 !== result.report.modelHash) {
-          setKept({
-            status: 'unavailable',
-            message:
-              'The model kept in this browser is not the one this result graded (it is from another run): run again to export it.',
-          });
-        } else {
-          setKept({ status: 'ready', model });
-        }
-      },
-      (error: unknown) => {
-        if (current) {
-          setKept({
-            status: 'unavailable',
-            message: `The trained model kept in this browser could not be read: ${messageOf(error)}`,
-          });
-        }
-      },
-    );
-    return () => {
-      current = false;
-    };
-  }, [modelKept, result.exerciseId, result.report.modelHash]);
-
-  if (!needsModel) {
-    return allowExport && source ? (
-      <ExportSubmissionButton source={source} exerciseKind={exerciseKind} />
-    ) : null;
-  }
-  if (!modelKept) {
-    // A result from before models were kept says nothing; a run whose model could not be kept says so.
-    return result.modelKept === false ? (
-      <span className="export-message" data-testid="stored-model-missing">
-        This result's trained model was not kept in this browser.
-      </span>
-    ) : null;
-  }
-  switch (kept.status) {
-    case 'loading':
-      return (
-        <span className="export-message" role="status" data-testid="stored-model-loading">
-          Reading the trained model kept in this browser…
-        </span>
-      );
-    case 'unavailable':
-      return (
-        <span className="export-message notice-error" role="alert" data-testid="stored-model-missing">
-          {kept.message}
-        </span>
-      );
-    case 'ready':
-      return (
-        <>
-          {allowExport && source && (
-            <ExportSubmissionButton source={{ ...source, model: kept.model }} exerciseKind={exerciseKind} />
-          )}
-          <DownloadModelButton artifacts={kept.model} />
-        </>
-      );
-  }
 }

@@ -8,7 +8,7 @@
  * download never costs a copy cached earlier. Shards are written
  * as they arrive (a dataset can be large) through a `cacheBatch` (`src/storage/cache-write.ts`).
  */
-import { sha256Hex } from '../../core/datasets/bytes';
+import { sha256Hex } from '../../core/shared/bytes';
 import { MANIFEST_FILE, allShards, parseManifest, type DatasetManifest } from '../../core/datasets/manifest';
 import { DATASETS_CACHE } from '../../storage/cache-names';
 import { cacheBatch } from '../../storage/cache-write';

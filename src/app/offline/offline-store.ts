@@ -4,7 +4,7 @@
  * control to the waiting version and reloads once it has taken over.
  */
 import { create } from 'zustand';
-import { flushBeforeReload } from './before-reload';
+import { flushBeforeReload } from '../storage/before-reload';
 
 export type OfflineState =
   /** Not the built app, or a browser without service workers. */

@@ -4,7 +4,7 @@
  * merged. Importing never deletes local data, and is all or nothing (`importBackup`).
  */
 import { useState } from 'react';
-import { backupFileName } from '../offline/backup-format';
+import { backupFileName } from '../storage/backup-format';
 import '../offline/offline.css';
 import {
   downloadBackup,

@@ -11,10 +11,10 @@ import { z } from 'zod';
 import { DatasetManifestSchema } from '../../core/datasets/manifest';
 import { parseSet } from '../../core/exercises/set';
 import { MAX_CODE_CHARS } from '../../core/exercises/submission';
-import { decodeValue, type Backup } from '../offline/backup-format';
+import { decodeValue, type Backup } from './backup-format';
 import { labDatabaseName, labDatabaseVersion } from '../../storage/lab-db';
 import { tfjsModelsDatabaseName } from '../../storage/kept-models';
-import { AttemptSchema, ExamClockSchema, teamsDatabaseName, teamsDatabaseVersion } from '../teams/teams-db';
+import { AttemptSchema, ExamClockSchema, teamsDatabaseName, teamsDatabaseVersion } from './teams-db';
 import { validResult } from './results';
 
 /** A record as it will be written, or a thrown error that says what is wrong with it. */

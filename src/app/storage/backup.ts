@@ -17,11 +17,11 @@ import {
   type BackupDatabase,
   type BackupStore,
   type MergeDecision,
-} from '../offline/backup-format';
+} from './backup-format';
 import { checkBackup, knownDatabases, type CheckedDatabase } from './backup-records';
 import { exerciseOfKeptModel, tfjsModelsDatabaseName, tfjsModelStoreNames } from '../../storage/kept-models';
 import { ensureLabDb, labDatabaseName } from '../../storage/lab-db';
-import { ensureTeamsDb, teamsDatabaseName } from '../teams/teams-db';
+import { ensureTeamsDb, teamsDatabaseName } from './teams-db';
 
 async function databaseNames(): Promise<string[]> {
   if (typeof indexedDB.databases === 'function') {

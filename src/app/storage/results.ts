@@ -13,12 +13,12 @@ import {
   EnvironmentSchema,
   HistoryEntrySchema,
   MAX_CODE_CHARS,
+  type HistoryEntry,
   type SubmissionEnvironment,
 } from '../../core/exercises/submission';
-import type { HistoryEntry } from '../../core/sandbox/run-types';
 import { openLabDb, type StoredResult } from '../../storage/lab-db';
 import type { LabRunOutcome } from '../../worker/contract';
-import type { SubmissionSource } from '../teams/export-submission';
+import type { SubmissionSource } from './teams-db';
 import packageJson from '../../../package.json';
 
 /** What a finished run adds to its stored result: all of it, but `modelKept` only for training runs. */

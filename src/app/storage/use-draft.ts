@@ -4,7 +4,7 @@
  * leaves the in-memory draft untouched and says why.
  */
 import { useCallback, useEffect, useRef, useState } from 'react';
-import { registerBeforeReload } from '../offline/before-reload';
+import { registerBeforeReload } from './before-reload';
 import { loadDraft, saveDraft } from './drafts';
 import { describeStorageError } from './storage-error';
 

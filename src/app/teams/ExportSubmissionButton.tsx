@@ -2,7 +2,8 @@ import { useState } from 'react';
 import './teams.css';
 import type { Exercise } from '../../core/exercises/schema';
 import type { CvSet } from '../../core/exercises/set';
-import { exportSubmission, type SubmissionSource } from './export-submission';
+import { exportSubmission } from './export-submission';
+import type { SubmissionSource } from '../storage/teams-db';
 import { rememberedLearnerName, rememberLearnerName } from './learner-name';
 
 /**

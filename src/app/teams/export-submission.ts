@@ -6,12 +6,9 @@ import type { Exercise } from '../../core/exercises/schema';
 import type { CvSet } from '../../core/exercises/set';
 import { buildSubmission, serializeSubmission, submissionFileName } from '../../core/exercises/submission';
 import { downloadText } from './download';
-import type { SetAttempt } from './teams-db';
+import type { SubmissionSource } from '../storage/teams-db';
 
-/** What a submission is made of, whether from the last run or a recorded attempt. */
 type ExerciseKind = Exercise['kind'];
-
-export type SubmissionSource = Omit<SetAttempt, 'setId' | 'exerciseId' | 'submittedAt'>;
 
 /**
  * Builds and downloads the submission; returns the file name. Throws a FormatError (e.g. a bad name).

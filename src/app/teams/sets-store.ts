@@ -1,6 +1,6 @@
 /**
- * The learner's sets: imported from a file or a link, kept in IndexedDB (teams-db.ts) with the
- * best graded attempt per exercise and the exam clocks.
+ * The learner's sets: imported from a file or a link, kept in IndexedDB (../storage/teams-db.ts)
+ * with the best graded attempt per exercise and the exam clocks.
  *
  * Exams end on time wherever the learner is in the app: when the clocks are loaded, each running
  * exam gets a timer that, at the deadline, records the end and stops a run of that set still in
@@ -25,7 +25,7 @@ import {
   saveSet,
   type ExamClock,
   type SetAttempt,
-} from './teams-db';
+} from '../storage/teams-db';
 
 /**
  * What opening a set did: kept it (new, or the same as the one held), or found a different set

@@ -12,7 +12,7 @@ import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import type { Command } from 'commander';
 import * as tf from '@tensorflow/tfjs';
-import { BENCH_MODELS, benchModel, type BenchModelName, type BenchResult } from '../../core/runtime/bench';
+import { BENCH_MODELS, benchModel, type BenchModelName, type BenchResult } from '../../core/bench/bench';
 import { CliError } from '../cli-error';
 import { runBrowserBench } from '../bench-browser';
 import { initNodeBackend, type NodeBackendName } from '../node-backend';

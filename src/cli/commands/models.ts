@@ -11,10 +11,10 @@ import { mkdir, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import * as tf from '@tensorflow/tfjs';
-import { sha256Hex } from '../../core/datasets/bytes';
+import { sha256Hex } from '../../core/shared/bytes';
 import { loadDataset } from '../../core/datasets/load';
 import { toLabDataset, toTestTensors } from '../../core/datasets/tensors';
-import { mulberry32 } from '../../core/datasets/shuffle';
+import { mulberry32 } from '../../core/shared/shuffle';
 import { buildMobileNetV1 } from '../../core/models/mobilenet';
 import {
   findPretrained,

@@ -12,7 +12,7 @@ import {
 } from '../../core/exercises/set';
 import { DatasetError } from '../../core/datasets/errors';
 import { readUntrustedText } from '../read-untrusted';
-import { formatSize } from '../../core/exercises/format-io';
+import { formatSize } from '../../core/shared/format-error';
 import { stripControlCharacters } from '../../core/text/control-characters';
 import { CliError } from '../cli-error';
 

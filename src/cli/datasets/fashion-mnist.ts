@@ -10,7 +10,7 @@ import path from 'node:path';
 import { buildDatasetFiles, DEFAULT_IMAGES_PER_SHARD } from '../../core/datasets/build';
 import type { DatasetManifest } from '../../core/datasets/manifest';
 import type { RawSplit } from '../../core/datasets/types';
-import { InflateLimitError } from '../../core/datasets/bytes';
+import { InflateLimitError } from '../../core/shared/bytes';
 import { CliError } from '../cli-error';
 import { datasetsRoot } from './fs-reader';
 import { inflateIdx, parseIdx } from './idx';

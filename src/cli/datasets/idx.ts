@@ -3,7 +3,7 @@
  * a big-endian header `0x00 0x00 <type> <rank>`, then `rank` uint32 dimensions, then the data.
  * Only unsigned bytes (type 0x08) occur in these datasets.
  */
-import { inflateBounded } from '../../core/datasets/bytes';
+import { inflateBounded } from '../../core/shared/bytes';
 
 /** The most an idx original may inflate to: the largest, MNIST's 60,000 training images, is 47 MB. */
 export const MAX_IDX_BYTES = 64 * 1024 * 1024;

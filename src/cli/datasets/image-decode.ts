@@ -11,7 +11,7 @@ import { createRequire } from 'node:module';
 import path from 'node:path';
 import jpeg from 'jpeg-js';
 import { PNG } from 'pngjs';
-import { inflateBounded, InflateLimitError } from '../../core/datasets/bytes';
+import { inflateBounded, InflateLimitError } from '../../core/shared/bytes';
 import type { PixelImage } from '../../core/datasets/images/pixels';
 import {
   DEFAULT_MAX_MEGAPIXELS,

@@ -13,7 +13,7 @@ import { readdir, readFile, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { Readable } from 'node:stream';
 import yauzl from 'yauzl';
-import { inflateBounded, InflateLimitError } from '../../core/datasets/bytes';
+import { inflateBounded, InflateLimitError } from '../../core/shared/bytes';
 import { stripControlCharacters } from '../../core/text/control-characters';
 import { CliError } from '../cli-error';
 import { ImageDecodeError } from './image-decode';

@@ -10,6 +10,7 @@
  * classes with its serialization map (see layers.ts for why it is a factory).
  */
 import type * as tfType from '@tensorflow/tfjs';
+import type { TF } from '../shared/tf';
 import {
   AUGMENTATION_LAYER_CLASSES,
   defineAugmentationLayers,
@@ -82,7 +83,6 @@ export {
 } from './layers';
 export { previewAugmentations, type AugmentationPipeline, type PreviewOptions } from './preview';
 
-type TF = typeof tfType;
 type Layer = tfType.layers.Layer;
 
 /** An op keeps the rank it was given: a batch stays a batch, one image stays one image. */

@@ -15,6 +15,7 @@
  * `{ training: true, seed }` to fix one call's randomness, which the preview uses.
  */
 import type * as tfType from '@tensorflow/tfjs';
+import type { TF } from '../shared/tf';
 import {
   applyBrightness,
   applyContrast,
@@ -49,7 +50,6 @@ import {
 } from './options';
 import { drawSeed, randomSourceFor, seededRandom, type RandomSource } from './random';
 
-type TF = typeof tfType;
 type Tensor4D = tfType.Tensor4D;
 type Layer = tfType.layers.Layer;
 

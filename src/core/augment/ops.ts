@@ -9,6 +9,7 @@
  * Randomness is per image: each image in a batch gets its own flip, angle, offset or box.
  */
 import type * as tfType from '@tensorflow/tfjs';
+import type { TF } from '../shared/tf';
 import {
   checkFillMode,
   checkFlipMode,
@@ -38,7 +39,6 @@ import {
   type WarpSettings,
 } from './warp';
 
-type TF = typeof tfType;
 type Tensor4D = tfType.Tensor4D;
 
 /** Checks that `x` is a batch of images and names the op when it is not. */

@@ -3,8 +3,7 @@
  * as a grid so the learner sees what the model will see in training.
  */
 import type * as tfType from '@tensorflow/tfjs';
-
-type TF = typeof tfType;
+import type { TF } from '../shared/tf';
 
 /** Augmentation layers (run in training mode, in order) or a function on a batch. */
 export type AugmentationPipeline =

@@ -3,7 +3,7 @@
  * mixup weights) are drawn here in plain JavaScript, one value per image, so a seed gives the same
  * augmentation on every backend: nothing depends on a backend's own random kernels.
  */
-import { mulberry32 } from '../datasets/shuffle';
+import { mulberry32 } from '../shared/shuffle';
 
 /** A stream of uniform numbers in [0, 1). */
 export interface RandomSource {

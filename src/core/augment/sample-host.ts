@@ -5,10 +5,9 @@
  * ~15 ms against ~700 ms). Same semantics as sample-ops.ts, checked against it in the tests.
  */
 import type * as tfType from '@tensorflow/tfjs';
+import type { TF } from '../shared/tf';
 import type { FillMode } from './options';
 import type { Affine, WarpSettings } from './warp';
-
-type TF = typeof tfType;
 
 /** Brings a coordinate outside [0, len - 1] back in by the fill mode ('constant' leaves it). */
 function mapCoordinate(coord: number, len: number, fillMode: FillMode): number {

@@ -6,10 +6,9 @@
  * sample-host.ts does the same in plain loops for the backends that keep pixels in host memory.
  */
 import type * as tfType from '@tensorflow/tfjs';
+import type { TF } from '../shared/tf';
 import type { FillMode } from './options';
 import type { Affine, WarpSettings } from './warp';
-
-type TF = typeof tfType;
 
 /** The output grid's x and y coordinates, row-major, as [1, h·w] each. */
 function outputGrid(

@@ -18,11 +18,10 @@
  * sits right after the input, as usual, no gradient is asked for at all.
  */
 import type * as tfType from '@tensorflow/tfjs';
+import type { TF } from '../shared/tf';
 import type { FillMode, Interpolation } from './options';
 import { sampleOnHost } from './sample-host';
 import { sampleWithOps } from './sample-ops';
-
-type TF = typeof tfType;
 
 /** Maps an output pixel (x, y) to the input point (a0·x + a1·y + a2, b0·x + b1·y + b2). */
 export type Affine = readonly [number, number, number, number, number, number];

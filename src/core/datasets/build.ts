@@ -2,7 +2,7 @@
  * The writer side of the dataset format: turns raw splits into a manifest and its gzip shards.
  * Used by `cv-lab datasets prepare` and `import`, and by tests that need a small real dataset.
  */
-import { gzip, sha256Hex } from './bytes';
+import { gzip, sha256Hex } from '../shared/bytes';
 import {
   DATASET_FORMAT,
   DATASET_FORMAT_VERSION,

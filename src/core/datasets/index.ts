@@ -6,6 +6,4 @@ export { datasetHash, loadDataset, readManifest } from './load';
 export type { LoadOptions } from './load';
 export * from './build';
 export * from './tensors';
-export * from './shuffle';
 export { fetchDatasetReader } from './fetch-reader';
-export { sha256Hex, gzip, inflateBounded, InflateLimitError } from './bytes';

@@ -4,7 +4,7 @@
  * gunzips, and that it decodes to exactly `count` images (or labels). Anything wrong throws a
  * `DatasetError` naming the file; a caller never gets half a dataset.
  */
-import { inflateBounded, InflateLimitError, sha256Hex } from './bytes';
+import { inflateBounded, InflateLimitError, sha256Hex } from '../shared/bytes';
 import { DatasetError } from './errors';
 import { MANIFEST_FILE, allShards, imageBytes, parseManifest } from './manifest';
 import type { DatasetManifest, Shard } from './manifest';

@@ -4,9 +4,10 @@
  * in plain typed arrays, then wrapped once, so no intermediate tensor is ever created (or leaked).
  */
 import type * as tfType from '@tensorflow/tfjs';
-import type { DataLoadOptions, LabDataset, LabSplit, TF } from '../sandbox/lab';
+import type { TF } from '../shared/tf';
 import { imageBytes } from './manifest';
-import { shuffledIndices } from './shuffle';
+import { shuffledIndices } from '../shared/shuffle';
+import type { DataLoadOptions, LabDataset, LabSplit } from './lab-data';
 import type { LoadedDataset, RawSplit, SplitName } from './types';
 
 export const DEFAULT_SEED = 42;

@@ -1,7 +1,7 @@
 /**
- * What every CV Lab file format read from another person shares: one error type whose message
- * names the field or the problem, a JSON reader that bounds the document before any schema sees it,
- * the `format` / `version` header check, and base64 (files carry binary data as base64 text).
+ * What every CV Lab file format read from another person shares: a JSON reader that bounds the
+ * document before any schema sees it, the `format` / `version` header check and text decoding. The
+ * error type (`FormatError`) and base64 are in src/core/shared, below models and exercises.
  *
  * Sets (`*.cvset.json`) and submissions (`*.cvsub.json`) are untrusted: they are parsed here in
  * three steps, each of which can only fail with a `FormatError`:
@@ -11,14 +11,7 @@
  *   3. the header (`format`, `version`), then the strict zod schema of the format.
  */
 import type { z } from 'zod';
-
-/** Anything wrong with a set, submission or link. `message` is one line a person can act on. */
-export class FormatError extends Error {
-  constructor(message: string) {
-    super(message);
-    this.name = 'FormatError';
-  }
-}
+import { FormatError, formatSize } from '../shared/format-error';
 
 export interface JsonBounds {
   /** Deepest nesting of objects and arrays. */
@@ -142,12 +135,6 @@ export function formatPath(path: readonly PropertyKey[]): string {
   return path.length ? path.map(String).join('.') : '(root)';
 }
 
-export function formatSize(chars: number): string {
-  if (chars < 1024) return `${chars} B`;
-  if (chars < 1024 * 1024) return `${(chars / 1024).toFixed(1)} KB`;
-  return `${(chars / (1024 * 1024)).toFixed(1)} MB`;
-}
-
 /** A strict ISO 8601 timestamp check that `Date` can read (`2025-01-31` or with a time). */
 export function isIsoDate(text: string): boolean {
   return (
@@ -188,93 +175,4 @@ export function decodeTextFile(bytes: Uint8Array, what: string): string {
       `${what}: not ${encoding.toUpperCase()} text (invalid bytes); save the file as UTF-8 and try again`,
     );
   }
-}
-
-// ---- base64 ----------------------------------------------------------------------------------
-
-const ALPHABET = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/';
-const URL_ALPHABET = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_';
-
-function encodeWith(bytes: Uint8Array, alphabet: string, pad: boolean): string {
-  const chunks: string[] = [];
-  let out = '';
-  let i = 0;
-  for (; i + 2 < bytes.length; i += 3) {
-    const n = (bytes[i] << 16) | (bytes[i + 1] << 8) | bytes[i + 2];
-    out += alphabet[n >> 18] + alphabet[(n >> 12) & 63] + alphabet[(n >> 6) & 63] + alphabet[n & 63];
-    // Strings built by += grow fast but flatten slowly: keep each piece moderate.
-    if (out.length >= 65_536) {
-      chunks.push(out);
-      out = '';
-    }
-  }
-  const rest = bytes.length - i;
-  if (rest === 1) {
-    const n = bytes[i] << 16;
-    out += alphabet[n >> 18] + alphabet[(n >> 12) & 63] + (pad ? '==' : '');
-  } else if (rest === 2) {
-    const n = (bytes[i] << 16) | (bytes[i + 1] << 8);
-    out += alphabet[n >> 18] + alphabet[(n >> 12) & 63] + alphabet[(n >> 6) & 63] + (pad ? '=' : '');
-  }
-  chunks.push(out);
-  return chunks.join('');
-}
-
-function lookupTable(alphabet: string): Int16Array {
-  const table = new Int16Array(128).fill(-1);
-  for (let i = 0; i < alphabet.length; i++) table[alphabet.charCodeAt(i)] = i;
-  return table;
-}
-const TABLE = lookupTable(ALPHABET);
-const URL_TABLE = lookupTable(URL_ALPHABET);
-
-/** Strict decoding: returns null for anything that is not canonical base64 of the alphabet. */
-function decodeWith(text: string, table: Int16Array, padded: boolean): Uint8Array | null {
-  let length = text.length;
-  if (padded) {
-    if (length % 4 !== 0) return null;
-    if (text.endsWith('==')) length -= 2;
-    else if (text.endsWith('=')) length -= 1;
-  } else if (length % 4 === 1) {
-    return null;
-  }
-  const out = new Uint8Array(Math.floor((length * 3) / 4));
-  let o = 0;
-  let buffer = 0;
-  let bits = 0;
-  for (let i = 0; i < length; i++) {
-    const code = text.charCodeAt(i);
-    const value = code < 128 ? table[code] : -1;
-    if (value < 0) return null;
-    buffer = ((buffer << 6) | value) & 0xffffff;
-    bits += 6;
-    if (bits >= 8) {
-      bits -= 8;
-      out[o++] = (buffer >> bits) & 0xff;
-    }
-  }
-  // Leftover bits must be zero, so each byte string has exactly one encoding.
-  if (bits > 0 && (buffer & ((1 << bits) - 1)) !== 0) return null;
-  return out;
-}
-
-export function bytesToBase64(bytes: Uint8Array): string {
-  return encodeWith(bytes, ALPHABET, true);
-}
-
-/** Decodes standard padded base64; throws a `FormatError` naming `field` when it is not. */
-export function base64ToBytes(text: string, field: string): Uint8Array {
-  const bytes = decodeWith(text, TABLE, true);
-  if (!bytes) throw new FormatError(`${field}: not valid base64`);
-  return bytes;
-}
-
-export function bytesToBase64Url(bytes: Uint8Array): string {
-  return encodeWith(bytes, URL_ALPHABET, false);
-}
-
-export function base64UrlToBytes(text: string, field: string): Uint8Array {
-  const bytes = decodeWith(text, URL_TABLE, false);
-  if (!bytes) throw new FormatError(`${field}: not valid base64url`);
-  return bytes;
 }

@@ -11,27 +11,23 @@
  * shards against their SHA-256 included) and throws a `FormatError` naming the problem.
  */
 import { z } from 'zod';
-import { compress, inflateBounded, InflateLimitError, sha256Hex } from '../datasets/bytes';
+import { compress, inflateBounded, InflateLimitError, sha256Hex } from '../shared/bytes';
 import { loadDataset } from '../datasets/load';
 import { DatasetManifestSchema, imageBytes, MANIFEST_FILE, type DatasetManifest } from '../datasets/manifest';
 import type { DatasetFileReader, LoadedDataset } from '../datasets/types';
 import { metricNames, type Exercise, type ExerciseBundle } from './schema';
 import {
-  base64ToBytes,
-  base64UrlToBytes,
-  bytesToBase64,
-  bytesToBase64Url,
   checkHeader,
   DEFAULT_BOUNDS,
-  FormatError,
-  formatSize,
   isIsoDate,
   parseBoundedJson,
   parseWithSchema,
   type JsonBounds,
 } from './format-io';
+import { base64ToBytes, base64UrlToBytes, bytesToBase64, bytesToBase64Url } from '../shared/base64';
+import { FormatError, formatSize } from '../shared/format-error';
 
-export { FormatError } from './format-io';
+export { FormatError } from '../shared/format-error';
 
 export const SET_FORMAT = 'cv-lab-set';
 export const SET_VERSION = 1;

@@ -9,13 +9,12 @@
  * bounds; `regradeSubmission` (grading/regrade.ts) checks its hashes and grades the model again.
  */
 import { z } from 'zod';
-import { sha256Hex } from '../datasets/bytes';
+import { sha256Hex } from '../shared/bytes';
 import {
   MAX_WEIGHT_BASE64_CHARS,
   ModelArtifactsJsonSchema,
   type ModelArtifactsJson,
 } from '../models/artifacts';
-import type { HistoryEntry } from '../sandbox/run-types';
 import { ReportSchema, type Report } from './schema';
 import {
   checkHeader,
@@ -26,7 +25,7 @@ import {
   type JsonBounds,
 } from './format-io';
 
-export { FormatError } from './format-io';
+export { FormatError } from '../shared/format-error';
 
 export const SUBMISSION_FORMAT = 'cv-lab-submission';
 export const SUBMISSION_VERSION = 1;
@@ -38,6 +37,12 @@ export const MAX_LEARNER_NAME_CHARS = 100;
 const SHA256 = z.string().regex(/^[0-9a-f]{64}$/, '64 lower-case hex digits');
 const isoDate = z.string().max(40).refine(isIsoDate, 'an ISO 8601 date');
 const seconds = z.number().nonnegative().max(1e7);
+
+/** One epoch of `model.fit`'s history, as the page plots it and a submission stores it. */
+export interface HistoryEntry {
+  epoch: number;
+  logs: Record<string, number>;
+}
 
 export const HistoryEntrySchema = z.strictObject({
   epoch: z.number().int().nonnegative().max(1_000_000),

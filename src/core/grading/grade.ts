@@ -23,6 +23,7 @@
  * so a learner whose model obeys every rule and reaches 90% of each target scores 93.
  */
 import type * as tfType from '@tensorflow/tfjs';
+import type { TF } from '../shared/tf';
 import type { Check, Exercise, MetricName, Report } from '../exercises/schema';
 import { metricNames } from '../exercises/schema';
 import {
@@ -45,8 +46,6 @@ import {
   type MetricsBySplit,
   type RunFacts,
 } from './rules';
-
-type TF = typeof tfType;
 
 export interface GradeInput {
   exercise: Exercise;

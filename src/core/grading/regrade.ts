@@ -20,15 +20,14 @@
  * learner's code, so the caller passes `gradeCode`, which runs it in a fresh sandbox.
  */
 import type * as tfType from '@tensorflow/tfjs';
+import type { TF } from '../shared/tf';
 import { toTestTensors } from '../datasets/tensors';
 import type { LoadedDataset } from '../datasets/types';
 import type { ExerciseBundle, Report } from '../exercises/schema';
 import { codeHash, type Submission } from '../exercises/submission';
 import { decodeWeights, deserializeModel } from '../models/artifacts';
 import { gradeModel } from './grade';
-import { describeLearnerError } from '../sandbox/compile';
-
-type TF = typeof tfType;
+import { errorMessage } from '../shared/errors';
 
 export type RegradeFlagCode =
   'model-hash' | 'code-hash' | 'report-mismatch' | 'model-unloadable' | 'code-failed';
@@ -113,7 +112,7 @@ export async function regradeSubmission(
   } catch (error) {
     flags.push({
       code: 'model-unloadable',
-      message: `the model's weights cannot be read: ${messageOf(error)}`,
+      message: `the model's weights cannot be read: ${errorMessage(error)}`,
     });
   }
   if (!weightsOk) return { report: null, stored, flags };
@@ -122,7 +121,10 @@ export async function regradeSubmission(
   try {
     model = await deserializeModel(tf, shipped, { verifyHash: false });
   } catch (error) {
-    flags.push({ code: 'model-unloadable', message: `tfjs cannot rebuild the model: ${messageOf(error)}` });
+    flags.push({
+      code: 'model-unloadable',
+      message: `tfjs cannot rebuild the model: ${errorMessage(error)}`,
+    });
     return { report: null, stored, flags };
   }
 
@@ -154,7 +156,7 @@ export async function regradeSubmission(
       tf.dispose(test.xs);
     }
   } catch (error) {
-    flags.push({ code: 'model-unloadable', message: `the model cannot be graded: ${messageOf(error)}` });
+    flags.push({ code: 'model-unloadable', message: `the model cannot be graded: ${errorMessage(error)}` });
     return { report: null, stored, flags };
   } finally {
     model.dispose();
@@ -175,11 +177,8 @@ async function regradeByCases(
   try {
     report = await gradeCode(submission.code);
   } catch (error) {
-    const info = describeLearnerError(error);
-    flags.push({
-      code: 'code-failed',
-      message: `the code cannot be run: ${info.message}${info.line ? ` (line ${info.line})` : ''}`,
-    });
+    // A LearnerError's message already ends with "(line N)" when the error points into the code.
+    flags.push({ code: 'code-failed', message: `the code cannot be run: ${errorMessage(error)}` });
     return { report: null, stored, flags };
   }
   flags.push(...compareReports(report, stored, submission.exerciseId));
@@ -232,8 +231,4 @@ function pick(
 
 function short(hash: string): string {
   return hash.slice(0, 12);
-}
-
-function messageOf(error: unknown): string {
-  return error instanceof Error ? error.message : String(error);
 }

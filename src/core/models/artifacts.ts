@@ -11,11 +11,11 @@
  */
 import { registerAugmentationLayers } from '../augment/layers';
 import type * as tfType from '@tensorflow/tfjs';
+import type { TF } from '../shared/tf';
 import { z } from 'zod';
-import { sha256Hex } from '../datasets/bytes';
-import { base64ToBytes, bytesToBase64, FormatError, formatSize } from '../exercises/format-io';
-
-type TF = typeof tfType;
+import { sha256Hex } from '../shared/bytes';
+import { base64ToBytes, bytesToBase64 } from '../shared/base64';
+import { FormatError, formatSize } from '../shared/format-error';
 
 /** Weights larger than this are refused: a MobileNet v2 at full width is about 14 MB. */
 export const MAX_WEIGHT_BYTES = 48 * 1024 * 1024;

@@ -3,7 +3,7 @@
  * sees them.
  */
 import type * as tfType from '@tensorflow/tfjs';
-import type { TF } from '../sandbox/lab';
+import type { TF } from '../shared/tf';
 import {
   buildMobileNetV1,
   buildMobileNetV2,

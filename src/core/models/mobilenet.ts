@@ -15,7 +15,7 @@
  * ships; these builders are for training from scratch or for our own pretrained files).
  */
 import type { LayersModel, SymbolicTensor } from '@tensorflow/tfjs';
-import type { TF } from '../sandbox/lab';
+import type { TF } from '../shared/tf';
 
 export interface MobileNetV1Options {
   alpha?: number;

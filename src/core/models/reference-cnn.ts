@@ -4,7 +4,7 @@
  * softmax. The widths are options so that tests can train a narrower copy with the same layer types.
  */
 import type { LayersModel } from '@tensorflow/tfjs';
-import type { TF } from '../sandbox/lab';
+import type { TF } from '../shared/tf';
 
 export interface ReferenceCnnOptions {
   inputShape?: [number, number, number];

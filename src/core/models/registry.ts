@@ -15,8 +15,8 @@
  * checking them and building the model is this module's, the same in the browser and in Node.
  */
 import type * as tfType from '@tensorflow/tfjs';
-import { sha256Hex } from '../datasets/bytes';
-import type { TF } from '../sandbox/lab';
+import { sha256Hex } from '../shared/bytes';
+import type { TF } from '../shared/tf';
 
 /** Reads one file of a model by its path relative to the model's folder or base URL. */
 export type ModelFileReader = (path: string) => Promise<Uint8Array>;

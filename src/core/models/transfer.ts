@@ -10,7 +10,7 @@
  * reason a frozen MobileNet head "trains well and tests badly").
  */
 import type * as tfType from '@tensorflow/tfjs';
-import type { TF } from '../sandbox/lab';
+import type { TF } from '../shared/tf';
 
 type LayersModel = tfType.LayersModel;
 type Layer = tfType.layers.Layer;

@@ -7,8 +7,10 @@
  * tried. Probing catches what `setBackend` alone does not: a WebGPU adapter that exists but
  * cannot run a gradient kernel, or a WASM build without the training kernels.
  */
-import type { TF } from '../sandbox/lab';
-import type { BackendName, BackendPreference } from '../sandbox/run-types';
+import type { TF } from '../shared/tf';
+
+export type BackendName = 'webgpu' | 'webgl' | 'wasm' | 'cpu';
+export type BackendPreference = BackendName | 'auto';
 
 export interface BackendTrial {
   backend: string;

@@ -4,7 +4,8 @@
  * validation parts only (and records which images it gave as validation); the test split never
  * enters the sandbox.
  */
-import type { Lab, LabDataset, DataLoadOptions, TF } from './lab';
+import type { Lab, LabDataset, DataLoadOptions } from './lab';
+import type { TF } from '../shared/tf';
 import type { RunEventSink } from './events';
 import type { MonitorContext } from './monitor';
 import { createAugmentApi } from '../augment';

@@ -7,7 +7,7 @@
  *
  * Messages are structured-cloned each way, as `postMessage` would, so both sides see plain data.
  */
-import type { TF } from './lab';
+import type { TF } from '../shared/tf';
 import type { HostLink, HostMessage, SandboxChannel, SandboxMessage } from './protocol';
 import { serveSandbox } from './sandbox-side';
 

@@ -7,37 +7,13 @@
  */
 import type * as tfType from '@tensorflow/tfjs';
 import type { AugmentApi } from '../augment';
+import type { DataLoadOptions, LabDataset } from '../datasets/lab-data';
 import type { LabModels } from '../models/lab-models';
+import type { TF } from '../shared/tf';
 
-export type TF = typeof tfType;
-
-export interface DataLoadOptions {
-  /** Fraction of the training split held out as validation data, 0 to 0.5. Default 0. */
-  validationSplit?: number;
-  /** Use at most this many training images (before the validation split). Handy for quick tries. */
-  limit?: number;
-  /** Shuffle seed; the same seed gives the same split. Default 42. */
-  seed?: number;
-}
-
-/** One split as tensors: images scaled to [0, 1], labels both one-hot and as class indices. */
-export interface LabSplit {
-  /** [n, height, width, channels], float32 in [0, 1]. */
-  xs: tfType.Tensor4D;
-  /** [n, numClasses], one-hot float32: for `categoricalCrossentropy`. */
-  ys: tfType.Tensor2D;
-  /** [n], int32 class indices: for `sparseCategoricalCrossentropy` or your own metrics. */
-  labels: tfType.Tensor1D;
-  count: number;
-}
-
-export interface LabDataset {
-  train: LabSplit;
-  /** Present when `validationSplit` > 0. */
-  validation: LabSplit | null;
-  classNames: string[];
-  imageShape: [number, number, number];
-}
+// Learner code reads these from `cv-lab`; they are defined where they belong, below the sandbox.
+export type { TF };
+export type { DataLoadOptions, LabDataset, LabSplit } from '../datasets/lab-data';
 
 export interface LabData {
   /** Loads a prepared dataset by id (e.g. `'fashion-mnist'`). */

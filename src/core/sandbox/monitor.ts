@@ -8,7 +8,7 @@
  * monitor, and whichever starts first on a `fit` does the work, so figures are never doubled.
  */
 import type * as tfType from '@tensorflow/tfjs';
-import type { TF } from './lab';
+import type { TF } from '../shared/tf';
 import type { RunEventSink } from './events';
 import { allLayers } from '../grading/rules';
 

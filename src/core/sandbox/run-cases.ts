@@ -8,13 +8,13 @@
  */
 import type * as tfType from '@tensorflow/tfjs';
 import { buildCaseReport, compareValues, type CaseResult, type Plain } from '../grading/cases';
-import { sha256Hex } from '../datasets/bytes';
+import { sha256Hex } from '../shared/bytes';
 import type { ExerciseBundle, QuizQuestion, Report } from '../exercises/schema';
 import { compileLearnerModule } from './compile';
 import type { WireValue } from './protocol';
 import { encodeArgument, toPlainResult } from './wire';
-import type { TF } from './lab';
-import { mulberry32 } from '../datasets/shuffle';
+import type { TF } from '../shared/tf';
+import { mulberry32 } from '../shared/shuffle';
 
 /** One hidden case: call the export `call` with `args`. Built by an exercise's `cases.ts`. */
 export interface FunctionCase {

@@ -5,11 +5,13 @@
  */
 import type { ExerciseBundle, Report } from '../exercises/schema';
 import type { DatasetFileReader } from '../datasets/types';
+import type { HistoryEntry } from '../exercises/submission';
+import type { BackendName, BackendPreference } from '../runtime/backend';
 import type { LearnerErrorInfo, RunEventSink } from './events';
-import type { TF } from './lab';
+import type { TF } from '../shared/tf';
 
-export type BackendName = 'webgpu' | 'webgl' | 'wasm' | 'cpu';
-export type BackendPreference = BackendName | 'auto';
+// Defined with the backend choice (src/core/runtime/backend.ts), below the sandbox.
+export type { BackendName, BackendPreference };
 
 export interface RunRequest {
   bundle: ExerciseBundle;
@@ -49,12 +51,6 @@ export interface RunEnvironment {
    * it (IndexedDB, a submission file). Optional.
    */
   onTrainedModel?(model: import('@tensorflow/tfjs').LayersModel): Promise<void>;
-}
-
-/** One epoch of `model.fit`'s history, as the page plots it and a submission stores it. */
-export interface HistoryEntry {
-  epoch: number;
-  logs: Record<string, number>;
 }
 
 export interface RunOutcome {

@@ -8,7 +8,7 @@ import type { DatasetFileReader, LoadedDataset } from '../datasets/types';
 import type { ModelFileReader } from '../models/registry';
 import type { RunEventSink } from './events';
 import { inThreadSandbox } from './in-thread-sandbox';
-import type { TF } from './lab';
+import type { TF } from '../shared/tf';
 import type { BackendName, RunRequest } from './run-types';
 import { superviseRun, type SupervisedOutcome } from './supervise';
 

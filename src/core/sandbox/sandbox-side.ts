@@ -19,7 +19,7 @@ import { memoryTrustStore } from '../models/registry';
 import { compileLearnerModule, describeLearnerError, LearnerError } from './compile';
 import { createLab } from './create-lab';
 import type { LearnerErrorInfo, RunEvent } from './events';
-import type { TF } from './lab';
+import type { TF } from '../shared/tf';
 import { defineMonitor, newMonitorContext, setMonitorContext, type MonitorContext } from './monitor';
 import type {
   HandedOutData,

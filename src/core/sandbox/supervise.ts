@@ -21,9 +21,9 @@ import type { Check, Report } from '../exercises/schema';
 import { evaluateFigures, gradeModel } from '../grading/grade';
 import { deserializeModel, assertGradableTopology, type ModelArtifactsJson } from '../models/artifacts';
 import type { ModelFileReader } from '../models/registry';
-import { errorMessage } from '../errors';
+import { errorMessage } from '../shared/errors';
 import type { LearnerErrorInfo, RunEvent, RunEventSink } from './events';
-import type { TF } from './lab';
+import type { TF } from '../shared/tf';
 import {
   parseSandboxMessage,
   type DataRequest,
@@ -34,7 +34,8 @@ import {
   type SandboxResult,
 } from './protocol';
 import { gradeQuiz, prepareCases, reportCases, type PreparedCases } from './run-cases';
-import type { BackendName, HistoryEntry, RunOutcome, RunRequest } from './run-types';
+import type { BackendName, RunOutcome, RunRequest } from './run-types';
+import type { HistoryEntry } from '../exercises/submission';
 import {
   stopError,
   watchdogBudgetSeconds,

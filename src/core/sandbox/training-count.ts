@@ -9,7 +9,7 @@
  * a model came from its code is a reproduction on the lead's machine (docs/architecture.md).
  */
 import type * as tfType from '@tensorflow/tfjs';
-import type { TF } from './lab';
+import type { TF } from '../shared/tf';
 
 export interface TrainingCounter {
   optimizerSteps: number;

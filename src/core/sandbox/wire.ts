@@ -7,7 +7,7 @@
  */
 import type * as tfType from '@tensorflow/tfjs';
 import type { Plain } from '../grading/cases';
-import type { TF } from './lab';
+import type { TF } from '../shared/tf';
 import type { WireValue } from './protocol';
 
 type TensorWire = { $tensor: { shape: number[]; dtype: string; values: number[] } };

@@ -5,7 +5,7 @@
 import { afterEach, beforeEach, expect, test, vi } from 'vitest';
 import { cachedState, datasetFileUrl, makeAvailableOffline } from '../../../src/app/offline/dataset-cache';
 import { describeCacheError } from '../../../src/app/offline/offline-download';
-import { sha256Hex } from '../../../src/core/datasets/bytes';
+import { sha256Hex } from '../../../src/core/shared/bytes';
 import { DATASETS_CACHE } from '../../../src/storage/cache-names';
 import { FakeCacheStorage } from './fake-cache-storage';
 

@@ -11,7 +11,7 @@ import { describeCacheError } from '../../../src/app/offline/offline-download';
 import { makeModelAvailableOffline } from '../../../src/app/offline/model-offline';
 import { parseModelsIndex } from '../../../src/app/offline/models-index';
 import { routeRequest } from '../../../src/app/offline/sw-routes';
-import { sha256Hex } from '../../../src/core/datasets/bytes';
+import { sha256Hex } from '../../../src/core/shared/bytes';
 import {
   IMAGENET_MOBILENET_ID,
   SHAPES_MOBILENET_ID,

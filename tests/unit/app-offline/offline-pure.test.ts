@@ -6,7 +6,7 @@ import {
   encodeValue,
   mergeDecision,
   parseBackup,
-} from '../../../src/app/offline/backup-format';
+} from '../../../src/app/storage/backup-format';
 import {
   checkSettings,
   countPerClass,

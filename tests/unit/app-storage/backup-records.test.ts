@@ -10,7 +10,7 @@ import {
   BACKUP_VERSION,
   encodeValue,
   type Backup,
-} from '../../../src/app/offline/backup-format';
+} from '../../../src/app/storage/backup-format';
 import { buildSet } from '../../../src/core/exercises/set';
 
 const set = buildSet({

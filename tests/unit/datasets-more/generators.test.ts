@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { sha256Hex } from '../../../src/core/datasets/bytes';
+import { sha256Hex } from '../../../src/core/shared/bytes';
 import { deriveSeed, Random } from '../../../src/core/datasets/generate/random';
 import {
   generateShapes,

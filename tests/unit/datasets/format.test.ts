@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { DatasetError, datasetHash, loadDataset } from '../../../src/core/datasets/load';
 import { parseManifest } from '../../../src/core/datasets/manifest';
-import { sha256Hex } from '../../../src/core/datasets/bytes';
+import { sha256Hex } from '../../../src/core/shared/bytes';
 import type { LoadProgress } from '../../../src/core/datasets/types';
 import { buildTiny, filesOf, memoryReader, tinySplit, TINY_META } from '../../fixtures/datasets/tiny';
 

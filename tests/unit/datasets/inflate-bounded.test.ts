@@ -3,7 +3,7 @@
  * holds while stopping (a gigabyte bomb must cost kilobytes).
  */
 import { describe, expect, it } from 'vitest';
-import { compress, inflateBounded, InflateLimitError } from '../../../src/core/datasets/bytes';
+import { compress, inflateBounded, InflateLimitError } from '../../../src/core/shared/bytes';
 import { deflateRawZeros, gzipZeros, MiB } from '../../fixtures/hostile/make-hostile';
 
 const text = new TextEncoder().encode('pixels '.repeat(1000));

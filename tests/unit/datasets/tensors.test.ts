@@ -1,9 +1,9 @@
 import * as tf from '@tensorflow/tfjs';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { loadDataset } from '../../../src/core/datasets/load';
-import { mulberry32, shuffledIndices } from '../../../src/core/datasets/shuffle';
+import { mulberry32, shuffledIndices } from '../../../src/core/shared/shuffle';
 import { toLabDataset, toTestTensors } from '../../../src/core/datasets/tensors';
-import type { LabDataset, LabSplit } from '../../../src/core/sandbox/lab';
+import type { LabDataset, LabSplit } from '../../../src/core/datasets/lab-data';
 import type { LoadedDataset } from '../../../src/core/datasets/types';
 import { buildTiny, filesOf, memoryReader } from '../../fixtures/datasets/tiny';
 

@@ -14,7 +14,7 @@ import { initNodeBackend } from '../../../src/cli/node-backend';
 import { bundledModelsRoot, fileTrustStore, nodeModelReader } from '../../../src/cli/models/model-files';
 import { PRETRAIN_RECIPES } from '../../../src/cli/commands/models';
 import { datasetFolder, fsDatasetReader } from '../../../src/cli/datasets/fs-reader';
-import { sha256Hex } from '../../../src/core/datasets/bytes';
+import { sha256Hex } from '../../../src/core/shared/bytes';
 import { datasetHash, readManifest } from '../../../src/core/datasets/load';
 import {
   findPretrained,

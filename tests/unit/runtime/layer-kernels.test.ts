@@ -12,7 +12,7 @@ import { describe, expect, test } from 'vitest';
 import * as tf from '@tensorflow/tfjs';
 import { initNodeBackend } from '../../../src/cli/node-backend';
 import { buildMobileNetV1, buildMobileNetV2 } from '../../../src/core/models/mobilenet';
-import { mulberry32 } from '../../../src/core/datasets/shuffle';
+import { mulberry32 } from '../../../src/core/shared/shuffle';
 import { profileKernels } from '../../../src/core/runtime/kernel-profiler';
 import { RELU6_GRAD } from '../../../src/core/runtime/wasm-kernels/relu6';
 import { randomValues, relativeMaxError, runOn, seededRandom } from './backend-compare';

@@ -17,7 +17,7 @@ import * as tf from '@tensorflow/tfjs';
 import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
 import { buildReferenceCnn } from '../../../src/core/models/reference-cnn';
 import { buildMobileNetV1, buildMobileNetV2 } from '../../../src/core/models/mobilenet';
-import { mulberry32 } from '../../../src/core/datasets/shuffle';
+import { mulberry32 } from '../../../src/core/shared/shuffle';
 import { initNodeBackend, type NodeBackendName } from '../../../src/cli/node-backend';
 
 const FASHION = '/usr/share/datasets/fashion-mnist';

@@ -32,7 +32,7 @@ import {
   rosterToHtml,
   rosterToJson,
 } from '../../../src/core/grading/roster';
-import { bytesToBase64 } from '../../../src/core/exercises/format-io';
+import { bytesToBase64 } from '../../../src/core/shared/base64';
 import type { LoadedDataset } from '../../../src/core/datasets/types';
 import type { BuiltDataset } from '../../../src/core/datasets/build';
 import { filesOf } from '../../fixtures/datasets/tiny';

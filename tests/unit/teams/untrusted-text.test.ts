@@ -3,7 +3,8 @@
  * CSV cells defused for spreadsheets of every locale, and files decoded from UTF-8 or UTF-16.
  */
 import { describe, expect, it } from 'vitest';
-import { decodeTextFile, FormatError, sniffTextEncoding } from '../../../src/core/exercises/format-io';
+import { decodeTextFile, sniffTextEncoding } from '../../../src/core/exercises/format-io';
+import { FormatError } from '../../../src/core/shared/format-error';
 import { csvCell } from '../../../src/core/grading/roster';
 import { stripControlCharacters } from '../../../src/core/text/control-characters';
 

@@ -2,7 +2,7 @@
  * Seeded randomness for the generators: every image gets its own generator derived from
  * (dataset seed, split, index), so an image does not change when the count of others does.
  */
-import { mulberry32 } from '../shuffle';
+import { mulberry32 } from '../../shared/shuffle';
 
 /** Mixes integers into one 32-bit seed (murmur3's finaliser over each part). */
 export function deriveSeed(...parts: number[]): number {

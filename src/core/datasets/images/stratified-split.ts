@@ -2,7 +2,7 @@
  * A seeded train/test split that keeps each class's share the same in both splits, so that a small
  * class is never missing from the test split by bad luck.
  */
-import { seededShuffle } from '../shuffle';
+import { seededShuffle } from '../../shared/shuffle';
 
 export interface SplitIndices {
   train: number[];

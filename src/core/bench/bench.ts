@@ -5,11 +5,11 @@
  * 512x512 matmul probe that measures what the backend can reach at best.
  */
 import type { LayersModel, Tensor } from '@tensorflow/tfjs';
-import type { TF } from '../sandbox/lab';
+import type { TF } from '../shared/tf';
 import { buildMobileNetV1, buildMobileNetV2 } from '../models/mobilenet';
 import { buildReferenceCnn } from '../models/reference-cnn';
 import { countModelFlops, type LayerKind } from './flops';
-import { profileKernels, type KernelTime } from './kernel-profiler';
+import { profileKernels, type KernelTime } from '../runtime/kernel-profiler';
 
 /** The benchmark's models; `all` on the command line means every one, in this order. */
 export const BENCH_MODELS = ['cnn', 'mobilenet', 'mobilenet-v2'] as const;

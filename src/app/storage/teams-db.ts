@@ -13,10 +13,10 @@ import { parseSet, type CvSet } from '../../core/exercises/set';
 import {
   EnvironmentSchema,
   HistoryEntrySchema,
+  type HistoryEntry,
   type SubmissionEnvironment,
 } from '../../core/exercises/submission';
 import { ModelArtifactsJsonSchema, type ModelArtifactsJson } from '../../core/models/artifacts';
-import type { HistoryEntry } from '../../core/sandbox/run-types';
 
 export interface StoredSet {
   id: string;
@@ -36,6 +36,9 @@ export interface SetAttempt {
   model?: ModelArtifactsJson;
   submittedAt: string;
 }
+
+/** What a submission is made of, whether from the last run or a recorded attempt. */
+export type SubmissionSource = Omit<SetAttempt, 'setId' | 'exerciseId' | 'submittedAt'>;
 
 export interface ExamClock {
   setId: string;
