@@ -14,7 +14,7 @@ import {
   sniffImageFormat,
 } from '../../core/datasets/images/header';
 import { stripControlCharacters } from '../../core/text/control-characters';
-import { errorMessage } from '../../core/errors';
+import { errorMessage } from '../../core/shared/errors';
 import { buildDatasetFiles, type DatasetFile } from '../../core/datasets/build';
 import { gatherSplit } from '../../core/datasets/images/assemble';
 import { planClassFolders } from '../../core/datasets/images/class-folders';
