@@ -2,7 +2,7 @@
  * The page sandbox's worker: the only place the page runs learner code. The page starts it inside an
  * iframe with `sandbox="allow-scripts"` (an opaque origin: no cookies, no IndexedDB, no Cache Storage
  * of the app) whose Content-Security-Policy lets it fetch nothing but `blob:` URLs it made itself
- * (/sandbox.html, built by scripts/vite-plugin-sandbox.ts). It is bundled into one classic script
+ * (src/app/security/sandbox-frame-document.ts). It is bundled into one classic script
  * with tfjs, and started from a `blob:` URL of the frame, so it inherits that policy.
  *
  * Its first message brings the port to the trusted lab worker (the host of the run protocol) and

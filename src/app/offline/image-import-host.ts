@@ -79,13 +79,13 @@ function fromZip(
           return false;
         }
         count += 1;
-        total += entry.originalSize;
         if (entry.originalSize > MAX_IMAGE_FILE_BYTES) {
           warnings.push(
             `${safeName(entry.name)} was left out: it inflates to ${megabytes(entry.originalSize)}, over the ${megabytes(MAX_IMAGE_FILE_BYTES)} one picture may take.`,
           );
           return false;
         }
+        total += entry.originalSize;
         if (count > MAX_ZIP_ENTRIES || total > MAX_PAGE_ZIP_BYTES) {
           tooLarge ??=
             count > MAX_ZIP_ENTRIES

@@ -1,13 +1,15 @@
 /**
- * Opens the page's sandbox for one run: a hidden iframe of /sandbox.html with
- * `sandbox="allow-scripts"` (an opaque origin, its own strict Content-Security-Policy), in which a
- * worker built from /sandbox-worker.js runs the learner's code (docs/architecture.md, "Trust
+ * Opens the page's sandbox for one run: a hidden iframe with `sandbox="allow-scripts"` (an opaque
+ * origin) whose `srcdoc` is the frame document of security/sandbox-frame-document.ts (its own
+ * strict Content-Security-Policy, and no network needed, so it opens offline), in which a worker
+ * built from /sandbox-worker.js runs the learner's code (docs/architecture.md, "Trust
  * boundary"). The page only wires it: the worker's port goes to the trusted lab worker, which
  * runs the protocol. Closing the sandbox removes the frame, which ends its worker at once, even
  * in `while (true) {}`.
  */
 import wasmPlainUrl from '@tensorflow/tfjs-backend-wasm/dist/tfjs-backend-wasm.wasm?url';
 import wasmSimdUrl from '@tensorflow/tfjs-backend-wasm/dist/tfjs-backend-wasm-simd.wasm?url';
+import { sandboxFrameDocument } from '../security/sandbox-frame-document';
 
 export interface SandboxFrame {
   /** The worker's end of the run protocol: hand it to the lab worker (transfer it). */
@@ -52,7 +54,7 @@ export async function openSandboxFrame(): Promise<SandboxFrame> {
   frame.setAttribute('sandbox', 'allow-scripts');
   frame.setAttribute('aria-hidden', 'true');
   frame.title = 'CV Lab sandbox';
-  frame.src = '/sandbox.html';
+  frame.srcdoc = sandboxFrameDocument();
   frame.style.display = 'none';
   const close = () => frame.remove();
   const ready = new Promise<void>((resolve, reject) => {

@@ -3,21 +3,21 @@
  * unit test keeps the two equal), the dev and preview servers' header (`scripts/vite-plugin-csp.ts`)
  * and the responses the service worker builds (`service-worker.ts`).
  *
- * - scripts only from the app's origin, no inline script, no eval; `'wasm-unsafe-eval'` compiles
- *   tfjs's WASM backend.
+ * - scripts only from the app's origin, and one inline script by its hash: the sandbox frame's
+ *   (`sandbox-frame-document.ts`), which is a `srcdoc` frame and so runs under this policy too;
+ *   `'wasm-unsafe-eval'` compiles tfjs's WASM backend.
+ * - `'unsafe-eval'`: learner code is compiled with `new Function` in the sandbox frame's worker,
+ *   which inherits this policy (a frame that works offline must be a `srcdoc` one: a sandboxed
+ *   frame's navigation never reaches the service worker); the lab worker compiles the catalog's
+ *   reference solutions the same way. No inline or remote script runs in the page.
  * - `style-src 'unsafe-inline'`: React's `style` props and Monaco's and uPlot's inline styles.
- * - `connect-src`: the app's origin and the hosts of the published pretrained models it downloads
- *   (the registry's URL models), nothing else.
- * - `frame-src 'self'`: the sandbox frame (`/sandbox.html`) is served by the app and carries a
- *   stricter policy of its own; the servers never send this one with it.
- * - `worker-src blob:`: the WASM backend's threads start from blob URLs.
- *
- * Learner code runs in the sandbox frame only. The lab worker (the trusted host of a run) compiles
- * the catalog's reference solutions and hidden-case builders, shipped as text, with `new Function`;
- * a dedicated worker gets its policy from its own script's response, so that response gets
- * `labWorkerPolicy`, this policy plus `'unsafe-eval'`; the page itself never allows eval.
+ * - `connect-src`: the app's origin, the hosts of the published pretrained models it downloads (the
+ *   registry's URL models), and `blob:` (the sandbox reads tfjs's WASM from blob URLs); nothing else.
+ *   The sandbox frame's own policy narrows this to `blob:` alone.
+ * - `worker-src blob:`: the sandbox's worker and the WASM backend's threads start from blob URLs.
  */
 import { PRETRAINED_MODELS } from '../../core/models/registry';
+import { frameScriptHash } from './sandbox-frame-document';
 
 /** Origins of the pretrained models the app downloads from the web (the registry's `url` sources). */
 export const publishedModelOrigins: readonly string[] = [
@@ -34,11 +34,11 @@ function serialise(directives: Record<string, readonly string[]>): string {
 
 const pageDirectives = {
   'default-src': ["'self'"],
-  'script-src': ["'self'", "'wasm-unsafe-eval'"],
+  'script-src': ["'self'", "'wasm-unsafe-eval'", "'unsafe-eval'", frameScriptHash],
   'style-src': ["'self'", "'unsafe-inline'"],
   'img-src': ["'self'", 'data:', 'blob:'],
   'font-src': ["'self'"],
-  'connect-src': ["'self'", ...publishedModelOrigins],
+  'connect-src': ["'self'", ...publishedModelOrigins, 'blob:'],
   'worker-src': ["'self'", 'blob:'],
   'frame-src': ["'self'"],
   'object-src': ["'none'"],
@@ -50,26 +50,13 @@ const pageDirectives = {
 export const pagePolicy = serialise(pageDirectives);
 
 /**
- * The lab worker script's policy: the page's, plus eval, with which the worker compiles the
- * catalog's own reference solutions and hidden-case builders (trusted code shipped as text).
- * Learner code never runs there: it runs in the sandbox frame, under /sandbox.html's policy.
- */
-export const labWorkerPolicy = serialise({
-  ...pageDirectives,
-  'script-src': [...pageDirectives['script-src'], "'unsafe-eval'"],
-});
-
-/** The lab worker's script, built (`/assets/lab-worker-<hash>.js`) or served by the dev server. */
-const LAB_WORKER_SCRIPT = /\/lab-worker[-.][^/]*$/;
-
-/**
  * The policy a response gets, by its path and the request's destination (`Sec-Fetch-Dest`, or a
  * service worker's `request.destination`): the app's documents and workers; nothing for other
- * documents (`/sandbox.html` has its own, `/bench.html` is the benchmark) or for plain files, on
+ * documents (`/bench.html` is the benchmark) or for plain files, on
  * which a policy means nothing.
  */
 export function policyFor(pathname: string, destination: string | undefined): string | undefined {
-  if (destination === 'worker') return LAB_WORKER_SCRIPT.test(pathname) ? labWorkerPolicy : pagePolicy;
+  if (destination === 'worker') return pagePolicy;
   if (pathname === '/' || pathname === '/index.html') return pagePolicy;
   return undefined;
 }

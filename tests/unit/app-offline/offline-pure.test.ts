@@ -17,7 +17,7 @@ import { isolatedHeaders, routeRequest, staleShellCaches } from '../../../src/ap
 import { planClassFolders } from '../../../src/core/datasets/images/class-folders';
 
 const origin = 'https://lab.example';
-const precached = new Set(['/assets/index-abc.js', '/index.html', '/sandbox.html']);
+const precached = new Set(['/assets/index-abc.js', '/index.html', '/bench.html']);
 const route = (path: string, mode: RequestMode = 'cors') =>
   routeRequest(new URL(path, origin), mode, origin, precached);
 
@@ -25,8 +25,8 @@ describe('service worker routes', () => {
   test('sends each request to its cache', () => {
     expect(route('/', 'navigate')).toBe('navigation');
     expect(route('/exercise/metrics-iou', 'navigate')).toBe('navigation');
-    // The sandbox frame is a document of its own: never answered with the app's shell.
-    expect(route('/sandbox.html', 'navigate')).toBe('precache');
+    // A document of its own (the benchmark page) is never answered with the app's shell.
+    expect(route('/bench.html', 'navigate')).toBe('precache');
     expect(route('/assets/index-abc.js')).toBe('precache');
     expect(route('/assets/unknown.js')).toBe('network');
     expect(route('/datasets/fashion-mnist/manifest.json')).toBe('dataset');

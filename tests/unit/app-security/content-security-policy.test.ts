@@ -1,11 +1,17 @@
+import { createHash } from 'node:crypto';
 import fs from 'node:fs';
 import { describe, expect, test } from 'vitest';
 import {
-  labWorkerPolicy,
   pagePolicy,
   policyFor,
   publishedModelOrigins,
 } from '../../../src/app/security/content-security-policy';
+import {
+  FRAME_SCRIPT,
+  frameScriptHash,
+  sandboxFrameDocument,
+  sandboxFramePolicy,
+} from '../../../src/app/security/sandbox-frame-document';
 import { withInlineScripts } from '../../../scripts/vite-plugin-csp';
 
 describe('the Content-Security-Policy', () => {
@@ -15,35 +21,43 @@ describe('the Content-Security-Policy', () => {
     expect(meta?.[1]).toBe(pagePolicy);
   });
 
-  test('no inline or remote script and no eval on the page; connections only to the published model hosts', () => {
-    expect(pagePolicy).toContain("script-src 'self' 'wasm-unsafe-eval';");
+  test('no remote script, one inline script (the sandbox frame one, by hash), connections only to the published model hosts', () => {
     expect(pagePolicy.split('; ').filter((d) => d.startsWith('script-src'))).toEqual([
-      "script-src 'self' 'wasm-unsafe-eval'",
+      `script-src 'self' 'wasm-unsafe-eval' 'unsafe-eval' ${frameScriptHash}`,
     ]);
+    expect(frameScriptHash).toBe(`'sha256-${createHash('sha256').update(FRAME_SCRIPT).digest('base64')}'`);
     expect(publishedModelOrigins).toEqual(['https://storage.googleapis.com']);
-    expect(pagePolicy).toContain("connect-src 'self' https://storage.googleapis.com;");
+    expect(pagePolicy).toContain("connect-src 'self' https://storage.googleapis.com blob:;");
     expect(pagePolicy).toContain("frame-src 'self'");
     expect(pagePolicy).toContain("worker-src 'self' blob:");
+    expect(pagePolicy).toContain("object-src 'none'");
   });
 
-  test('only the lab worker (learner code, until the sandbox frame) may eval', () => {
-    expect(labWorkerPolicy).toContain("script-src 'self' 'wasm-unsafe-eval' 'unsafe-eval';");
-    expect(policyFor('/assets/lab-worker-Bx12.js', 'worker')).toBe(labWorkerPolicy);
-    expect(policyFor('/src/worker/lab-worker.ts', 'worker')).toBe(labWorkerPolicy);
+  test('the sandbox frame narrows it: no network but its own blob: URLs, its one script', () => {
+    expect(sandboxFramePolicy).toContain("default-src 'none'");
+    expect(sandboxFramePolicy).toContain('connect-src blob:');
+    expect(sandboxFramePolicy).not.toMatch(/'self'|https:/);
+    expect(sandboxFramePolicy).toContain(`script-src ${frameScriptHash} blob:`);
+    const document = sandboxFrameDocument();
+    expect(document).toContain(`content="${sandboxFramePolicy}"`);
+    expect(document).toContain(`<script>${FRAME_SCRIPT}</script>`);
+  });
+
+  test('workers get the page policy', () => {
+    expect(policyFor('/assets/lab-worker-Bx12.js', 'worker')).toBe(pagePolicy);
     expect(policyFor('/assets/ts.worker-Ab3.js', 'worker')).toBe(pagePolicy);
   });
 
   test('the page gets it; the sandbox frame, the benchmark and plain files do not', () => {
     expect(policyFor('/', 'document')).toBe(pagePolicy);
     expect(policyFor('/index.html', undefined)).toBe(pagePolicy);
-    expect(policyFor('/sandbox.html', 'iframe')).toBeUndefined();
     expect(policyFor('/bench.html', 'document')).toBeUndefined();
     expect(policyFor('/assets/index-1.js', 'script')).toBeUndefined();
   });
 
   test("the dev server's inline scripts join script-src by hash", () => {
     expect(withInlineScripts(pagePolicy, ['console.log(1)'])).toContain(
-      "script-src 'self' 'wasm-unsafe-eval' 'sha256-",
+      `script-src 'self' 'wasm-unsafe-eval' 'unsafe-eval' ${frameScriptHash} 'sha256-`,
     );
     expect(withInlineScripts(pagePolicy, [])).toBe(pagePolicy);
   });
