@@ -72,46 +72,25 @@ export function installTrainingCounter(tf: TF): TrainingCounter {
     );
   }
   const model = tf.LayersModel.prototype as unknown as Record<string, unknown>;
-  seal(
-    model,
-    'fit',
-    (original: (...args: unknown[]) => Promise<unknown>) =>
-      async function (this: unknown, ...args: unknown[]) {
-        insideTraining += 1;
-        try {
-          return await original.apply(this, args);
-        } finally {
-          insideTraining -= 1;
-        }
-      },
-  );
-  seal(
-    model,
-    'fitDataset',
-    (original: (...args: unknown[]) => Promise<unknown>) =>
-      async function (this: unknown, ...args: unknown[]) {
-        insideTraining += 1;
-        try {
-          return await original.apply(this, args);
-        } finally {
-          insideTraining -= 1;
-        }
-      },
-  );
-  seal(
-    model,
-    'trainOnBatch',
-    (original: (...args: unknown[]) => Promise<unknown>) =>
-      async function (this: unknown, x: unknown, ...rest: unknown[]) {
-        counter.batchImages += batchSize(x);
-        insideTraining += 1;
-        try {
-          return await original.apply(this, [x, ...rest]);
-        } finally {
-          insideTraining -= 1;
-        }
-      },
-  );
+  // Updates made inside these count as training the lab sees (fit's epochs, trainOnBatch's images).
+  const whileTraining = (original: (...args: unknown[]) => Promise<unknown>) =>
+    async function (this: unknown, ...args: unknown[]) {
+      insideTraining += 1;
+      try {
+        return await original.apply(this, args);
+      } finally {
+        insideTraining -= 1;
+      }
+    };
+  seal(model, 'fit', whileTraining);
+  seal(model, 'fitDataset', whileTraining);
+  seal(model, 'trainOnBatch', (original: (...args: unknown[]) => Promise<unknown>) => {
+    const counted = whileTraining(original);
+    return function (this: unknown, x: unknown, ...rest: unknown[]) {
+      counter.batchImages += batchSize(x);
+      return counted.apply(this, [x, ...rest]);
+    };
+  });
   return counter;
 }
 
