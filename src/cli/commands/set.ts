@@ -15,6 +15,7 @@ import { readUntrustedText } from '../read-untrusted';
 import { formatSize } from '../../core/shared/format-error';
 import { stripControlCharacters } from '../../core/text/control-characters';
 import { CliError } from '../cli-error';
+import { readCatalog } from '../catalog';
 
 /** Reads and parses a set file; any problem is a `CliError` naming the file (exit 2). */
 export async function readSetFile(file: string): Promise<CvSet> {
@@ -32,6 +33,18 @@ export async function readSetFile(file: string): Promise<CvSet> {
   } catch (error) {
     if (error instanceof FormatError) throw new CliError(`${file}: ${error.message}`);
     throw error;
+  }
+}
+
+/** Every exercise the set names must be one of the catalog's: a typo would leave learners nothing. */
+async function checkExercisesExist(file: string, set: CvSet, folder: string | undefined): Promise<void> {
+  const catalog = await readCatalog(folder);
+  const known = new Set(catalog.bundles.map((b) => b.exercise.id));
+  const unknown = set.exercises.map((e) => e.id).filter((id) => !known.has(id));
+  if (unknown.length) {
+    throw new CliError(
+      `${file}: set: names ${unknown.map((id) => `'${id}'`).join(', ')}, which ${unknown.length === 1 ? 'is' : 'are'} not in the catalog (${[...known].join(', ')})`,
+    );
   }
 }
 
@@ -97,9 +110,11 @@ export function registerSetCommand(program: Command, setExitCode: (code: number)
     .command('validate')
     .description('check a set file and print its summary')
     .argument('<file>', 'the *.cvset.json file')
-    .action(async (file: string) => {
+    .option('--exercises <folder>', 'the catalog the set is checked against (default: exercises/)')
+    .action(async (file: string, options: { exercises?: string }) => {
       const parsed = await readSetFile(file);
       await checkPrivateTest(file, parsed);
+      await checkExercisesExist(file, parsed, options.exercises);
       process.stdout.write(`${stripControlCharacters(describeSet(parsed), { keepLineBreaks: true })}\n`);
       setExitCode(0);
     });

@@ -69,7 +69,15 @@ export const SetTargetSchema = z
   })
   .refine((t) => (t.atLeast === undefined) !== (t.atMost === undefined), {
     message: 'a target needs exactly one of atLeast or atMost',
+  })
+  .refine((t) => targetInRange(t.metric, t.atLeast ?? t.atMost ?? 0), {
+    message: 'out of range: a loss target is 0 or more; every other metric lies between 0 and 1',
   });
+
+/** Whether a target's threshold is one its metric can reach at all (a target of -1 passes everyone). */
+function targetInRange(metric: (typeof metricNames)[number], value: number): boolean {
+  return metric === 'loss' ? value >= 0 : value >= 0 && value <= 1;
+}
 
 export const SetLimitsSchema = z.strictObject({
   /** Seconds for one run of this exercise (at most a day). */

@@ -340,7 +340,7 @@ describe('sets: bounded, decoded, and clean', () => {
   const validate = async (name: string, content: string | Uint8Array) => {
     const file = path.join(work, name);
     await writeFile(file, content);
-    return { file, result: await cvLab(['set', 'validate', file]) };
+    return { file, result: await cvLab(['set', 'validate', file, '--exercises', exercises]) };
   };
 
   it('deep JSON (100,000 nested arrays) is refused by depth, not by a stack overflow', async () => {

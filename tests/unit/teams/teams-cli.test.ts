@@ -237,8 +237,28 @@ describe('case-graded submissions on the command line', () => {
 });
 
 describe('cv-lab set validate', () => {
+  it('refuses a set naming an exercise the catalog does not have, or a target no metric can have', async () => {
+    const set = JSON.parse(readFileSync(setPath, 'utf8'));
+    set.exercises = [{ id: 'quick-fashoin' }];
+    const typo = await cvLab([
+      'set',
+      'validate',
+      file('typo.cvset.json', JSON.stringify(set)),
+      '--exercises',
+      fixtures,
+    ]);
+    expect(typo.code).toBe(2);
+    expect(typo.stderr).toMatch(/set: names 'quick-fashoin', which is not in the catalog \(quick-fashion\)/);
+    set.exercises = [{ id: 'quick-fashion', targets: [{ metric: 'accuracy', split: 'test', atLeast: -1 }] }];
+    const negative = await cvLab(['set', 'validate', file('negative.cvset.json', JSON.stringify(set))]);
+    expect(negative.code).toBe(2);
+    expect(negative.stderr).toMatch(
+      /out of range: a loss target is 0 or more; every other metric lies between 0 and 1/,
+    );
+  });
+
   it('prints the summary of a valid set, and names the problem of a damaged one', async () => {
-    const ok = await cvLab(['set', 'validate', setPath]);
+    const ok = await cvLab(['set', 'validate', setPath, '--exercises', fixtures]);
     expect(ok.code, ok.stderr).toBe(0);
     expect(ok.stdout).toMatch(/^Set: Week 3 <script>alert\(1\)<\/script> \(by Grace\)\n/);
     expect(ok.stdout).toContain('  1. quick-fashion (targets test accuracy >= 0.99)');
@@ -250,7 +270,7 @@ describe('cv-lab set validate', () => {
     const damaged = JSON.parse(readFileSync(setPath, 'utf8'));
     damaged.privateTest.files[0].base64 = flipBase64(damaged.privateTest.files[0].base64);
     const badPath = file('damaged.cvset.json', JSON.stringify(damaged));
-    const bad = await cvLab(['set', 'validate', badPath]);
+    const bad = await cvLab(['set', 'validate', badPath, '--exercises', fixtures]);
     expect(bad.code).toBe(2);
     expect(bad.stderr).toBe(
       `cv-lab: ${badPath}: set: privateTest file test-images-0.bin.gzip: SHA-256 mismatch (the file was changed or damaged)\n`,
