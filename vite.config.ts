@@ -2,6 +2,7 @@ import { fileURLToPath } from 'node:url';
 import { defineConfig } from 'vite';
 import react from '@vitejs/plugin-react';
 import { cspPlugin } from './scripts/vite-plugin-csp.ts';
+import { chunkFileNames, exercisesPlugin } from './scripts/vite-plugin-exercises.ts';
 import { labTypingsPlugin } from './scripts/vite-plugin-lab-typings.ts';
 import { offlinePlugin } from './scripts/vite-plugin-offline.ts';
 import { sandboxPlugin } from './scripts/vite-plugin-sandbox.ts';
@@ -25,6 +26,7 @@ export default defineConfig({
   // page and workers (the sandbox frame carries its own).
   plugins: [
     react(),
+    exercisesPlugin({ root }),
     labTypingsPlugin({ root }),
     sandboxPlugin({ root }),
     offlinePlugin({ root }),
@@ -33,7 +35,13 @@ export default defineConfig({
   resolve: {
     alias: { 'cv-lab': fileURLToPath(new URL('./src/core/sandbox/lab.ts', import.meta.url)) },
   },
-  worker: { format: 'es' },
+  // exercisesPlugin: the catalog's cards for the page, grading keys for the lab worker, each
+  // exercise's hints, answers and references in chunks of their own (docs/architecture.md).
+  worker: {
+    format: 'es',
+    plugins: () => [exercisesPlugin({ root })],
+    rollupOptions: { output: { chunkFileNames } },
+  },
   server: { port: 5173, headers: isolationHeaders },
   preview: { port: 5173, headers: isolationHeaders },
   build: {
@@ -41,6 +49,7 @@ export default defineConfig({
     // bench.html: the training benchmark in the browser (`cv-lab bench --browser`).
     rollupOptions: {
       input: { main: `${root}index.html`, bench: `${root}bench.html` },
+      output: { chunkFileNames },
     },
     // Monaco, tfjs and the bundled typings are large by nature; they load lazily where they can.
     chunkSizeWarningLimit: 6000,

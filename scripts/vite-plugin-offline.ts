@@ -22,6 +22,7 @@ import { MANIFEST_FILE, allShards, parseManifest } from '../src/core/datasets/ma
 import type { DatasetsIndex, DatasetsIndexEntry } from '../src/app/offline/datasets-index.ts';
 import type { ModelsIndex, ModelsIndexEntry } from '../src/app/offline/models-index.ts';
 import { MODEL_JSON, modelWeightPaths } from '../src/storage/model-cache.ts';
+import { ON_DEMAND_CHUNK } from './vite-plugin-exercises.ts';
 
 export interface OfflinePluginOptions {
   /** The project root (holds src and public). */
@@ -143,7 +144,9 @@ export function offlinePlugin({ root }: OfflinePluginOptions): Plugin {
         .filter(
           (file) =>
             !['datasets/index.json', 'models/index.json'].includes(file.fileName) &&
-            !file.fileName.endsWith('.map'),
+            !file.fileName.endsWith('.map') &&
+            // Hints, quiz answers and references load only when needed (vite-plugin-exercises.ts).
+            !ON_DEMAND_CHUNK.test(file.fileName),
         )
         .sort((a, b) => a.fileName.localeCompare(b.fileName));
       for (const file of built) {

@@ -1,27 +1,22 @@
 /**
- * The exercises bundled with the app: every file under `exercises/<id>/`, read as text at build
- * time and validated by the core's catalog loader.
+ * The exercises as the page holds them: their cards, written at build time by
+ * scripts/vite-plugin-exercises.ts from `exercises/<id>/` and validated by the core's catalog
+ * loader. Solutions, hidden cases and quiz answers are not here (the lab worker loads what it
+ * grades with: worker/grading-keys.ts); hints load on demand, never in an exam.
  */
-import type { ExerciseBundle } from '../core/exercises/schema';
-import { catalogFromFiles } from '../core/exercises/catalog';
+import { cards, errors, hints } from 'virtual:cv-lab/catalog';
+import type { ExerciseCard } from '../core/exercises/schema';
 
-const rawFiles = import.meta.glob<string>('/exercises/*/*', {
-  query: '?raw',
-  import: 'default',
-  eager: true,
-});
-
-/** Glob keys start with `/`; the catalog loader expects paths relative to the repository root. */
-const files = Object.fromEntries(
-  Object.entries(rawFiles).map(([path, text]) => [path.replace(/^\//, ''), text]),
-);
-
-const catalog = catalogFromFiles(files);
-
-export const exerciseBundles: ExerciseBundle[] = catalog.bundles;
+export const exerciseCards: ExerciseCard[] = cards;
 /** Exercises that failed validation, one line each: shown on the catalog page, never hidden. */
-export const catalogErrors: string[] = catalog.errors;
+export const catalogErrors: string[] = errors;
 
-export function findExercise(id: string): ExerciseBundle | undefined {
-  return exerciseBundles.find((bundle) => bundle.exercise.id === id);
+export function findExercise(id: string): ExerciseCard | undefined {
+  return exerciseCards.find((card) => card.exercise.id === id);
+}
+
+/** An exercise's hints (markdown), fetched when the learner opens them; '' when it has none. */
+export async function loadHints(id: string): Promise<string> {
+  const load = Object.hasOwn(hints, id) ? hints[id] : undefined;
+  return load ? (await load()).default : '';
 }

@@ -22,8 +22,8 @@
  * main thread. Test data is cached in the worker (the prepared dataset by id, a private test by
  * the key the page gives it), so re-grading many submissions decodes it once.
  */
-import type { ExerciseBundle } from '../core/exercises/schema';
-import type { PrivateTest } from '../core/exercises/set';
+import type { ExerciseCard } from '../core/exercises/schema';
+import type { PrivateCase, PrivateTest } from '../core/exercises/set';
 import type { Submission } from '../core/exercises/submission';
 import type { RegradeResult } from '../core/grading/regrade';
 import type { ModelArtifactsJson } from '../core/models/artifacts';
@@ -44,12 +44,23 @@ export interface LabRunOutcome extends RunOutcome {
   modelKeepError?: string;
 }
 
+/**
+ * A run as the page asks for it: the exercise's card (with a set's overrides), never a grading key,
+ * which the worker loads itself (worker/grading-keys.ts).
+ */
+export interface PageRunRequest extends Omit<RunRequest, 'gradingKey'> {
+  /** Opened from an exam-mode set: quiz answers are not loaded; the lead grades the quiz. */
+  exam?: boolean;
+}
+
 export interface RegradeRequest {
   submission: Submission;
   /** The exercise as the set asks for it (`applySetOverrides`), or as the catalog has it. */
-  bundle: ExerciseBundle;
+  bundle: ExerciseCard;
   /** The set's private test, with a key that names it for the worker's cache (e.g. set id + date). */
   privateTest?: { key: string; data: PrivateTest };
+  /** The lead's set's private cases for this (function) exercise. */
+  privateCases?: PrivateCase[];
   backend: BackendPreference;
 }
 
@@ -98,7 +109,11 @@ export interface LabWorkerApi {
    * Supervises a run whose learner code runs in the sandbox at the other end of `sandbox` (a port
    * of app/run/sandbox-frame.ts's worker); the page closes that sandbox once this resolves.
    */
-  run(request: RunRequest, sandbox: MessagePort, onEvent: (event: RunEvent) => void): Promise<LabRunOutcome>;
+  run(
+    request: PageRunRequest,
+    sandbox: MessagePort,
+    onEvent: (event: RunEvent) => void,
+  ): Promise<LabRunOutcome>;
   /** Re-grades a submission; a function exercise's or quiz's code runs in `sandbox`, a fresh one. */
   regrade(request: RegradeRequest, sandbox?: MessagePort): Promise<RegradeAnswer>;
   /** Augments one train image of a dataset many times over, off the main thread. */

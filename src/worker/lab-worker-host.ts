@@ -29,11 +29,13 @@ import { describeSandboxStop, regradeTimeLimit } from '../core/sandbox/watchdog'
 import { errorMessage } from '../core/shared/errors';
 import { messagePortChannel } from './sandbox-port';
 import type { BackendName, RunRequest } from '../core/sandbox/run-types';
+import { loadGradingKey } from './grading-keys';
 import type {
   AugmentPreviewAnswer,
   AugmentPreviewRequest,
   LabRunOutcome,
   LabWorkerApi,
+  PageRunRequest,
   PreviewStep,
   RegradeAnswer,
   RegradeRequest,
@@ -82,7 +84,7 @@ export class LabWorkerHost implements LabWorkerApi {
    * test split, grades and keeps the model; the page closes the sandbox when this resolves.
    */
   async run(
-    request: RunRequest,
+    { exam, ...asked }: PageRunRequest,
     sandbox: MessagePort,
     onEvent: (event: RunEvent) => void,
   ): Promise<LabRunOutcome> {
@@ -103,7 +105,12 @@ export class LabWorkerHost implements LabWorkerApi {
     };
     try {
       prepareTfjs();
-      await chooseBackend(tf, request.backend, browserBackends);
+      await chooseBackend(tf, asked.backend, browserBackends);
+      // The key is this worker's to load: whatever the page sent as one is ignored.
+      const request: RunRequest = {
+        ...asked,
+        gradingKey: await loadGradingKey(tf, asked.bundle, { exam }),
+      };
       let keep: KeepResult | undefined;
       const { model, stop, ...outcome } = await superviseRun(request, () => messagePortChannel(sandbox), {
         ...this.hostEnvironment(send),
@@ -146,16 +153,17 @@ export class LabWorkerHost implements LabWorkerApi {
    * `sandbox`, which the page opens for it.
    */
   async regrade(
-    { submission, bundle, privateTest, backend }: RegradeRequest,
+    { submission, bundle, privateTest, privateCases, backend }: RegradeRequest,
     sandbox?: MessagePort,
   ): Promise<RegradeAnswer> {
     prepareTfjs();
     const choice = await chooseBackend(tf, backend, browserBackends);
     if (!needsTestData(bundle)) {
       if (!sandbox) throw new Error(`re-grading ${bundle.exercise.id} runs its code: it needs a sandbox`);
+      const gradingKey = await loadGradingKey(tf, bundle, privateCases ? { privateCases } : {});
       const gradeCode = async (code: string) => {
         const timeLimitSeconds = regradeTimeLimit(bundle.exercise.limits.timeSeconds);
-        const run = { bundle, code, backend, timeLimitSeconds };
+        const run = { bundle, gradingKey, code, backend, timeLimitSeconds };
         const outcome = await superviseRun(run, () => messagePortChannel(sandbox), {
           ...this.hostEnvironment(() => {}),
         }).outcome;

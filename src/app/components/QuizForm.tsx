@@ -5,8 +5,11 @@
  * the editor instead (`fallback`), so nothing is lost.
  */
 import { useState, type ReactNode } from 'react';
-import type { Quiz } from '../../core/exercises/schema';
+import type { ExerciseCard } from '../../core/exercises/schema';
 import { Markdown } from './Markdown';
+
+/** The quiz as the page holds it: questions and choices, no answers. */
+type Quiz = NonNullable<ExerciseCard['quiz']>;
 
 export type QuizAnswers = Record<string, number | number[]>;
 
@@ -73,7 +76,7 @@ export function QuizForm({
   return (
     <form className="quiz-form" data-testid="quiz-form" onSubmit={(event) => event.preventDefault()}>
       {quiz.questions.map((question, index) => {
-        const multiple = Array.isArray(question.answer);
+        const multiple = question.multiple === true;
         const current = answers[question.id];
         const chosen = new Set(current === undefined ? [] : Array.isArray(current) ? current : [current]);
         return (

@@ -28,10 +28,10 @@ export function ReportView({ report }: { report: Report }) {
     <section className="report" data-testid="report" aria-label="Grading report">
       <header className={`report-verdict ${report.passed ? 'verdict-pass' : 'verdict-fail'}`}>
         <span className="verdict-word" data-testid="verdict">
-          {report.passed ? 'Passed' : 'Not passed yet'}
+          {report.gradedByLead ? 'Handed in' : report.passed ? 'Passed' : 'Not passed yet'}
         </span>
         <span className="verdict-score" data-testid="score">
-          Score {Math.round(report.score)}/100
+          {report.gradedByLead ? 'Your team lead grades it' : `Score ${Math.round(report.score)}/100`}
         </span>
         <span className="verdict-time">graded {new Date(report.gradedAt).toLocaleString()}</span>
       </header>

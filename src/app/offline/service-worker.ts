@@ -8,6 +8,8 @@
  *   exercise is never reloaded under the learner's hands.
  * - every response it serves carries COOP/COEP/CORP (see sw-routes.ts), and the app's page and
  *   workers their Content-Security-Policy (see src/app/security/content-security-policy.ts).
+ * - an exercise's hints, quiz answers and reference (`/assets/private-*`) are not precached: they
+ *   are fetched when shown or graded with outside an exam, and kept in the shell cache then.
  * - `/datasets/` and `/models/` are network first and cached on the way (their own caches, which
  *   outlive versions); offline, the cache answers.
  */
@@ -80,6 +82,16 @@ async function fromShell(request: Request): Promise<Response> {
   return fetch(request);
 }
 
+/** `on-demand` chunks: the shell cache once fetched, else the network, kept on the way. */
+async function onDemand(request: Request): Promise<Response> {
+  const cache = await caches.open(shellCache);
+  const cached = await cache.match(request, { ignoreSearch: true, ignoreVary: true });
+  if (cached) return withIsolation(cached, policyOf(request));
+  const response = await fetch(request);
+  if (response.ok) cache.put(request, withIsolation(response.clone())).catch(() => undefined);
+  return response;
+}
+
 async function navigation(request: Request): Promise<Response> {
   const cached = await caches.match('/index.html', { cacheName: shellCache, ignoreVary: true });
   if (cached) return withIsolation(cached, policyFor('/index.html', 'document'));
@@ -110,6 +122,7 @@ self.addEventListener('fetch', (event) => {
   const route = routeRequest(url, request.mode, self.location.origin, precached);
   if (route === 'navigation') event.respondWith(navigation(request));
   else if (route === 'precache') event.respondWith(fromShell(request));
+  else if (route === 'on-demand') event.respondWith(onDemand(request));
   else if (route === 'dataset' || route === 'model') {
     event.respondWith(networkFirst(request, ROUTE_CACHES[route]));
   }

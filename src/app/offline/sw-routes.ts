@@ -31,6 +31,12 @@ export type RequestRoute =
   | 'dataset'
   /** A bundled pretrained model's file (`/models/`): the same, in the models cache. */
   | 'model'
+  /**
+   * A chunk of this build that is fetched only when needed: an exercise's hints, quiz answers or
+   * reference (`/assets/private-*`, scripts/vite-plugin-exercises.ts). Not precached, so an exam's
+   * page never holds them; cached in the shell cache once fetched, so they work offline afterwards.
+   */
+  | 'on-demand'
   /** Anything else (other origins, the page's own downloads): the network, untouched. */
   | 'network';
 
@@ -66,8 +72,12 @@ export function routeRequest(
       return url.searchParams.has(DIRECT_DOWNLOAD_PARAM) ? 'network' : route;
     }
   }
-  return precached.has(url.pathname) ? 'precache' : 'network';
+  if (precached.has(url.pathname)) return 'precache';
+  return ON_DEMAND_PATH.test(url.pathname) ? 'on-demand' : 'network';
 }
+
+/** Build chunks fetched only when needed (scripts/vite-plugin-exercises.ts names them). */
+export const ON_DEMAND_PATH = /^\/assets\/private-[^/]+\.js$/;
 
 /** Old shell caches to delete when a new version activates; dataset and model caches are never touched. */
 export function staleShellCaches(cacheNames: readonly string[], currentVersion: string): string[] {

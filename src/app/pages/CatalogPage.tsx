@@ -1,7 +1,7 @@
 import { useState } from 'react';
-import { categories, type Exercise, type ExerciseBundle } from '../../core/exercises/schema';
+import { categories, type Exercise, type ExerciseCard } from '../../core/exercises/schema';
 import { describeTargets } from '../../core/grading/target-text';
-import { catalogErrors, exerciseBundles } from '../catalog';
+import { catalogErrors, exerciseCards } from '../catalog';
 import { ResultBadge } from '../components/ResultBadge';
 import { routeHref } from '../routing';
 import { useResultsStore } from '../stores/results-store';
@@ -48,7 +48,7 @@ const KIND_LABELS: Record<Exercise['kind'], string> = {
 };
 
 /** The catalog's bundles (already in path order) grouped by category, empty categories left out. */
-function sections(bundles: ExerciseBundle[]): { category: Category; bundles: ExerciseBundle[] }[] {
+function sections(bundles: ExerciseCard[]): { category: Category; bundles: ExerciseCard[] }[] {
   return categories
     .map((category) => ({ category, bundles: bundles.filter((b) => b.exercise.category === category) }))
     .filter((section) => section.bundles.length > 0);
@@ -58,8 +58,8 @@ export function CatalogPage() {
   const results = useResultsStore((s) => s.results);
   const storageError = useResultsStore((s) => s.error);
   const [shown, setShown] = useState<Category | 'all'>('all');
-  const all = sections(exerciseBundles);
-  const passedIn = (bundles: ExerciseBundle[]) =>
+  const all = sections(exerciseCards);
+  const passedIn = (bundles: ExerciseCard[]) =>
     bundles.filter((b) => results[b.exercise.id]?.report.passed).length;
 
   return (
@@ -80,13 +80,13 @@ export function CatalogPage() {
           </ul>
         </div>
       )}
-      {exerciseBundles.length === 0 && catalogErrors.length === 0 && <p>No exercises are installed.</p>}
+      {exerciseCards.length === 0 && catalogErrors.length === 0 && <p>No exercises are installed.</p>}
       {all.length > 1 && (
         <div className="catalog-filter" role="group" aria-label="Show one category">
           <button type="button" aria-pressed={shown === 'all'} onClick={() => setShown('all')}>
             All{' '}
             <span className="muted">
-              {passedIn(exerciseBundles)}/{exerciseBundles.length} passed
+              {passedIn(exerciseCards)}/{exerciseCards.length} passed
             </span>
           </button>
           {all.map(({ category, bundles }) => (

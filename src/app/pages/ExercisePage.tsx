@@ -3,6 +3,7 @@ import { findExercise } from '../catalog';
 import { AugmentPreview } from '../components/AugmentPreview';
 import { BackendBadge } from '../components/BackendBadge';
 import { EpochTable } from '../components/EpochTable';
+import { HintsPanel } from '../components/HintsPanel';
 import { LogPanel } from '../components/LogPanel';
 import { DownloadModelButton } from '../components/ModelActions';
 import { Markdown } from '../components/Markdown';
@@ -116,17 +117,19 @@ function ExerciseWorkspace({
   /** Bumped by "Reset to starter": the quiz form starts again from the starter. */
   const [quizResets, setQuizResets] = useState(0);
   const setId = setExercise?.set.id;
+  /** An exam-mode set: the page loads no hints and no quiz answers. */
+  const examMode = setExercise?.set.exam?.enabled === true;
   const startRun = useCallback(async () => {
     await draft.flush();
     const sets = useSetsStore.getState();
     if (setId) sets.setActiveRun({ setId, exerciseId: bundle.exercise.id });
     const seed = useSettingsStore.getState().seed ?? undefined;
-    await useRunStore.getState().start(bundle, draft.codeRef.current, backend, seed);
+    await useRunStore.getState().start(bundle, draft.codeRef.current, backend, seed, examMode);
     if (!setId) return;
     sets.setActiveRun(null);
     const finished = useRunStore.getState().finishedRun;
     if (finished?.bundle === bundle) setSetNotice(await sets.recordRun(setId, finished));
-  }, [bundle, backend, draft, setId]);
+  }, [bundle, backend, draft, setId, examMode]);
 
   const resetToStarter = useCallback(() => {
     if (
@@ -171,12 +174,7 @@ function ExerciseWorkspace({
       <div className="workspace">
         <aside className="brief-panel">
           <Markdown source={bundle.brief} className="brief" />
-          {bundle.hints && !setExercise?.hideHints && (
-            <details className="hints">
-              <summary>Hints</summary>
-              <Markdown source={bundle.hints} />
-            </details>
-          )}
+          {bundle.hasHints && !setExercise?.hideHints && <HintsPanel exerciseId={exercise.id} />}
         </aside>
 
         <section className="editor-panel">

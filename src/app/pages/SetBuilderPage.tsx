@@ -1,6 +1,6 @@
 import { useState } from 'react';
 import { buildSet, encodeSetLink, learnerCopy, MAX_NOTES_CHARS, type CvSet } from '../../core/exercises/set';
-import { exerciseBundles, findExercise } from '../catalog';
+import { exerciseCards, findExercise } from '../catalog';
 import { Markdown } from '../components/Markdown';
 import { routeHref } from '../routing';
 import { formToSetInput, keyTargetIndex, moveEntry, type BuilderEntry } from '../teams/builder';
@@ -15,7 +15,7 @@ const messageOf = (error: unknown) => (error instanceof Error ? error.message : 
 
 /** Datasets the app serves: the ones the catalog's exercises train on. */
 const servedDatasets = [
-  ...new Set(exerciseBundles.flatMap((b) => (b.exercise.dataset ? [b.exercise.dataset] : []))),
+  ...new Set(exerciseCards.flatMap((b) => (b.exercise.dataset ? [b.exercise.dataset] : []))),
 ];
 
 /** The lead's set builder: exercises, overrides, exam mode, private test; exports file and link. */
@@ -306,7 +306,7 @@ export function SetBuilderPage() {
 
           <h2>Catalog</h2>
           <ul className="builder-catalog">
-            {exerciseBundles.map(({ exercise }) => (
+            {exerciseCards.map(({ exercise }) => (
               <li key={exercise.id} data-exercise-id={exercise.id}>
                 <span>
                   {exercise.title} <span className="muted">· {exercise.difficulty}</span>

@@ -1,7 +1,8 @@
 import { useEffect } from 'react';
 import { examScore } from '../../core/exercises/set';
-import { exerciseBundles, findExercise } from '../catalog';
+import { exerciseCards, findExercise } from '../catalog';
 import { Markdown } from '../components/Markdown';
+import { reportBadgeClass, reportBadgeText } from '../components/ResultBadge';
 import { routeHref } from '../routing';
 import { describeTargets } from '../../core/grading/target-text';
 import { effectiveMinutes, effectiveTargets } from '../teams/describe';
@@ -44,7 +45,7 @@ export function SetPage({ setId }: { setId: string }) {
     ? examScore(
         results,
         set,
-        exerciseBundles.map((b) => b.exercise),
+        exerciseCards.map((b) => b.exercise),
       )
     : null;
 
@@ -119,7 +120,13 @@ export function SetPage({ setId }: { setId: string }) {
                       <td>{findExercise(line.exerciseId)?.exercise.title ?? line.exerciseId}</td>
                       <td>{line.difficulty}</td>
                       <td>{line.weight}</td>
-                      <td>{results[line.exerciseId] ? line.score.toFixed(1) : 'not submitted'}</td>
+                      <td>
+                        {!results[line.exerciseId]
+                          ? 'not submitted'
+                          : results[line.exerciseId]?.gradedByLead
+                            ? 'graded by your team lead'
+                            : line.score.toFixed(1)}
+                      </td>
                       <td>
                         {line.points.toFixed(1)} / {line.maxPoints.toFixed(1)}
                       </td>
@@ -165,8 +172,8 @@ export function SetPage({ setId }: { setId: string }) {
                 <td>{minutes === null ? '—' : `${minutes} min`}</td>
                 <td data-testid="set-progress">
                   {attempt ? (
-                    <span className={`result-badge ${attempt.report.passed ? 'result-pass' : 'result-fail'}`}>
-                      {attempt.report.passed ? 'Passed' : 'Failed'} · {Math.round(attempt.report.score)}/100
+                    <span className={reportBadgeClass(attempt.report)}>
+                      {reportBadgeText(attempt.report)}
                     </span>
                   ) : (
                     <span className="result-badge result-none">Not submitted</span>

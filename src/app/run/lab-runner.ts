@@ -6,7 +6,7 @@
  */
 import * as Comlink from 'comlink';
 import type { RunEvent } from '../../core/sandbox/events';
-import type { RunRequest } from '../../core/sandbox/run-types';
+import type { PageRunRequest } from '../../worker/contract';
 import type { LabRunOutcome, LabWorkerApi } from '../../worker/contract';
 import { openSandboxFrame, type SandboxFrame } from './sandbox-frame';
 
@@ -73,7 +73,7 @@ export class LabRunner {
    * that was cut short is terminated and a fresh one started.
    */
   async run(
-    request: RunRequest,
+    request: PageRunRequest,
     onEvent: (event: RunEvent) => void,
     watchdogSeconds: number,
   ): Promise<RunEnd> {

@@ -4,7 +4,7 @@
  * which keeps the page smooth when batches arrive faster than it can paint.
  */
 import { create } from 'zustand';
-import type { ExerciseBundle } from '../../core/exercises/schema';
+import type { ExerciseCard } from '../../core/exercises/schema';
 import type { RunEvent } from '../../core/sandbox/events';
 import type { BackendPreference } from '../../core/sandbox/run-types';
 import { LabRunner, watchdogGraceSeconds, type RunEnd } from '../run/lab-runner';
@@ -15,7 +15,7 @@ import { useResultsStore } from './results-store';
 
 /** The last graded run as it came back: what "Export submission" packs up. */
 export interface FinishedRun {
-  bundle: ExerciseBundle;
+  bundle: ExerciseCard;
   /** The code exactly as trained. */
   code: string;
   /** With the trained model's artifacts (`outcome.model`). */
@@ -27,8 +27,17 @@ export interface RunState extends RunView {
   modelSummary: string | null;
   /** The last run that ended with a report, until the next run starts; null otherwise. */
   finishedRun: FinishedRun | null;
-  /** Runs `code`; `seed` makes the run repeatable (`RunRequest.seed`), none draws afresh. */
-  start(bundle: ExerciseBundle, code: string, backend: BackendPreference, seed?: number): Promise<void>;
+  /**
+   * Runs `code`; `seed` makes the run repeatable (`RunRequest.seed`), none draws afresh; `exam`:
+   * opened from an exam-mode set (a quiz is recorded for the lead, not graded here).
+   */
+  start(
+    bundle: ExerciseCard,
+    code: string,
+    backend: BackendPreference,
+    seed?: number,
+    exam?: boolean,
+  ): Promise<void>;
   /** Stops the run; `reason` replaces "the run was ended by you" in the log. */
   stop(reason?: string): void;
   /** Starts a worker early (on opening an exercise) so Run answers quickly. */
@@ -54,7 +63,7 @@ export const useRunStore = create<RunState>()((set, get) => {
     frame ??= requestAnimationFrame(flush);
   };
 
-  let current: { bundle: ExerciseBundle; code: string } | null = null;
+  let current: { bundle: ExerciseCard; code: string } | null = null;
 
   const finish = (end: RunEnd): void => {
     if (frame !== null) cancelAnimationFrame(frame);
@@ -138,7 +147,7 @@ export const useRunStore = create<RunState>()((set, get) => {
     finishedRun: null,
     warm: () => runner.warm(),
     stop: (reason) => runner.stop(reason),
-    async start(bundle, code, backend, seed) {
+    async start(bundle, code, backend, seed, exam) {
       if (runner.isRunning) return;
       pending = [];
       current = { bundle, code };
@@ -149,7 +158,14 @@ export const useRunStore = create<RunState>()((set, get) => {
       });
       const limit = bundle.exercise.limits.timeSeconds;
       const end = await runner.run(
-        { bundle, code, backend, timeLimitSeconds: limit, ...(seed !== undefined ? { seed } : {}) },
+        {
+          bundle,
+          code,
+          backend,
+          timeLimitSeconds: limit,
+          ...(seed !== undefined ? { seed } : {}),
+          ...(exam ? { exam } : {}),
+        },
         enqueue,
         limit + watchdogGraceSeconds,
       );

@@ -3,7 +3,7 @@
  * inputs) goes in, a `CvSetInput` for the core's `buildSet` comes out, or a message naming the
  * field to fix.
  */
-import type { ExerciseBundle } from '../../core/exercises/schema';
+import type { ExerciseCard } from '../../core/exercises/schema';
 import {
   DEFAULT_EXAM_WEIGHTS,
   type CvSetInput,
@@ -55,7 +55,7 @@ export const emptyForm: BuilderForm = {
 export class BuilderError extends Error {}
 
 /** The target a threshold override changes: the first test target (the key metric). */
-export function keyTargetIndex(bundle: ExerciseBundle): number {
+export function keyTargetIndex(bundle: ExerciseCard): number {
   return bundle.exercise.targets.findIndex((t) => t.split === 'test');
 }
 
@@ -67,7 +67,7 @@ function number(text: string, field: string, min: number, max: number): number {
   return value;
 }
 
-function setEntry(entry: BuilderEntry, bundle: ExerciseBundle): SetExercise {
+function setEntry(entry: BuilderEntry, bundle: ExerciseCard): SetExercise {
   const out: SetExercise = { id: entry.id };
   const title = bundle.exercise.title;
   if (entry.threshold.trim()) {
@@ -92,7 +92,7 @@ function setEntry(entry: BuilderEntry, bundle: ExerciseBundle): SetExercise {
 /** The form as `buildSet` input; throws a `BuilderError` naming the field to fix. */
 export function formToSetInput(
   form: BuilderForm,
-  find: (id: string) => ExerciseBundle | undefined,
+  find: (id: string) => ExerciseCard | undefined,
   now: Date = new Date(),
 ): CvSetInput {
   if (!form.title.trim()) throw new BuilderError('Title: a set needs a title');

@@ -6,7 +6,7 @@
  */
 import * as Comlink from 'comlink';
 import { create } from 'zustand';
-import { applySetOverrides, parseSet, type CvSet } from '../../core/exercises/set';
+import { applySetOverrides, parseSet, type CvSet, type PrivateCase } from '../../core/exercises/set';
 import { parseSubmission } from '../../core/exercises/submission';
 import { rosterErrorRow, rosterRow } from '../../core/grading/roster';
 import { needsTestData } from '../../core/grading/regrade';
@@ -126,11 +126,13 @@ export const useRosterStore = create<RosterState>()((set, get) => {
             const leadSet = get().set;
             let bundle = findExercise(submission.exerciseId);
             if (!bundle) throw new Error(`no exercise '${submission.exerciseId}' in this CV Lab`);
+            let privateCases: PrivateCase[] | undefined;
             if (leadSet) {
               const entry = leadSet.exercises.find((e) => e.id === submission.exerciseId);
               if (!entry)
                 throw new Error(`exercise '${submission.exerciseId}' is not in the set '${leadSet.title}'`);
               bundle = applySetOverrides(bundle, entry);
+              privateCases = entry.privateCases;
             }
             // Code (function exercises, quizzes) runs again in a fresh sandbox per submission, so
             // nothing one submission does reaches the next; a model is graded in the worker.
@@ -161,6 +163,7 @@ export const useRosterStore = create<RosterState>()((set, get) => {
                           },
                         }
                       : {}),
+                    ...(privateCases ? { privateCases } : {}),
                     backend: useSettingsStore.getState().backend,
                   },
                   sandbox ? Comlink.transfer(sandbox.port, [sandbox.port]) : undefined,

@@ -4,7 +4,7 @@
  * (hints hidden in an exam, "Submit and test", no runs once the exam is over).
  */
 import { useEffect, useState } from 'react';
-import type { ExerciseBundle } from '../../core/exercises/schema';
+import type { ExerciseCard } from '../../core/exercises/schema';
 import { applySetOverrides, type CvSet } from '../../core/exercises/set';
 import { findExercise } from '../catalog';
 import { examView, type ExamView } from './set-progress';
@@ -16,7 +16,7 @@ export type SetExercise =
   | {
       state: 'ready';
       set: CvSet;
-      bundle: ExerciseBundle;
+      bundle: ExerciseCard;
       exam: ExamView;
       /** Hints and solutions stay hidden for the whole of an exam-mode set. */
       hideHints: boolean;

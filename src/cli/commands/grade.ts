@@ -19,7 +19,13 @@ import type { RunEvent } from '../../core/sandbox/events';
 import type { RunOutcome } from '../../core/sandbox/run-types';
 import type { ModelArtifactsJson } from '../../core/models/artifacts';
 import type { ExerciseBundle, Report } from '../../core/exercises/schema';
-import { applySetOverrides, privateTestDataset, type CvSet } from '../../core/exercises/set';
+import {
+  applySetOverrides,
+  privateTestDataset,
+  type CvSet,
+  type PrivateCase,
+} from '../../core/exercises/set';
+import { gradingKeyOf, type GradingKey } from '../../core/sandbox/run-cases';
 import {
   FormatError,
   MAX_CODE_CHARS,
@@ -307,10 +313,12 @@ async function regradeFiles(files: string[], options: GradeOptions): Promise<num
     try {
       let bundle = findExercise(catalog, submission.exerciseId);
       if (!bundle) throw new Error(`no exercise '${submission.exerciseId}' in the catalog`);
+      let privateCases: PrivateCase[] = [];
       if (set) {
         const entry = set.exercises.find((e) => e.id === submission.exerciseId);
         if (!entry) throw new Error(`exercise '${submission.exerciseId}' is not in the set '${set.title}'`);
         bundle = applySetOverrides(bundle, entry);
+        privateCases = entry.privateCases ?? [];
         if (submission.setId && submission.setId !== set.id) {
           progress(`warning: ${file} was made for another set (${submission.setTitle ?? submission.setId})`);
         }
@@ -320,7 +328,11 @@ async function regradeFiles(files: string[], options: GradeOptions): Promise<num
         ? await regradeSubmission(tf, submission, { bundle, testDataset: await testDataFor(bundle) })
         : await regradeSubmission(tf, submission, {
             bundle,
-            gradeCode: casesInSandbox(bundle, options.backend as NodeBackendName),
+            gradeCode: casesInSandbox(
+              bundle,
+              await gradingKeyOf(tf, bundle, privateCases),
+              options.backend as NodeBackendName,
+            ),
           });
       rows.push(rosterRow(file, submission, result, bundle.exercise));
     } catch (error) {
@@ -341,13 +353,14 @@ async function regradeFiles(files: string[], options: GradeOptions): Promise<num
 }
 
 /**
- * A function exercise's or quiz's code, run again on the hidden cases in a fresh sandbox (like any
- * learner code it may never return); throws with the reason when it gives no report.
+ * A function exercise's or quiz's code, run again on the hidden cases (the catalog's and the set's
+ * private ones, in `gradingKey`) in a fresh sandbox (like any learner code it may never return);
+ * throws with the reason when it gives no report.
  */
-function casesInSandbox(bundle: ExerciseBundle, backend: NodeBackendName) {
+function casesInSandbox(bundle: ExerciseBundle, gradingKey: GradingKey, backend: NodeBackendName) {
   return async (code: string): Promise<Report> => {
     const timeLimitSeconds = regradeTimeLimit(bundle.exercise.limits.timeSeconds);
-    const outcome = await runInSandbox({ bundle, code, backend, timeLimitSeconds });
+    const outcome = await runInSandbox({ bundle, gradingKey, code, backend, timeLimitSeconds });
     if (outcome.stop) throw new Error(describeSandboxStop(outcome.stop, bundle.exercise.id));
     if (!outcome.ok || !outcome.report) throw new LearnerError(outcome.error!);
     return outcome.report;

@@ -1,8 +1,14 @@
 /**
  * `cv-lab set validate <file.cvset.json>`: reads a set as CV Lab would (schema, bounds, private
- * test hashes) and prints a summary, or the problem. Exit 0 valid, 2 not.
+ * test hashes, private cases run on the reference) and prints a summary, or the problem. Exit 0
+ * valid, 2 not.
  */
 import type { Command } from 'commander';
+import * as tf from '@tensorflow/tfjs';
+import { findExercise, type Catalog } from '../../core/exercises/catalog';
+import { gradingKeyOf } from '../../core/sandbox/run-cases';
+import { errorMessage } from '../../core/shared/errors';
+import { initNodeBackend } from '../node-backend';
 import {
   FormatError,
   MAX_SET_CHARS,
@@ -37,14 +43,38 @@ export async function readSetFile(file: string): Promise<CvSet> {
 }
 
 /** Every exercise the set names must be one of the catalog's: a typo would leave learners nothing. */
-async function checkExercisesExist(file: string, set: CvSet, folder: string | undefined): Promise<void> {
-  const catalog = await readCatalog(folder);
+function checkExercisesExist(file: string, set: CvSet, catalog: Catalog): void {
   const known = new Set(catalog.bundles.map((b) => b.exercise.id));
   const unknown = set.exercises.map((e) => e.id).filter((id) => !known.has(id));
   if (unknown.length) {
     throw new CliError(
       `${file}: set: names ${unknown.map((id) => `'${id}'`).join(', ')}, which ${unknown.length === 1 ? 'is' : 'are'} not in the catalog (${[...known].join(', ')})`,
     );
+  }
+}
+
+/**
+ * Private cases belong to function exercises, call one of their functions and are answered by the
+ * reference solution: each is run on it here, as the re-grade will, so a set that validates is one
+ * whose private cases can be graded on.
+ */
+async function checkPrivateCases(file: string, set: CvSet, catalog: Catalog): Promise<void> {
+  const withCases = set.exercises.filter((entry) => entry.privateCases);
+  if (!withCases.length) return;
+  await initNodeBackend('cpu');
+  for (const entry of withCases) {
+    const bundle = findExercise(catalog, entry.id)!;
+    const where = `${file}: set: exercise '${entry.id}'`;
+    if (bundle.exercise.kind !== 'function') {
+      throw new CliError(
+        `${where} is a ${bundle.exercise.kind} exercise; private cases belong to function exercises`,
+      );
+    }
+    try {
+      await gradingKeyOf(tf, bundle, entry.privateCases);
+    } catch (error) {
+      throw new CliError(`${where}: ${errorMessage(error)}`);
+    }
   }
 }
 
@@ -77,6 +107,9 @@ export function describeSet(set: CvSet): string {
         ? `targets ${entry.targets.map((t) => `${t.split} ${t.metric} ${t.atLeast !== undefined ? `>= ${t.atLeast}` : `<= ${t.atMost}`}`).join(', ')}`
         : '',
       entry.limits ? `time limit ${entry.limits.timeSeconds} s` : '',
+      entry.privateCases
+        ? `${entry.privateCases.length} private case${entry.privateCases.length === 1 ? '' : 's'}`
+        : '',
     ].filter(Boolean);
     lines.push(`  ${i + 1}. ${entry.id}${overrides.length ? ` (${overrides.join('; ')})` : ''}`);
   });
@@ -114,7 +147,9 @@ export function registerSetCommand(program: Command, setExitCode: (code: number)
     .action(async (file: string, options: { exercises?: string }) => {
       const parsed = await readSetFile(file);
       await checkPrivateTest(file, parsed);
-      await checkExercisesExist(file, parsed, options.exercises);
+      const catalog = await readCatalog(options.exercises);
+      checkExercisesExist(file, parsed, catalog);
+      await checkPrivateCases(file, parsed, catalog);
       process.stdout.write(`${stripControlCharacters(describeSet(parsed), { keepLineBreaks: true })}\n`);
       setExitCode(0);
     });

@@ -114,6 +114,50 @@ export const ExerciseSchema = z.object({
 export type Exercise = z.infer<typeof ExerciseSchema>;
 
 /** An exercise with its texts, as the catalog hands it to the page and the CLI. */
+/**
+ * A quiz question as the learner's page holds it: the prompt and choices, no answer, no
+ * explanation; `multiple` says that several choices may be right (the form shows check boxes).
+ */
+export type QuizQuestionCard = Omit<QuizQuestion, 'answer' | 'explanation'> & { multiple?: true };
+
+/**
+ * What the learner's page holds of an exercise: everything but the reference solution, the hints,
+ * the hidden cases and the quiz answers. Those load as separate files, and only when they are shown
+ * or graded with outside an exam (docs/architecture.md, "Exercise cards and grading keys").
+ * A whole `ExerciseBundle` is also a card.
+ */
+export interface ExerciseCard {
+  exercise: Exercise;
+  brief: string;
+  starter: string;
+  /** The exercise has hints, to load when the learner opens them. */
+  hasHints?: boolean;
+  quiz?: { questions: QuizQuestionCard[] };
+}
+
+/** An exercise folder's card: drops the solution, hints, cases and the quiz's answers. */
+export function cardOf(bundle: ExerciseBundle): ExerciseCard {
+  return {
+    exercise: bundle.exercise,
+    brief: bundle.brief,
+    starter: bundle.starter,
+    ...(bundle.hints !== undefined ? { hasHints: true } : {}),
+    ...(bundle.quiz
+      ? {
+          quiz: {
+            questions: bundle.quiz.questions.map(({ id, prompt, choices, answer }) => ({
+              id,
+              prompt,
+              choices,
+              ...(Array.isArray(answer) ? { multiple: true as const } : {}),
+            })),
+          },
+        }
+      : {}),
+  };
+}
+
+/** A whole exercise folder: the card and what only the host and the author may hold. */
 export interface ExerciseBundle {
   exercise: Exercise;
   brief: string;
@@ -193,6 +237,11 @@ export const ReportSchema = z.object({
   datasetHash: z.string(),
   modelHash: z.string(),
   gradedAt: z.string(),
+  /**
+   * Set when the page could not grade the work because it holds no key: a quiz taken in exam mode,
+   * whose answers stay with the team lead. The answers are recorded; the lead's re-grade scores them.
+   */
+  gradedByLead: z.literal(true).optional(),
 });
 export type Report = z.infer<typeof ReportSchema>;
 

@@ -5,7 +5,8 @@
  * a title, notes (markdown, rendered sanitised by the page), an optional due date, an optional
  * exam mode (one timer for the whole set, a score per exercise weighted by difficulty) and an
  * optional private test set: a dataset in our format, embedded as base64 shards, which the lead
- * grades submissions on and learners never receive (`learnerCopy` drops it, links never carry it).
+ * grades submissions on and learners never receive (`learnerCopy` drops it, links never carry it),
+ * and, for function exercises, private cases the lead's re-grade adds to the hidden ones.
  *
  * Sets come from other people: `parseSet` bounds, checks and verifies everything (private test
  * shards against their SHA-256 included) and throws a `FormatError` naming the problem.
@@ -15,7 +16,7 @@ import { compress, inflateBounded, InflateLimitError, sha256Hex } from '../share
 import { loadDataset } from '../datasets/load';
 import { DatasetManifestSchema, imageBytes, MANIFEST_FILE, type DatasetManifest } from '../datasets/manifest';
 import type { DatasetFileReader, LoadedDataset } from '../datasets/types';
-import { metricNames, type Exercise, type ExerciseBundle } from './schema';
+import { metricNames, type Exercise, type ExerciseCard } from './schema';
 import {
   checkHeader,
   DEFAULT_BOUNDS,
@@ -26,6 +27,7 @@ import {
 } from './format-io';
 import { base64ToBytes, base64UrlToBytes, bytesToBase64, bytesToBase64Url } from '../shared/base64';
 import { FormatError, formatSize } from '../shared/format-error';
+import { fromCaseJson } from '../shared/case-json';
 
 export { FormatError } from '../shared/format-error';
 
@@ -84,12 +86,37 @@ export const SetLimitsSchema = z.strictObject({
   timeSeconds: z.number().positive().max(86_400),
 });
 
+export const MAX_PRIVATE_CASES = 200;
+
+/**
+ * A hidden case of a function exercise that only the lead's set holds (`learnerCopy` drops it):
+ * `call` names one of the exercise's exported functions, `args` are its arguments as case JSON
+ * (core/shared/case-json.ts: numbers, strings, arrays, objects, `$tensor`, `$typed`). The reference
+ * solution answers it when the lead re-grades.
+ */
+export const PrivateCaseSchema = z
+  .strictObject({
+    name: z.string().min(1).max(200),
+    call: z.string().regex(/^[A-Za-z_$][\w$]{0,99}$/, 'the name of an exported function'),
+    args: z.array(z.unknown()).max(16),
+  })
+  .superRefine((testCase, ctx) => {
+    try {
+      testCase.args.forEach((arg, i) => fromCaseJson(arg, `argument ${i + 1}`));
+    } catch (error) {
+      ctx.addIssue({ code: 'custom', path: ['args'], message: (error as Error).message });
+    }
+  });
+export type PrivateCase = z.infer<typeof PrivateCaseSchema>;
+
 export const SetExerciseSchema = z.strictObject({
   id: EXERCISE_ID,
   /** Replaces the exercise's targets when present. */
   targets: z.array(SetTargetSchema).min(1).max(10).optional(),
   /** Replaces the exercise's limits when present. */
   limits: SetLimitsSchema.optional(),
+  /** Function exercises: cases the lead's re-grade adds to the catalog's hidden cases. */
+  privateCases: z.array(PrivateCaseSchema).min(1).max(MAX_PRIVATE_CASES).optional(),
 });
 export type SetExercise = z.infer<typeof SetExerciseSchema>;
 
@@ -266,7 +293,7 @@ export async function privateTestDataset(privateTest: PrivateTest): Promise<Load
 }
 
 /** The exercise as this set asks for it: the set's targets and limits replace the exercise's own. */
-export function applySetOverrides(bundle: ExerciseBundle, entry: SetExercise): ExerciseBundle {
+export function applySetOverrides<T extends ExerciseCard>(bundle: T, entry: SetExercise): T {
   const exercise: Exercise = {
     ...bundle.exercise,
     targets: entry.targets ? entry.targets.map((t) => ({ ...t })) : bundle.exercise.targets,
@@ -278,7 +305,15 @@ export function applySetOverrides(bundle: ExerciseBundle, entry: SetExercise): E
 /** The set as learners receive it: everything but the private test data. */
 export function learnerCopy(set: CvSet): CvSet {
   const { privateTest: _privateTest, ...rest } = set;
-  return rest;
+  return {
+    ...rest,
+    exercises: rest.exercises.map(({ privateCases: _privateCases, ...entry }) => entry),
+  };
+}
+
+/** Whether the set holds what learners must not receive: a private test or private cases. */
+export function hasPrivateParts(set: CvSet): boolean {
+  return Boolean(set.privateTest) || set.exercises.some((entry) => entry.privateCases);
 }
 
 // ---- links -----------------------------------------------------------------------------------

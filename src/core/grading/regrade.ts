@@ -23,7 +23,7 @@ import type * as tfType from '@tensorflow/tfjs';
 import type { TF } from '../shared/tf';
 import { toTestTensors } from '../datasets/tensors';
 import type { LoadedDataset } from '../datasets/types';
-import type { ExerciseBundle, Report } from '../exercises/schema';
+import type { ExerciseCard, Report } from '../exercises/schema';
 import { codeHash, type Submission } from '../exercises/submission';
 import { decodeWeights, deserializeModel } from '../models/artifacts';
 import { gradeModel } from './grade';
@@ -47,7 +47,7 @@ export interface RegradeResult {
 
 export interface RegradeInput {
   /** The exercise as the set asks for it (`applySetOverrides`), or as the catalog has it. */
-  bundle: ExerciseBundle;
+  bundle: ExerciseCard;
   /**
    * Loaded with its `test` split: the prepared dataset, or `privateTestDataset(set.privateTest)`.
    * Not needed for function exercises and quizzes (see `needsTestData`).
@@ -62,7 +62,7 @@ export interface RegradeInput {
 }
 
 /** Whether re-grading this exercise grades a model on test data (else: code on hidden cases). */
-export function needsTestData(bundle: ExerciseBundle): boolean {
+export function needsTestData(bundle: ExerciseCard): boolean {
   return bundle.exercise.kind === 'train';
 }
 

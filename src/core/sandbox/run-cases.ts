@@ -9,10 +9,11 @@
 import type * as tfType from '@tensorflow/tfjs';
 import { buildCaseReport, compareValues, type CaseResult, type Plain } from '../grading/cases';
 import { sha256Hex } from '../shared/bytes';
-import type { ExerciseBundle, QuizQuestion, Report } from '../exercises/schema';
+import type { Exercise, ExerciseBundle, Quiz, QuizQuestion, Report } from '../exercises/schema';
 import { compileLearnerModule } from './compile';
 import type { WireValue } from './protocol';
-import { encodeArgument, toPlainResult } from './wire';
+import { fromCaseJson } from '../shared/case-json';
+import { decodeArgument, encodeArgument, toPlainResult } from './wire';
 import type { TF } from '../shared/tf';
 import { mulberry32 } from '../shared/shuffle';
 
@@ -46,11 +47,55 @@ export interface PreparedCases {
 }
 
 /**
- * Host side of a function exercise: builds the hidden cases from the exercise's `cases.ts` with a
- * fixed seed (every learner meets the same cases, and a re-grade gives the same report) and runs
- * the reference solution on them. Only the inputs cross into the sandbox; the expected values stay.
+ * A case a team lead adds in a set (`privateCases`), which learners never see: the arguments as
+ * case JSON (case-json.ts). The reference solution answers it like the catalog's own cases.
  */
-export async function prepareCases(tf: TF, bundle: ExerciseBundle): Promise<PreparedCases> {
+export interface PrivateCase {
+  name: string;
+  call: string;
+  args: unknown[];
+}
+
+/**
+ * What the host grades a run with, beside the exercise: the hidden cases with the reference's
+ * answers, or the quiz with its answers. The learner's page holds neither in its bundle: its worker
+ * loads the key when it grades (app/exercise-parts.ts), and in an exam loads no quiz answers at all
+ * (`quizRecorded`: the answers are recorded and the team lead's re-grade scores them).
+ */
+export type GradingKey =
+  | { kind: 'model' }
+  | { kind: 'cases'; prepared: PreparedCases }
+  | { kind: 'quiz'; quiz: Quiz }
+  | { kind: 'quizRecorded' };
+
+/** The grading key of a whole exercise folder (CLI, build, the lead's re-grade). */
+export async function gradingKeyOf(
+  tf: TF,
+  bundle: ExerciseBundle,
+  privateCases: readonly PrivateCase[] = [],
+): Promise<GradingKey> {
+  switch (bundle.exercise.kind) {
+    case 'function':
+      return { kind: 'cases', prepared: await prepareCases(tf, bundle, privateCases) };
+    case 'quiz':
+      if (!bundle.quiz) throw new Error(`${bundle.exercise.id} is a quiz without questions`);
+      return { kind: 'quiz', quiz: bundle.quiz };
+    default:
+      return { kind: 'model' };
+  }
+}
+
+/**
+ * Host side of a function exercise: builds the hidden cases from the exercise's `cases.ts` with a
+ * fixed seed (every learner meets the same cases, and a re-grade gives the same report), adds the
+ * lead's private cases, and runs the reference solution on them. Only the inputs cross into the
+ * sandbox; the expected values stay.
+ */
+export async function prepareCases(
+  tf: TF,
+  bundle: Pick<ExerciseBundle, 'exercise' | 'solution' | 'cases'>,
+  privateCases: readonly PrivateCase[] = [],
+): Promise<PreparedCases> {
   const { exercise } = bundle;
   const modules = { '@tensorflow/tfjs': tf, 'cv-lab': {} };
   const reference = compileLearnerModule(bundle.solution, modules);
@@ -59,22 +104,41 @@ export async function prepareCases(tf: TF, bundle: ExerciseBundle): Promise<Prep
   if (typeof buildCases !== 'function')
     throw new Error(`${exercise.id}/cases.ts must export a default function`);
   const cases = tf.tidy(() => buildCases(tf, mulberry32(CASES_SEED)) as never) as FunctionCase[];
+  const privateCalls = privateCases.map((testCase, i) => {
+    const where = `private case ${i + 1} (${testCase.name})`;
+    if (!exercise.functions?.includes(testCase.call)) {
+      throw new Error(
+        `${where} calls '${testCase.call}'; ${exercise.id} exports ${(exercise.functions ?? []).join(', ')}`,
+      );
+    }
+    return {
+      name: `private: ${testCase.name}`,
+      call: testCase.call,
+      args: testCase.args.map((arg, j) => fromCaseJson(arg, `${where}, argument ${j + 1}`)),
+    };
+  });
   try {
+    const calls = [
+      ...cases.map(({ call, args }) => ({ call, args: args.map((arg) => encodeArgument(tf, arg)) })),
+      ...privateCalls.map(({ call, args }) => ({ call, args })),
+    ];
     const expected: Plain[] = [];
-    for (const testCase of cases) {
+    for (const { call, args } of calls) {
       tf.engine().startScope();
       try {
-        const fn = reference[testCase.call] as Fn;
-        expected.push(await toPlainResult(tf, await fn(...cloneArgs(tf, testCase.args))));
+        const fn = reference[call] as Fn;
+        expected.push(await toPlainResult(tf, await fn(...args.map((arg) => decodeArgument(tf, arg)))));
       } finally {
         tf.engine().endScope();
       }
     }
     return {
-      cases: cases.map(({ name, call }) => ({ name, call })),
-      calls: cases.map(({ call, args }) => ({ call, args: args.map((arg) => encodeArgument(tf, arg)) })),
+      cases: [...cases, ...privateCalls].map(({ name, call }) => ({ name, call })),
+      calls,
       expected,
-      casesHash: await hashText(bundle.cases ?? ''),
+      casesHash: await hashText(
+        (bundle.cases ?? '') + (privateCases.length ? JSON.stringify(privateCases) : ''),
+      ),
     };
   } finally {
     tf.dispose(cases.flatMap((c) => c.args.filter((arg): arg is tfType.Tensor => arg instanceof tf.Tensor)));
@@ -86,15 +150,14 @@ export type CaseOutput = { value: Plain } | { error: string; line?: number };
 
 /** Host side: compares each output with the reference's and writes the report. */
 export async function reportCases(input: {
-  bundle: ExerciseBundle;
+  exercise: Exercise;
   prepared: PreparedCases;
   outputs: readonly CaseOutput[];
   code: string;
   backend: string;
   seconds: number;
 }): Promise<Report> {
-  const { bundle, prepared, outputs } = input;
-  const { exercise } = bundle;
+  const { exercise, prepared, outputs } = input;
   const results: CaseResult[] = prepared.cases.map((testCase, i) => {
     const output = outputs[i];
     if (!output) return { name: testCase.name, passed: false, detail: 'no result came back' };
@@ -127,27 +190,46 @@ export async function reportCases(input: {
 
 type Fn = (...args: unknown[]) => unknown;
 
-/** Each call gets its own copies, so a function that disposes or mutates its input harms no other call. */
-function cloneArgs(tf: TF, args: unknown[]): unknown[] {
-  return args.map((arg) => {
-    if (arg instanceof tf.Tensor) return (arg as tfType.Tensor).clone();
-    return typeof structuredClone === 'function' ? structuredClone(arg) : JSON.parse(JSON.stringify(arg));
-  });
-}
-
 /** A quiz: every question is a case; the learner's module exports `answers` by question id. */
-export async function gradeQuiz(bundle: ExerciseBundle, given: unknown, code: string): Promise<Report> {
-  const questions = bundle.quiz?.questions ?? [];
+export async function gradeQuiz(
+  exercise: Exercise,
+  quiz: Quiz,
+  given: unknown,
+  code: string,
+): Promise<Report> {
   const answers = (given && typeof given === 'object' ? given : {}) as Record<string, unknown>;
-  const results = questions.map((question) => gradeQuestion(question, answers[question.id]));
+  const results = quiz.questions.map((question) => gradeQuestion(question, answers[question.id]));
   return buildCaseReport({
-    exercise: bundle.exercise,
+    exercise,
     cases: results,
     seconds: 0,
     backend: 'none',
-    casesHash: await hashText(JSON.stringify(bundle.quiz ?? {})),
+    casesHash: await hashText(JSON.stringify(quiz)),
     codeHash: await hashText(code),
   });
+}
+
+/**
+ * A quiz taken in exam mode, where the page holds no answers: a report that records the answers
+ * (they are in the code, which the submission carries) and says the team lead grades them.
+ */
+export async function recordQuiz(exercise: Exercise, code: string): Promise<Report> {
+  const report = buildCaseReport({
+    exercise,
+    cases: [
+      {
+        name: 'Answers recorded',
+        passed: false,
+        detail:
+          'In an exam this page holds no answers: your team lead grades the quiz when you hand in the set.',
+      },
+    ],
+    seconds: 0,
+    backend: 'none',
+    casesHash: '',
+    codeHash: await hashText(code),
+  });
+  return { ...report, score: 0, gradedByLead: true };
 }
 
 export function gradeQuestion(question: QuizQuestion, given: unknown): CaseResult {

@@ -3,7 +3,8 @@
  * and what comes out (a report, or an error pointing into the learner's code).
  * Implemented by `run.ts`; used by the worker (browser) and the CLI (Node) alike.
  */
-import type { ExerciseBundle, Report } from '../exercises/schema';
+import type { ExerciseCard, Report } from '../exercises/schema';
+import type { GradingKey } from './run-cases';
 import type { DatasetFileReader } from '../datasets/types';
 import type { HistoryEntry } from '../exercises/submission';
 import type { BackendName, BackendPreference } from '../runtime/backend';
@@ -14,7 +15,13 @@ import type { TF } from '../shared/tf';
 export type { BackendName, BackendPreference };
 
 export interface RunRequest {
-  bundle: ExerciseBundle;
+  /** The exercise (a whole folder in the CLI; a card, with set overrides, in the page). */
+  bundle: ExerciseCard;
+  /**
+   * What to grade with: the hidden cases and their answers, or the quiz's answers. Without it the
+   * host builds it from `bundle`, which must then be a whole exercise folder.
+   */
+  gradingKey?: GradingKey;
   /** The learner's TypeScript module. */
   code: string;
   backend: BackendPreference;

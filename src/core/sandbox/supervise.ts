@@ -17,7 +17,7 @@ import { loadOnce } from '../datasets/load-once';
 import { imageBytes } from '../datasets/manifest';
 import { gatherSplit, labSplitOrder, splitTensors, toTestTensors } from '../datasets/tensors';
 import type { DatasetFileReader, LoadedDataset, RawSplit } from '../datasets/types';
-import type { Check, Report } from '../exercises/schema';
+import type { Check, ExerciseBundle, ExerciseCard, Report } from '../exercises/schema';
 import { evaluateFigures, gradeModel } from '../grading/grade';
 import { deserializeModel, assertGradableTopology, type ModelArtifactsJson } from '../models/artifacts';
 import type { ModelFileReader } from '../models/registry';
@@ -33,7 +33,7 @@ import {
   type SandboxRequest,
   type SandboxResult,
 } from './protocol';
-import { gradeQuiz, prepareCases, reportCases, type PreparedCases } from './run-cases';
+import { gradeQuiz, gradingKeyOf, recordQuiz, reportCases, type GradingKey } from './run-cases';
 import type { BackendName, RunOutcome, RunRequest } from './run-types';
 import type { HistoryEntry } from '../exercises/submission';
 import {
@@ -111,25 +111,27 @@ async function runSupervised(
     return { ok: false, error, history: [], backend: 'none', ...extra };
   };
 
-  let prepared: PreparedCases | undefined;
+  let key: GradingKey;
+  try {
+    key = request.gradingKey ?? (await gradingKeyOf(host.tf, asWholeBundle(bundle)));
+  } catch (error) {
+    return fail({
+      kind: 'internal',
+      message: errorMessage(error),
+      hint: 'The exercise itself failed: report it.',
+    });
+  }
   let job: SandboxJob;
   if (exercise.kind === 'quiz') {
     job = { kind: 'quiz', code: request.code };
   } else if (exercise.kind === 'function') {
-    try {
-      prepared = await prepareCases(host.tf, bundle);
-    } catch (error) {
-      return fail({
-        kind: 'internal',
-        message: errorMessage(error),
-        hint: 'The exercise itself failed: report it.',
-      });
-    }
+    if (key.kind !== 'cases')
+      return fail({ kind: 'internal', message: `no hidden cases for ${exercise.id}` });
     job = {
       kind: 'cases',
       code: request.code,
       functions: exercise.functions ?? [],
-      calls: prepared.calls,
+      calls: key.prepared.calls,
       backend: request.backend,
       candidateBackends: host.candidateBackends,
     };
@@ -170,12 +172,15 @@ async function runSupervised(
     let modelSummary: string | undefined;
     switch (result.kind) {
       case 'quiz':
-        report = await gradeQuiz(bundle, result.answers, request.code);
+        if (key.kind === 'quiz') report = await gradeQuiz(exercise, key.quiz, result.answers, request.code);
+        else if (key.kind === 'quizRecorded') report = await recordQuiz(exercise, request.code);
+        else throw new Error(`no answers to grade ${exercise.id} with`);
         break;
       case 'cases':
+        if (key.kind !== 'cases') throw new Error(`no hidden cases for ${exercise.id}`);
         report = await reportCases({
-          bundle,
-          prepared: prepared!,
+          exercise,
+          prepared: key.prepared,
           outputs: result.outputs as never,
           code: request.code,
           backend: result.backend,
@@ -541,4 +546,15 @@ function timeLimitCheck(seconds: number): Check {
 
 function withFailedCheck(report: Report, check: Check): Report {
   return { ...report, passed: false, score: Math.min(report.score, 99.9), checks: [...report.checks, check] };
+}
+
+/**
+ * A request without a grading key must carry the whole exercise folder (the CLI's and the tests'
+ * runs); the page's worker always loads the key itself, as its cards hold no solutions.
+ */
+function asWholeBundle(bundle: ExerciseCard): ExerciseBundle {
+  if (bundle.exercise.kind !== 'train' && !('solution' in bundle)) {
+    throw new Error(`${bundle.exercise.id}: a run of a card needs its grading key`);
+  }
+  return bundle as ExerciseBundle;
 }
