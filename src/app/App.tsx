@@ -4,6 +4,7 @@ import { BackupPage } from './pages/BackupPage';
 import { CatalogPage } from './pages/CatalogPage';
 import { DatasetsPage } from './pages/DatasetsPage';
 import { ExercisePage } from './pages/ExercisePage';
+import { KerasReferencePage } from './pages/KerasReferencePage';
 import { RosterPage } from './pages/RosterPage';
 import { SetBuilderPage } from './pages/SetBuilderPage';
 import { SetPage } from './pages/SetPage';
@@ -52,6 +53,9 @@ export function App() {
           <a href={routeHref.roster} aria-current={route.page === 'roster' ? 'page' : undefined}>
             Roster
           </a>
+          <a href={routeHref.kerasToTfjs} aria-current={route.page === 'keras-to-tfjs' ? 'page' : undefined}>
+            Keras to tfjs
+          </a>
           <a href={routeHref.datasets} aria-current={route.page === 'datasets' ? 'page' : undefined}>
             Datasets
           </a>
@@ -71,6 +75,7 @@ export function App() {
         {route.page === 'settings' && <SettingsPage />}
         {route.page === 'datasets' && <DatasetsPage />}
         {route.page === 'backup' && <BackupPage />}
+        {route.page === 'keras-to-tfjs' && <KerasReferencePage />}
         {route.page === 'sets' && <SetsPage />}
         {route.page === 'set' && <SetPage key={route.setId} setId={route.setId} />}
         {route.page === 'set-exercise' && (

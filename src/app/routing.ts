@@ -1,6 +1,7 @@
 /**
  * Hash routing: `#/`, `#/exercise/<id>`, `#/settings`. The hash keeps links working from a
- * static server with no rewrite rules.
+ * static server with no rewrite rules. Exercise briefs link to the Keras reference as
+ * `#/keras-to-tfjs` (`kerasReferenceHref`), which the sanitised markdown keeps as an in-app link.
  */
 import { useEffect, useState } from 'react';
 
@@ -19,7 +20,12 @@ export type Route =
   // Datasets (cache, import) and backup (issue 6).
   | { page: 'datasets' }
   | { page: 'backup' }
+  // The Keras-to-tfjs reference (issue 13), bundled from docs/keras-to-tfjs.md.
+  | { page: 'keras-to-tfjs' }
   | { page: 'not-found'; hash: string };
+
+/** Where the Keras-to-tfjs reference lives: every exercise brief links here. */
+export const kerasReferenceHref = '#/keras-to-tfjs';
 
 export function parseRoute(hash: string): Route {
   const path = hash.replace(/^#/, '') || '/';
@@ -27,6 +33,7 @@ export function parseRoute(hash: string): Route {
   if (path === '/settings') return { page: 'settings' };
   if (path === '/datasets') return { page: 'datasets' };
   if (path === '/backup') return { page: 'backup' };
+  if (path === '/keras-to-tfjs') return { page: 'keras-to-tfjs' };
   if (path.startsWith('set=')) return { page: 'set-link' };
   if (path === '/sets') return { page: 'sets' };
   if (path === '/sets/new') return { page: 'set-builder' };
@@ -44,6 +51,7 @@ export const routeHref = {
   settings: '#/settings',
   datasets: '#/datasets',
   backup: '#/backup',
+  kerasToTfjs: kerasReferenceHref,
   exercise: (id: string) => `#/exercise/${id}`,
   sets: '#/sets',
   set: (id: string) => `#/set/${id}`,

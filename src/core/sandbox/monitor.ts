@@ -1,5 +1,6 @@
 /**
- * The training monitor: a tfjs callback that streams batch and epoch figures, stops on a NaN
+ * The training monitor: a tfjs callback that logs the model's summary as a `fit` starts (again only
+ * when it changed, as after unfreezing layers), streams batch and epoch figures, stops on a NaN
  * loss or when the time budget is spent, and warns when the tensor count grows epoch over epoch
  * or when batch norm's moving statistics have had too few steps to settle.
  *
@@ -32,6 +33,12 @@ export interface MonitorContext {
   imagesSeen: number;
   /** A callback other than the lab's ended a `fit` by setting `model.stopTraining`. */
   stoppedByCallback: boolean;
+  /**
+   * The model summary last logged, at a `fit`'s start, and the model `fit` trained (for a
+   * `tf.sequential` that is the functional model inside it): the run's end logs the returned
+   * model's summary only when it is not this one (`returnedModelSummary`).
+   */
+  lastSummary: { model: tfType.LayersModel; text: string } | null;
 }
 
 let current: MonitorContext | null = null;
@@ -55,7 +62,40 @@ export function newMonitorContext(emit: RunEventSink, timeLimitSeconds: number, 
     active: null,
     imagesSeen: 0,
     stoppedByCallback: false,
+    lastSummary: null,
   };
+}
+
+/** The model's layer table and parameter counts, as the run's log shows them. */
+export function modelSummaryText(model: tfType.LayersModel): string {
+  const lines: string[] = [];
+  model.summary(90, undefined, (line: string) => lines.push(line));
+  return lines.join('\n');
+}
+
+/**
+ * The summary of the model `train(lab)` returned, and whether the log still needs it: not when the
+ * last `fit` trained this model (or, for a `tf.sequential`, the functional model holding the same
+ * layers, which is what tfjs hands callbacks) and nothing about it changed since that summary.
+ */
+export function returnedModelSummary(
+  model: tfType.LayersModel,
+  context: MonitorContext,
+): { text: string; logged: boolean } {
+  const last = context.lastSummary;
+  if (last && sameLayers(model, last.model)) {
+    const text = modelSummaryText(last.model);
+    if (text === last.text) return { text, logged: true };
+  }
+  return { text: modelSummaryText(model), logged: false };
+}
+
+function sameLayers(returned: tfType.LayersModel, fitted: tfType.LayersModel): boolean {
+  if (returned === fitted) return true;
+  const own = (model: tfType.LayersModel) => model.layers.filter((l) => l.getClassName() !== 'InputLayer');
+  const a = own(returned);
+  const b = own(fitted);
+  return a.length === b.length && a.every((layer, i) => layer === b[i]);
 }
 
 /** Figures from tfjs logs come as numbers or scalar tensors; we keep plain numbers. */
@@ -113,7 +153,23 @@ export function defineMonitor(tf: TF) {
       const samples = params?.samples ?? 0;
       const batchSize = params?.batchSize ?? 32;
       this.batchesPerEpoch = params?.steps ?? Math.ceil(samples / batchSize);
-      if (current && current.active === this) current.steps = 0;
+      if (current && current.active === this) {
+        current.steps = 0;
+        this.logSummary(current);
+      }
+    }
+
+    /** The learner sees the layers and parameter counts while training runs, not only after it. */
+    private logSummary(context: MonitorContext): void {
+      let summary: string;
+      try {
+        summary = modelSummaryText(this.model);
+      } catch {
+        return; // A summary is a courtesy: never let it stop a fit.
+      }
+      if (context.lastSummary && summary === context.lastSummary.text) return;
+      context.lastSummary = { model: this.model, text: summary };
+      context.emit({ type: 'log', level: 'info', message: summary });
     }
 
     override async onTrainEnd(): Promise<void> {

@@ -20,7 +20,13 @@ import { compileLearnerModule, describeLearnerError, LearnerError } from './comp
 import { createLab } from './create-lab';
 import type { LearnerErrorInfo, RunEvent } from './events';
 import type { TF } from '../shared/tf';
-import { defineMonitor, newMonitorContext, setMonitorContext, type MonitorContext } from './monitor';
+import {
+  defineMonitor,
+  newMonitorContext,
+  returnedModelSummary,
+  setMonitorContext,
+  type MonitorContext,
+} from './monitor';
 import type {
   HandedOutData,
   HostLink,
@@ -231,8 +237,9 @@ async function trainJob(
   }
   const model = returned;
   try {
-    const modelSummary = summarise(model);
-    emit({ type: 'log', level: 'info', message: modelSummary });
+    // Each fit logged the summary as it started; log the returned model's unless it is that one.
+    const { text: modelSummary, logged } = returnedModelSummary(model, monitor);
+    if (!logged) emit({ type: 'log', level: 'info', message: modelSummary });
     let artifacts;
     try {
       artifacts = await serializeModel(tf, model);
@@ -332,12 +339,6 @@ function decisionThreshold(value: unknown): number | undefined {
     });
   }
   return value;
-}
-
-function summarise(model: import('@tensorflow/tfjs').LayersModel): string {
-  const lines: string[] = [];
-  model.summary(90, undefined, (line: string) => lines.push(line));
-  return lines.join('\n');
 }
 
 function describeValue(value: unknown): string {

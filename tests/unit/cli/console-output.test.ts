@@ -40,6 +40,6 @@ it('prints console.log, console.warn and model.summary() from learner code', asy
   expect(result.code, result.stderr).toBe(1);
   expect(result.stderr).toMatch(/hello from train Tensor\s+\[1, 2, 3\]/);
   expect(result.stderr).toMatch(/warn: careful/);
-  // The learner's own summary comes before training (the lab's comes after).
+  // The learner's own summary comes before training (and the lab's, as each fit starts).
   expect(result.stderr.indexOf('Total params: 7850')).toBeLessThan(result.stderr.indexOf('Epoch 1:'));
 });

@@ -73,6 +73,11 @@ describe('runExercise', () => {
     expect(events.at(-1)).toMatchObject({ type: 'phase', phase: 'done' });
     expect(outcome.report?.epochs).toBe(2);
     expect(outcome.report?.metrics.testCount).toBe(10000);
+    // The summary comes as training starts, once: the end does not repeat an unchanged one.
+    const summaries = events.filter((e) => e.type === 'log' && /Total params: 7,?850/.test(e.message));
+    expect(summaries).toHaveLength(1);
+    expect(summaries[0]).toMatchObject({ message: outcome.modelSummary });
+    expect(events.indexOf(summaries[0])).toBeLessThan(events.findIndex((e) => e.type === 'batch'));
   });
 
   it('stops on a NaN loss with a hint', async () => {
