@@ -1,3 +1,4 @@
+import { countedScore } from '../../core/exercises/score';
 import type { Report } from '../../core/exercises/schema';
 import { ConfusionMatrix } from './ConfusionMatrix';
 
@@ -31,7 +32,7 @@ export function ReportView({ report }: { report: Report }) {
           {report.passed ? 'Passed' : 'Not passed yet'}
         </span>
         <span className="verdict-score" data-testid="score">
-          Score {Math.round(report.score)}/100
+          Score {Math.round(countedScore(report))}/100
         </span>
         <span className="verdict-time">graded {new Date(report.gradedAt).toLocaleString()}</span>
       </header>

@@ -1,3 +1,4 @@
+import { countedScore } from '../../core/exercises/score';
 import type { StoredResult } from '../../storage/lab-db';
 
 /** Pass or fail and the score of an exercise's last graded run, or "not run yet". */
@@ -9,7 +10,7 @@ export function ResultBadge({ result }: { result: StoredResult | undefined }) {
       className={`result-badge ${report.passed ? 'result-pass' : 'result-fail'}`}
       title={`Graded ${new Date(result.savedAt).toLocaleString()}`}
     >
-      {report.passed ? 'Passed' : 'Failed'} · {Math.round(report.score)}/100
+      {report.passed ? 'Passed' : 'Failed'} · {Math.round(countedScore(report))}/100
     </span>
   );
 }

@@ -1,4 +1,5 @@
 import { useEffect } from 'react';
+import { countedScore } from '../../core/exercises/score';
 import { examScore } from '../../core/exercises/set';
 import { exerciseBundles, findExercise } from '../catalog';
 import { Markdown } from '../components/Markdown';
@@ -166,7 +167,8 @@ export function SetPage({ setId }: { setId: string }) {
                 <td data-testid="set-progress">
                   {attempt ? (
                     <span className={`result-badge ${attempt.report.passed ? 'result-pass' : 'result-fail'}`}>
-                      {attempt.report.passed ? 'Passed' : 'Failed'} · {Math.round(attempt.report.score)}/100
+                      {attempt.report.passed ? 'Passed' : 'Failed'} ·{' '}
+                      {Math.round(countedScore(attempt.report))}/100
                     </span>
                   ) : (
                     <span className="result-badge result-none">Not submitted</span>

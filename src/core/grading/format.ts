@@ -3,6 +3,7 @@
  * figures, then every check with what was found.
  */
 import type { Report } from '../exercises/schema';
+import { countedScore } from '../exercises/score';
 import { formatCount, formatMetric } from './rules';
 
 /** Function exercises and quizzes are graded by cases: no classes, no confusion matrix. */
@@ -14,7 +15,7 @@ export function formatReport(report: Report): string {
   const { metrics } = report;
   const lines: string[] = [];
   const verdict = report.passed ? 'PASSED' : 'FAILED';
-  lines.push(`${verdict}  ${report.exerciseId}  score ${report.score.toFixed(1)} / 100`);
+  lines.push(`${verdict}  ${report.exerciseId}  score ${countedScore(report).toFixed(1)} / 100`);
   lines.push('');
 
   if (isCaseReport(report)) {

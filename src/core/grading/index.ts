@@ -8,6 +8,6 @@ export {
   type RunFacts,
   type Split,
 } from './rules';
-export { gradeModel, hashModelWeights, scoreReport, type GradeInput } from './grade';
+export { chanceLevels, gradeModel, hashModelWeights, scoreReport, type GradeInput } from './grade';
 export { formatReport } from './format';
 export { describeTarget, describeTargets } from './target-text';
