@@ -9,5 +9,6 @@ export {
   type Split,
 } from './rules';
 export { chanceLevels, gradeModel, hashModelWeights, scoreReport, type GradeInput } from './grade';
-export { formatReport } from './format';
+export { formatReport, type FormatReportOptions } from './format';
+export { diagnoseReport, type CurveReading, type Diagnosis, type EpochLogs } from './diagnosis';
 export { describeTarget, describeTargets } from './target-text';
