@@ -260,6 +260,17 @@ export function scoreReport(
 }
 
 /**
+ * A graded report failed afterwards by its host with one more check (the time limit): the check
+ * counts as one more broken rule, so the score halves, and a report that had passed scores as every
+ * target met with one rule broken (25). For hosts in place of `Math.min(score, 99.9)`, which left a
+ * failed report at 99.9.
+ */
+export function withFailedCheck(report: Report, check: Check): Report {
+  const score = report.passed ? scoreReport(false, [1], 0, 1) : Math.round(report.score * 5) / 10;
+  return { ...report, passed: false, score, checks: [...report.checks, { ...check, passed: false }] };
+}
+
+/**
  * What each metric scores by chance on this test split, the floor of a target's attainment: a model
  * that always answers the most common class reaches its share in accuracy; uniform probabilities
  * reach ln(classes) in loss, 0.5 in ROC-AUC, and k ÷ classes in top-k accuracy. Metrics without a

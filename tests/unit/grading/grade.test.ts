@@ -6,6 +6,7 @@ import {
   gradeModel,
   hashModelWeights,
   scoreReport,
+  withFailedCheck,
   type GradeInput,
 } from '../../../src/core/grading/grade';
 import { targetAttainment } from '../../../src/core/grading/rules';
@@ -302,6 +303,26 @@ describe('scoreReport', () => {
     // An untrained binary head at chance (0.5 of a balanced test split) against 0.9: was 82.5.
     const atChance = targetAttainment({ metric: 'accuracy', split: 'test', atLeast: 0.9 }, 0.5, 0.5);
     expect(scoreReport(false, [atChance], 3, 3)).toBe(0);
+  });
+});
+
+describe('withFailedCheck', () => {
+  it('counts a check the host adds after grading as one more broken rule', async () => {
+    const model = pixelClassifier();
+    const xs = threeClassImages();
+    const ex = exercise({ targets: [{ metric: 'accuracy', split: 'test', atLeast: 0.7 }] });
+    const passed = await gradeModel(tf, model, threeClassInput(xs, ex));
+    const time = {
+      id: 'limit:time',
+      label: 'Within the time limit',
+      passed: false,
+      detail: 'stopped at 60 s',
+    };
+    const failed = withFailedCheck(passed, time);
+    expect([failed.passed, failed.score, failed.checks.at(-1)?.id]).toEqual([false, 25, 'limit:time']);
+    expect(withFailedCheck({ ...passed, passed: false, score: 30 }, time).score).toBe(15);
+    xs.dispose();
+    model.dispose();
   });
 });
 
