@@ -1,12 +1,21 @@
+import { countedScore } from '../../core/exercises/score';
 import type { Report } from '../../core/exercises/schema';
+import { diagnoseReport, type EpochLogs } from '../../core/grading/diagnosis';
 import { ConfusionMatrix } from './ConfusionMatrix';
+import { useReportHistory } from './report-history';
 
 const percent = (value: number) => `${(value * 100).toFixed(2)}%`;
 const fixed = (value: number) => value.toFixed(4);
 
-/** The grader's report: verdict and score, metrics, confusion matrix, per-class figures, checks. */
-export function ReportView({ report }: { report: Report }) {
+/**
+ * The grader's report: verdict and score, what failed and why with what the curves say and the next
+ * step (core/grading/diagnosis.ts), then checks, metrics, confusion matrix and per-class figures.
+ * `history` is the run's epoch history; without it, the run or stored result of this very report.
+ */
+export function ReportView({ report, history }: { report: Report; history?: readonly EpochLogs[] }) {
   const { metrics } = report;
+  const foundHistory = useReportHistory(report);
+  const diagnosis = diagnoseReport(report, history ?? foundHistory);
   const rows: [string, string][] = [
     ['Test accuracy', percent(metrics.accuracy)],
     ['Macro F1', fixed(metrics.macroF1)],
@@ -31,10 +40,40 @@ export function ReportView({ report }: { report: Report }) {
           {report.gradedByLead ? 'Handed in' : report.passed ? 'Passed' : 'Not passed yet'}
         </span>
         <span className="verdict-score" data-testid="score">
-          {report.gradedByLead ? 'Your team lead grades it' : `Score ${Math.round(report.score)}/100`}
+          {report.gradedByLead ? 'Your team lead grades it' : `Score ${Math.round(countedScore(report))}/100`}
         </span>
         <span className="verdict-time">graded {new Date(report.gradedAt).toLocaleString()}</span>
       </header>
+
+      <div className="report-diagnosis" data-testid="diagnosis">
+        <p className="diagnosis-summary" data-testid="diagnosis-summary">
+          {diagnosis.summary}
+        </p>
+        {diagnosis.failures.length > 1 && (
+          <ul className="diagnosis-failures">
+            {diagnosis.failures.slice(1).map((failure) => (
+              <li key={failure}>{failure}</li>
+            ))}
+          </ul>
+        )}
+        {diagnosis.readings.length > 0 && (
+          <>
+            <h3>What the curves say</h3>
+            <ul className="diagnosis-readings" data-testid="diagnosis-readings">
+              {diagnosis.readings.map((reading) => (
+                <li key={reading.kind} data-kind={reading.kind}>
+                  <strong>{reading.title}</strong>: {reading.evidence}
+                </li>
+              ))}
+            </ul>
+          </>
+        )}
+        {diagnosis.nextStep && (
+          <p className="diagnosis-next" data-testid="diagnosis-next">
+            <strong>Next step:</strong> {diagnosis.nextStep}
+          </p>
+        )}
+      </div>
 
       <div className="report-grid">
         <div>

@@ -1,10 +1,11 @@
 import type { Report } from '../../core/exercises/schema';
+import { countedScore } from '../../core/exercises/score';
 import type { StoredResult } from '../../storage/lab-db';
 
 /** A report in a few words: "Passed · 100/100", "Failed · 40/100", or "Handed in" (a quiz in an exam). */
 export function reportBadgeText(report: Report): string {
   if (report.gradedByLead) return 'Handed in · graded by your team lead';
-  return `${report.passed ? 'Passed' : 'Failed'} · ${Math.round(report.score)}/100`;
+  return `${report.passed ? 'Passed' : 'Failed'} · ${Math.round(countedScore(report))}/100`;
 }
 
 export function reportBadgeClass(report: Report): string {

@@ -11,6 +11,7 @@ import { ProgressBar } from '../components/ProgressBar';
 import { QuizForm } from '../components/QuizForm';
 import { ReportView } from '../components/ReportView';
 import { ResultBadge } from '../components/ResultBadge';
+import { RunErrorHelp } from '../components/RunErrorHelp';
 import { TrainingCharts } from '../components/TrainingCharts';
 import { CodeEditor, type CodeEditorHandle, type EditorMarker } from '../editor/CodeEditor';
 import { routeHref } from '../routing';
@@ -307,7 +308,7 @@ function ExerciseWorkspace({
             <div className="run-error" role="alert" data-testid="run-error">
               <strong>{view.error.kind === 'stopped' ? 'Stopped' : 'Error'}:</strong>{' '}
               {describeError(view.error)}
-              {view.error.hint && <div className="run-error-hint">{view.error.hint}</div>}
+              <RunErrorHelp error={view.error} />
             </div>
           )}
           {view.progress && view.status === 'running' && view.progress.loaded < view.progress.total && (

@@ -232,12 +232,15 @@ export function RosterPage() {
           {selectedEntry.row?.report ? (
             <>
               <h3>Re-grade</h3>
-              <ReportView report={selectedEntry.row.report} />
+              <ReportView report={selectedEntry.row.report} history={selectedEntry.submission.history} />
             </>
           ) : (
             <>
               <h3>Report stored in the file (not re-graded: not to be trusted yet)</h3>
-              <ReportView report={selectedEntry.submission.report} />
+              <ReportView
+                report={selectedEntry.submission.report}
+                history={selectedEntry.submission.history}
+              />
             </>
           )}
           <details>

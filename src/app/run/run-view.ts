@@ -4,6 +4,7 @@
  */
 import type { Report } from '../../core/exercises/schema';
 import type { LearnerErrorInfo, RunEvent, RunPhase } from '../../core/sandbox/events';
+import { explainTfError } from '../../core/sandbox/explain-error';
 
 export type RunStatus =
   | 'idle'
@@ -119,6 +120,40 @@ export function describeError(error: LearnerErrorInfo): string {
       ? ` (line ${error.line}${error.column !== undefined ? `, column ${error.column}` : ''})`
       : '';
   return `${error.message}${place}`;
+}
+
+/** What the page adds under a run's error: the explanation and fix, and whether to link the Datasets page. */
+export interface RunErrorHelp {
+  hint?: string;
+  /** The error is a dataset that could not be fetched: the Datasets page keeps datasets offline. */
+  linkDatasets: boolean;
+}
+
+/** `manifest.json: could not be fetched from /datasets/fashion-mnist/ (Failed to fetch)`. */
+const FETCH_FAILED = /could not be fetched from (\S+)/;
+
+/**
+ * The help shown under a run's error. A dataset the browser could not fetch is explained by whether
+ * the page is online (`navigator.onLine`, read by the caller): offline, the dataset is simply not
+ * kept in this browser yet. Any other error keeps the hint it came with, or gets one from its tfjs
+ * text (core/sandbox/explain-error.ts) when it came without.
+ */
+export function runErrorHelp(error: LearnerErrorInfo, online: boolean): RunErrorHelp {
+  const fetchFailed = FETCH_FAILED.exec(error.message);
+  if (fetchFailed) {
+    const id = /datasets\/([^/\s)]+)/.exec(fetchFailed[1])?.[1];
+    const dataset = id ? `the dataset ${id}` : 'this dataset';
+    return {
+      hint: online
+        ? `The lab could not download ${dataset} (the server did not answer). Try again; to train without a ` +
+          'connection, keep the dataset in this browser from the Datasets page.'
+        : `The lab is offline and ${dataset} is not kept in this browser yet. Connect once and download it ` +
+          'from the Datasets page; after that it trains offline.',
+      linkDatasets: true,
+    };
+  }
+  const hint = error.hint ?? explainTfError(error.message);
+  return { ...(hint ? { hint } : {}), linkDatasets: false };
 }
 
 /** Applies a burst of events at once: the page flushes them once per animation frame. */

@@ -240,12 +240,13 @@ export function assertModelUsable(report: Report): void {
 }
 
 async function gradeCode(options: GradeOptions): Promise<number> {
-  const { report } = await trainLearnerFile({ ...options, set: undefined });
+  const { report, outcome } = await trainLearnerFile({ ...options, set: undefined });
   if (options.json) {
     process.stdout.write(`${JSON.stringify(report, null, 2)}\n`);
   } else {
     // Layer names, check details and messages in a report can come from the learner's code.
-    process.stdout.write(`${stripControlCharacters(formatReport(report), { keepLineBreaks: true })}\n`);
+    const text = formatReport(report, { history: outcome.history });
+    process.stdout.write(`${stripControlCharacters(text, { keepLineBreaks: true })}\n`);
   }
   assertModelUsable(report);
   return report.passed ? 0 : 1;

@@ -17,6 +17,7 @@ import { loadDataset } from '../datasets/load';
 import { DatasetManifestSchema, imageBytes, MANIFEST_FILE, type DatasetManifest } from '../datasets/manifest';
 import type { DatasetFileReader, LoadedDataset } from '../datasets/types';
 import { metricNames, type Exercise, type ExerciseCard } from './schema';
+import { countedScore } from './score';
 import {
   checkHeader,
   DEFAULT_BOUNDS,
@@ -387,8 +388,8 @@ export interface ExamScore {
 }
 
 /**
- * The exam's total out of 100: each exercise's score (0 to 100, 0 when missing) weighted by its
- * difficulty's weight (the set's `exam.weights`, else 1 / 2 / 3). `exercises` gives difficulties
+ * The exam's total out of 100: each exercise's score (0 to 100, 0 when missing; a pass counts 100
+ * and a failure at most half, `countedScore`, docs/grading.md) weighted by its difficulty's weight (the set's `exam.weights`, else 1 / 2 / 3). `exercises` gives difficulties
  * (the catalog); an exercise missing from it counts as intermediate.
  */
 export function examScore(
@@ -404,7 +405,7 @@ export function examScore(
   const totalWeight = entries.reduce((sum, e) => sum + e.weight, 0);
   const lines = entries.map((entry) => {
     const result = Object.hasOwn(results, entry.exerciseId) ? results[entry.exerciseId] : undefined;
-    const score = result ? Math.max(0, Math.min(100, result.score)) : 0;
+    const score = result ? countedScore(result) : 0;
     const maxPoints = totalWeight > 0 ? (100 * entry.weight) / totalWeight : 0;
     return { ...entry, score, maxPoints, points: (maxPoints * score) / 100 };
   });

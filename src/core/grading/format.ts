@@ -1,8 +1,11 @@
 /**
- * The grading report as plain text, the way the CLI prints it: verdict and score first, then the
+ * The grading report as plain text, the way the CLI prints it: verdict and score first, then what
+ * failed and why in words, what the training curves say and the next step (diagnosis.ts), then the
  * figures, then every check with what was found.
  */
 import type { Report } from '../exercises/schema';
+import { countedScore } from '../exercises/score';
+import { diagnoseReport, type EpochLogs } from './diagnosis';
 import { formatCount, formatMetric } from './rules';
 
 /** Function exercises and quizzes are graded by cases: no classes, no confusion matrix. */
@@ -10,11 +13,26 @@ export function isCaseReport(report: Report): boolean {
   return report.metrics.perClass.length === 0 && report.checks.some((c) => c.id.startsWith('case:'));
 }
 
-export function formatReport(report: Report): string {
+export interface FormatReportOptions {
+  /** The run's epoch history, for the curve readings; without it the diagnosis reads checks only. */
+  history?: readonly EpochLogs[];
+}
+
+export function formatReport(report: Report, options: FormatReportOptions = {}): string {
   const { metrics } = report;
   const lines: string[] = [];
   const verdict = report.passed ? 'PASSED' : 'FAILED';
-  lines.push(`${verdict}  ${report.exerciseId}  score ${report.score.toFixed(1)} / 100`);
+  lines.push(`${verdict}  ${report.exerciseId}  score ${countedScore(report).toFixed(1)} / 100`);
+  const diagnosis = diagnoseReport(report, options.history);
+  lines.push(diagnosis.summary);
+  if (diagnosis.failures.length > 1) {
+    lines.push(...diagnosis.failures.slice(1).map((failure) => `  also: ${failure}`));
+  }
+  if (diagnosis.readings.length) {
+    lines.push('', 'What the curves say');
+    for (const reading of diagnosis.readings) lines.push(`  - ${reading.title}: ${reading.evidence}`);
+  }
+  if (diagnosis.nextStep) lines.push('', `Next step: ${diagnosis.nextStep}`);
   lines.push('');
 
   if (isCaseReport(report)) {

@@ -9,23 +9,24 @@
  * A model that does not fit is a learner's mistake, not a crash: it gets a failed check that says
  * what was found and what was expected, and the report still comes back (accuracy 0, failed).
  *
- * Scoring:
+ * Scoring (docs/grading.md explains it with worked examples; keep the two in step):
  *
  *   passed = every check passes
- *   T      = mean over the exercise's targets of their attainment, where attainment is
- *            min(1, value / threshold) for "at least" and min(1, threshold / value) for "at most"
- *            (0 when the metric was not measured); T = 1 when there are no targets
- *   R      = share of the other checks that pass: the exercise's rules and the model checks
- *            above (shape, output, finite predictions); R = 1 when there are none
- *   score  = 100 when passed, else round(70·T + 30·R, 1 decimal), capped at 99.9 so that only a
- *            pass ever shows 100
+ *   T      = mean over the exercise's targets of how far the model got from chance to the target:
+ *            (value − chance) / (threshold − chance), clamped to 0..1 (rules.ts `targetAttainment`,
+ *            chance from `chanceLevel`); T = 1 when there are no targets
+ *   F      = the other checks that fail: the exercise's rules and the model checks above
+ *   score  = 100 when passed, else round(50 · T · ½^F, 1 decimal)
  *
- * so a learner whose model obeys every rule and reaches 90% of each target scores 93.
+ * so a failing report never scores above 50 (`FAILED_SCORE_MAX`), a model no better than chance
+ * scores 0, and each broken rule halves what the targets earned: reaching every target while
+ * breaking one rule scores 25.
  */
 import type * as tfType from '@tensorflow/tfjs';
 import type { TF } from '../shared/tf';
 import type { Check, Exercise, MetricName, Report } from '../exercises/schema';
 import { metricNames } from '../exercises/schema';
+import { FAILED_SCORE_MAX, PASSED_SCORE } from '../exercises/score';
 import {
   accuracy,
   argmaxRows,
@@ -173,7 +174,10 @@ export async function gradeModel(tf: TF, model: tfType.LayersModel, input: Grade
   const checks = [...modelChecks, ...targetChecks, ...ruleChecks];
 
   const passed = checks.every((c) => c.passed);
-  const attainments = exercise.targets.map((t) => targetAttainment(t, metricsBySplit[t.split]?.[t.metric]));
+  const chance = chanceLevels(testMetrics.perClass, test.count);
+  const attainments = exercise.targets.map((t) =>
+    targetAttainment(t, metricsBySplit[t.split]?.[t.metric], chance[t.metric]),
+  );
   const otherChecks = [...modelChecks, ...ruleChecks];
   const score = scoreReport(
     passed,
@@ -235,20 +239,56 @@ function thresholdPredictions(probs: Float32Array, threshold: number): Int32Arra
   return Int32Array.from({ length: count }, (_, i) => (probs[i * 2 + 1] > threshold ? 1 : 0));
 }
 
-/** The scoring formula at the top of this file, on its own so it can be tested and explained. */
+/**
+ * The scoring formula at the top of this file (docs/grading.md), on its own so it can be tested and
+ * explained: 100 for a pass; else 50 × the mean target attainment, halved for each other check that
+ * fails.
+ */
 export function scoreReport(
   passed: boolean,
   targetAttainments: readonly number[],
   otherChecksPassed: number,
   otherChecksTotal: number,
 ): number {
-  if (passed) return 100;
+  if (passed) return PASSED_SCORE;
   const meanAttainment = targetAttainments.length
     ? targetAttainments.reduce((sum, a) => sum + a, 0) / targetAttainments.length
     : 1;
-  const shareOfChecks = otherChecksTotal ? otherChecksPassed / otherChecksTotal : 1;
-  const raw = 70 * meanAttainment + 30 * shareOfChecks;
-  return Math.min(99.9, Math.round(raw * 10) / 10);
+  const failedChecks = Math.max(0, otherChecksTotal - otherChecksPassed);
+  const raw = FAILED_SCORE_MAX * Math.min(1, Math.max(0, meanAttainment)) * 0.5 ** failedChecks;
+  return Math.min(FAILED_SCORE_MAX, Math.round(raw * 10) / 10);
+}
+
+/**
+ * A graded report failed afterwards by its host with one more check (the time limit): the check
+ * counts as one more broken rule, so the score halves, and a report that had passed scores as every
+ * target met with one rule broken (25). For hosts in place of `Math.min(score, 99.9)`, which left a
+ * failed report at 99.9.
+ */
+export function withFailedCheck(report: Report, check: Check): Report {
+  const score = report.passed ? scoreReport(false, [1], 0, 1) : Math.round(report.score * 5) / 10;
+  return { ...report, passed: false, score, checks: [...report.checks, { ...check, passed: false }] };
+}
+
+/**
+ * What each metric scores by chance on this test split, the floor of a target's attainment: a model
+ * that always answers the most common class reaches its share in accuracy; uniform probabilities
+ * reach ln(classes) in loss, 0.5 in ROC-AUC, and k ÷ classes in top-k accuracy. Metrics without a
+ * clear floor (macro F1, precision, recall) count from 0.
+ */
+export function chanceLevels(
+  perClass: readonly { support: number }[],
+  count: number,
+): Partial<Record<MetricName, number>> {
+  const numClasses = perClass.length;
+  if (numClasses < 2 || count <= 0) return {};
+  const majority = Math.max(...perClass.map((c) => c.support)) / count;
+  return {
+    accuracy: Math.max(1 / numClasses, majority),
+    loss: Math.log(numClasses),
+    rocAuc: 0.5,
+    topKAccuracy: Math.min(1, TARGET_TOP_K / numClasses),
+  };
 }
 
 /**

@@ -8,6 +8,14 @@ export {
   type RunFacts,
   type Split,
 } from './rules';
-export { gradeModel, hashModelWeights, scoreReport, type GradeInput } from './grade';
-export { formatReport } from './format';
+export {
+  chanceLevels,
+  gradeModel,
+  hashModelWeights,
+  scoreReport,
+  withFailedCheck,
+  type GradeInput,
+} from './grade';
+export { formatReport, type FormatReportOptions } from './format';
+export { diagnoseReport, type CurveReading, type Diagnosis, type EpochLogs } from './diagnosis';
 export { describeTarget, describeTargets } from './target-text';

@@ -251,23 +251,27 @@ export function checkTargets(targets: readonly Target[], metricsBySplit: Metrics
 }
 
 /**
- * How close a measured value comes to its target, 0..1: value/threshold for "at least", and
- * threshold/value for "at most", capped at 1 (a target beaten by far earns no more than one met).
- * A missing or non-finite value attains 0.
+ * How far a measured value got from chance to its target, 0..1 (docs/grading.md). With `chance` (what
+ * the metric scores by guessing, grade.ts `chanceLevels`) below the threshold of an "at least"
+ * target: (value − chance) / (threshold − chance); above the threshold of an "at most" target (a
+ * loss): (chance − value) / (chance − threshold). Without a usable chance level: value/threshold for
+ * "at least", threshold/value for "at most". Capped at 1 (a target beaten by far earns no more than
+ * one met); a missing or non-finite value attains 0.
  */
-export function targetAttainment(target: Target, value: number | undefined): number {
+export function targetAttainment(target: Target, value: number | undefined, chance?: number): number {
   if (value === undefined || !Number.isFinite(value)) return 0;
   const { threshold } = targetBound(target);
-  const raw =
-    target.atLeast !== undefined
-      ? threshold <= 0
-        ? value >= threshold
-          ? 1
-          : 0
-        : value / threshold
-      : value <= 0
-        ? 1
-        : threshold / value;
+  const atLeast = target.atLeast !== undefined;
+  const usableChance =
+    chance !== undefined && Number.isFinite(chance) && (atLeast ? chance < threshold : chance > threshold);
+  let raw: number;
+  if (usableChance) {
+    raw = atLeast ? (value - chance) / (threshold - chance) : (chance - value) / (chance - threshold);
+  } else if (atLeast) {
+    raw = threshold <= 0 ? (value >= threshold ? 1 : 0) : value / threshold;
+  } else {
+    raw = value <= 0 ? 1 : threshold / value;
+  }
   return Math.min(1, Math.max(0, raw));
 }
 

@@ -8,6 +8,7 @@
  */
 import { transform } from 'sucrase';
 import type { LearnerErrorInfo } from './events';
+import { explainTfError } from './explain-error';
 
 export const LEARNER_FILE = 'learner.ts';
 
@@ -112,10 +113,13 @@ export function describeLearnerError(
       : String(error);
   const frame = learnerFrame(error);
   const offset = headerLines();
+  // A tfjs shape, dtype or loss mismatch gets its explanation and fix (explain-error.ts).
+  const hint = explainTfError(message);
   return {
     kind,
     message,
     line: frame ? frame.line - offset : undefined,
     column: frame?.column,
+    ...(hint ? { hint } : {}),
   };
 }

@@ -18,7 +18,7 @@ import { imageBytes } from '../datasets/manifest';
 import { gatherSplit, labSplitOrder, splitTensors, toTestTensors } from '../datasets/tensors';
 import type { DatasetFileReader, LoadedDataset, RawSplit } from '../datasets/types';
 import type { Check, ExerciseBundle, ExerciseCard, Report } from '../exercises/schema';
-import { evaluateFigures, gradeModel } from '../grading/grade';
+import { evaluateFigures, gradeModel, withFailedCheck } from '../grading/grade';
 import { deserializeModel, assertGradableTopology, type ModelArtifactsJson } from '../models/artifacts';
 import type { ModelFileReader } from '../models/registry';
 import { errorMessage } from '../shared/errors';
@@ -542,10 +542,6 @@ function timeLimitCheck(seconds: number): Check {
     passed: false,
     detail: `Training was stopped at the time limit of ${seconds} s; the model was graded as it was then`,
   };
-}
-
-function withFailedCheck(report: Report, check: Check): Report {
-  return { ...report, passed: false, score: Math.min(report.score, 99.9), checks: [...report.checks, check] };
 }
 
 /**

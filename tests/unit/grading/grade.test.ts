@@ -1,7 +1,15 @@
 import { createHash } from 'node:crypto';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { formatReport } from '../../../src/core/grading/format';
-import { gradeModel, hashModelWeights, scoreReport, type GradeInput } from '../../../src/core/grading/grade';
+import {
+  chanceLevels,
+  gradeModel,
+  hashModelWeights,
+  scoreReport,
+  withFailedCheck,
+  type GradeInput,
+} from '../../../src/core/grading/grade';
+import { targetAttainment } from '../../../src/core/grading/rules';
 import { ExerciseSchema, ReportSchema, type Exercise } from '../../../src/core/exercises/schema';
 import { binaryPixelModel, litImages, pixelClassifier, tf, useCpuBackend } from './tiny-models';
 
@@ -89,9 +97,10 @@ describe('gradeModel', () => {
       ['rule:maxEpochs', true],
     ]);
     expect(report.checks[3].detail).toBe('test accuracy 0.7000, target at least 0.9');
-    // 70 × (0.7 / 0.9) + 30 × 6/6 = 54.444… + 30 = 84.4
+    // Chance is the majority class, 240 of 600 = 0.4: attainment (0.7 − 0.4) / (0.9 − 0.4) = 0.6;
+    // no rule fails: 50 × 0.6 = 30 (docs/grading.md)
     expect(report.passed).toBe(false);
-    expect(report.score).toBe(84.4);
+    expect(report.score).toBe(30);
 
     xs.dispose();
     model.dispose();
@@ -132,9 +141,8 @@ describe('gradeModel', () => {
       passed: false,
       detail: 'output shape [null,4], expected [null,3]: the last layer needs 3 units, one per class',
     });
-    // Targets: accuracy 0 → attainment 0. Other checks: input ✗, output ✗, 3 rules ✓ → 3/5.
-    // 70 × 0 + 30 × 3/5 = 18
-    expect(report.score).toBe(18);
+    // Targets: accuracy 0, below chance → attainment 0: 50 × 0 × ½² = 0
+    expect(report.score).toBe(0);
     xs.dispose();
     model.dispose();
   });
@@ -275,11 +283,66 @@ describe('hashModelWeights', () => {
 });
 
 describe('scoreReport', () => {
-  it('is 100 only on a pass and caps a failure at 99.9', () => {
+  it('is 100 only on a pass and never above half marks on a failure', () => {
     expect(scoreReport(true, [1], 3, 3)).toBe(100);
-    expect(scoreReport(false, [0.99999], 3, 3)).toBe(99.9);
-    expect(scoreReport(false, [0.5, 1], 1, 2)).toBe(67.5); // 70 × 0.75 + 30 × 0.5
-    expect(scoreReport(false, [], 0, 1)).toBe(70); // no targets: full marks on them
+    expect(scoreReport(false, [0.99999], 3, 3)).toBe(50);
+    expect(scoreReport(false, [0.5, 1], 2, 2)).toBe(37.5); // 50 × 0.75
+    expect(scoreReport(false, [], 0, 1)).toBe(25); // no targets, one rule broken: 50 × ½
+    expect(scoreReport(false, [1], 1, 3)).toBe(12.5); // two rules broken: 50 × ¼
+    expect(scoreReport(false, [0], 3, 3)).toBe(0);
+  });
+
+  it('scores the cases of issue 13 as failures that read as failures', () => {
+    // Every target met, no stopping callback (one rule broken): was 94.
+    expect(scoreReport(false, [1], 5, 6)).toBe(25);
+    // A dense network on the one-convolution exercise: accuracy met, Conv2D rule broken: was 85.
+    expect(scoreReport(false, [1], 3, 4)).toBe(25);
+    // 0.75 against a 0.85 target on 10 balanced classes: (0.75 − 0.1) / (0.85 − 0.1): was 92.
+    const closeMiss = targetAttainment({ metric: 'accuracy', split: 'test', atLeast: 0.85 }, 0.75, 0.1);
+    expect(scoreReport(false, [closeMiss], 3, 3)).toBe(43.3);
+    // An untrained binary head at chance (0.5 of a balanced test split) against 0.9: was 82.5.
+    const atChance = targetAttainment({ metric: 'accuracy', split: 'test', atLeast: 0.9 }, 0.5, 0.5);
+    expect(scoreReport(false, [atChance], 3, 3)).toBe(0);
+  });
+});
+
+describe('withFailedCheck', () => {
+  it('counts a check the host adds after grading as one more broken rule', async () => {
+    const model = pixelClassifier();
+    const xs = threeClassImages();
+    const ex = exercise({ targets: [{ metric: 'accuracy', split: 'test', atLeast: 0.7 }] });
+    const passed = await gradeModel(tf, model, threeClassInput(xs, ex));
+    const time = {
+      id: 'limit:time',
+      label: 'Within the time limit',
+      passed: false,
+      detail: 'stopped at 60 s',
+    };
+    const failed = withFailedCheck(passed, time);
+    expect([failed.passed, failed.score, failed.checks.at(-1)?.id]).toEqual([false, 25, 'limit:time']);
+    expect(withFailedCheck({ ...passed, passed: false, score: 30 }, time).score).toBe(15);
+    xs.dispose();
+    model.dispose();
+  });
+});
+
+describe('chanceLevels', () => {
+  it('floors accuracy at the majority class, loss at ln(classes)', () => {
+    const levels = chanceLevels([{ support: 80 }, { support: 20 }], 100);
+    expect(levels.accuracy).toBe(0.8);
+    expect(levels.loss).toBeCloseTo(Math.log(2), 12);
+    expect(levels.rocAuc).toBe(0.5);
+    expect(chanceLevels([{ support: 5 }, { support: 5 }, { support: 5 }], 15).accuracy).toBeCloseTo(
+      1 / 3,
+      12,
+    );
+  });
+
+  it('reads a loss target from chance down to the target', () => {
+    const target = { metric: 'loss' as const, split: 'test' as const, atMost: 0.5 };
+    expect(targetAttainment(target, Math.log(10), Math.log(10))).toBe(0);
+    expect(targetAttainment(target, 0.4, Math.log(10))).toBe(1);
+    expect(targetAttainment(target, 1, undefined)).toBe(0.5); // no chance level: threshold ÷ value
   });
 });
 
@@ -290,7 +353,7 @@ describe('formatReport', () => {
     const report = await gradeModel(tf, model, threeClassInput(xs, exercise()));
     const text = formatReport(report);
     const lines = text.split('\n');
-    expect(lines[0]).toBe('FAILED  tiny-pixels  score 84.4 / 100');
+    expect(lines[0]).toBe('FAILED  tiny-pixels  score 30.0 / 100');
     expect(text).toContain('Metrics (test split, 600 images)');
     expect(text).toMatch(/accuracy\s+0\.7000/);
     expect(text).toMatch(/class\s+precision\s+recall\s+F1\s+support/);

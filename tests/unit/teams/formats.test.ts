@@ -291,6 +291,15 @@ describe('sets', () => {
       hard: { passed: true, score: 100 },
     };
     expect(examScore(all, set, catalog).total).toBe(100);
+    // A failure counts at most half marks, even from a report graded before that cap (failed, 94)
+    // or failed by the host after grading; a pass counts 100 (docs/grading.md).
+    const old = examScore(
+      { easy: { passed: true, score: 100 }, middle: { passed: false, score: 94 } },
+      set,
+      catalog,
+    );
+    expect(old.lines.map((l) => l.score)).toEqual([100, 50, 0]);
+    expect(old.total).toBe(33.3);
   });
 });
 
