@@ -10,6 +10,7 @@ import { ProgressBar } from '../components/ProgressBar';
 import { QuizForm } from '../components/QuizForm';
 import { ReportView } from '../components/ReportView';
 import { ResultBadge } from '../components/ResultBadge';
+import { RunProgress } from '../components/RunProgress';
 import { TrainingCharts } from '../components/TrainingCharts';
 import { CodeEditor, type CodeEditorHandle, type EditorMarker } from '../editor/CodeEditor';
 import { routeHref } from '../routing';
@@ -168,7 +169,7 @@ function ExerciseWorkspace({
       </div>
       {setExercise && <SetExerciseBanner context={setExercise} notice={setNotice} />}
 
-      <div className="workspace">
+      <div className={viewHasRun ? 'workspace workspace-with-run' : 'workspace'}>
         <aside className="brief-panel">
           <Markdown source={bundle.brief} className="brief" />
           {bundle.hints && !setExercise?.hideHints && (
@@ -218,6 +219,7 @@ function ExerciseWorkspace({
               {statusText[view?.status ?? 'idle']}
               {running && view?.phaseMessage ? `: ${view.phaseMessage}` : ''}
             </span>
+            {running && view && <RunProgress phase={view.phase} meter={view.meter} />}
             <span className={`save-state save-${draft.saveState}`} data-testid="save-state">
               {saveStateText[draft.saveState]}
             </span>
@@ -301,26 +303,26 @@ function ExerciseWorkspace({
             <AugmentPreview datasetId={exercise.dataset} backend={backend} />
           )}
         </section>
-      </div>
 
-      {view && view.status !== 'idle' && (
-        <section className="run-panel" aria-label="Training run">
-          {view.error && (
-            <div className="run-error" role="alert" data-testid="run-error">
-              <strong>{view.error.kind === 'stopped' ? 'Stopped' : 'Error'}:</strong>{' '}
-              {describeError(view.error)}
-              {view.error.hint && <div className="run-error-hint">{view.error.hint}</div>}
-            </div>
-          )}
-          {view.progress && view.status === 'running' && view.progress.loaded < view.progress.total && (
-            <ProgressBar {...view.progress} />
-          )}
-          <TrainingCharts batches={view.batches} epochs={view.epochs} />
-          <EpochTable epochs={view.epochs} />
-          <h2>Log</h2>
-          <LogPanel lines={view.log} />
-        </section>
-      )}
+        {view && viewHasRun && (
+          <section className="run-panel" aria-label="Training run">
+            {view.error && (
+              <div className="run-error" role="alert" data-testid="run-error">
+                <strong>{view.error.kind === 'stopped' ? 'Stopped' : 'Error'}:</strong>{' '}
+                {describeError(view.error)}
+                {view.error.hint && <div className="run-error-hint">{view.error.hint}</div>}
+              </div>
+            )}
+            {view.progress && view.status === 'running' && view.progress.loaded < view.progress.total && (
+              <ProgressBar {...view.progress} />
+            )}
+            <TrainingCharts batches={view.batches} epochs={view.epochs} />
+            <EpochTable epochs={view.epochs} />
+            <h2>Log</h2>
+            <LogPanel lines={view.log} />
+          </section>
+        )}
+      </div>
 
       {report && <ReportView report={report} />}
     </div>
