@@ -129,6 +129,29 @@ function ExerciseWorkspace({
     if (finished?.bundle === bundle) setSetNotice(await sets.recordRun(setId, finished));
   }, [bundle, backend, draft, setId]);
 
+  const canRun = run.status !== 'running' && draft.initialCode !== null && setExercise?.canRun !== false;
+  /** Ctrl/Cmd+Enter, in the editor or anywhere on the page: what the Run button does. */
+  const runFromKeyboard = useCallback(() => {
+    if (canRun) void startRun();
+  }, [canRun, startRun]);
+
+  // Ctrl/Cmd+Enter runs; Escape stops a run of this exercise (unless something else used the key,
+  // a menu or Monaco's suggestions).
+  useEffect(() => {
+    const onKeyDown = (event: KeyboardEvent) => {
+      if (event.defaultPrevented || event.repeat) return;
+      if (event.key === 'Enter' && (event.ctrlKey || event.metaKey) && !event.altKey && !event.shiftKey) {
+        event.preventDefault();
+        runFromKeyboard();
+      } else if (event.key === 'Escape' && running) {
+        event.preventDefault();
+        useRunStore.getState().stop();
+      }
+    };
+    window.addEventListener('keydown', onKeyDown);
+    return () => window.removeEventListener('keydown', onKeyDown);
+  }, [runFromKeyboard, running]);
+
   const resetToStarter = useCallback(() => {
     if (
       !window.confirm(
@@ -186,9 +209,8 @@ function ExerciseWorkspace({
               type="button"
               className="button button-primary"
               onClick={() => void startRun()}
-              disabled={
-                run.status === 'running' || draft.initialCode === null || setExercise?.canRun === false
-              }
+              disabled={!canRun}
+              title="Run (Ctrl+Enter)"
               data-testid="run-button"
             >
               {setExercise?.runLabel ?? (quiz ? 'Check answers' : '▶ Run')}
@@ -198,6 +220,7 @@ function ExerciseWorkspace({
               className="button button-danger"
               onClick={() => run.stop()}
               disabled={!running}
+              title="Stop (Escape)"
               data-testid="stop-button"
             >
               ■ Stop
@@ -286,6 +309,7 @@ function ExerciseWorkspace({
                       initialCode={draft.initialCode}
                       onChange={draft.update}
                       errorMarker={errorMarker}
+                      onRun={runFromKeyboard}
                     />
                   }
                 />
@@ -296,6 +320,7 @@ function ExerciseWorkspace({
                   initialCode={draft.initialCode}
                   onChange={draft.update}
                   errorMarker={errorMarker}
+                  onRun={runFromKeyboard}
                 />
               ))}
           </InertWhen>
