@@ -1,5 +1,6 @@
 import { useCallback, useEffect, useMemo, useRef, useState } from 'react';
 import { findExercise } from '../catalog';
+import { categorySections } from '../categories';
 import { AugmentPreview } from '../components/AugmentPreview';
 import { BackendBadge } from '../components/BackendBadge';
 import { EpochTable } from '../components/EpochTable';
@@ -180,7 +181,7 @@ function ExerciseWorkspace({
           )}
           <h1>{exercise.title}</h1>
           <p className="exercise-meta-line">
-            {exercise.category} · {exercise.difficulty}
+            {categorySections[exercise.category].title} · {exercise.difficulty}
             {exercise.dataset ? ` · ${exercise.dataset}` : ''}
             {exercise.expectedMinutes !== undefined
               ? ` · about ${exercise.expectedMinutes} min of training`
