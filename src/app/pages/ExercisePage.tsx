@@ -254,7 +254,12 @@ function ExerciseWorkspace({
                 set={setExercise?.set}
               />
             )}
-            {finishedHere?.outcome.model && <DownloadModelButton artifacts={finishedHere.outcome.model} />}
+            {finishedHere?.outcome.model && (
+              <DownloadModelButton
+                artifacts={finishedHere.outcome.model}
+                exerciseId={finishedHere.bundle.exercise.id}
+              />
+            )}
             {shownStoredResult && (
               <StoredResultActions
                 result={shownStoredResult}
