@@ -1,4 +1,4 @@
-import { useEffect } from 'react';
+import { useEffect, useLayoutEffect, useRef } from 'react';
 import { OfflineStatus } from './offline/OfflineStatus';
 import { BackupPage } from './pages/BackupPage';
 import { CatalogPage } from './pages/CatalogPage';
@@ -13,11 +13,30 @@ import { SettingsPage } from './pages/SettingsPage';
 import { routeHref, useRoute } from './routing';
 import { useResultsStore } from './stores/results-store';
 import { useRunStore } from './stores/run-store';
+import { useSettingsStore } from './stores/settings-store';
+import { useResolvedTheme } from './stores/theme';
+
+/** Pages for team leads, kept apart from the learner's under the "Teams" menu. */
+const teamPages = ['set-builder', 'roster'];
 
 export function App() {
   const route = useRoute();
   const loadResults = useResultsStore((s) => s.load);
   const running = useRunStore((s) => s.status === 'running');
+  const theme = useResolvedTheme();
+  const setTheme = useSettingsStore((s) => s.setTheme);
+  const teamsMenu = useRef<HTMLDetailsElement>(null);
+
+  // Before paint, so a dark page does not flash light.
+  useLayoutEffect(() => {
+    document.documentElement.dataset.theme = theme;
+    document.documentElement.style.colorScheme = theme;
+  }, [theme]);
+
+  // The Teams menu closes once a page is chosen.
+  useEffect(() => {
+    if (teamsMenu.current) teamsMenu.current.open = false;
+  }, [route]);
 
   useEffect(() => {
     void loadResults();
@@ -47,12 +66,6 @@ export function App() {
           >
             Sets
           </a>
-          <a href={routeHref.setBuilder} aria-current={route.page === 'set-builder' ? 'page' : undefined}>
-            Build a set
-          </a>
-          <a href={routeHref.roster} aria-current={route.page === 'roster' ? 'page' : undefined}>
-            Roster
-          </a>
           <a href={routeHref.kerasToTfjs} aria-current={route.page === 'keras-to-tfjs' ? 'page' : undefined}>
             Keras to tfjs
           </a>
@@ -65,7 +78,28 @@ export function App() {
           <a href={routeHref.settings} aria-current={route.page === 'settings' ? 'page' : undefined}>
             Settings
           </a>
+          <details className="nav-menu" ref={teamsMenu} data-testid="teams-menu">
+            <summary aria-current={teamPages.includes(route.page) ? 'page' : undefined}>Teams</summary>
+            <div className="nav-menu-items">
+              <a href={routeHref.setBuilder} aria-current={route.page === 'set-builder' ? 'page' : undefined}>
+                Build a set
+              </a>
+              <a href={routeHref.roster} aria-current={route.page === 'roster' ? 'page' : undefined}>
+                Roster
+              </a>
+            </div>
+          </details>
         </nav>
+        <button
+          type="button"
+          className="theme-toggle"
+          data-testid="theme-toggle"
+          aria-pressed={theme === 'dark'}
+          title="Dark mode (Settings can follow the system instead)"
+          onClick={() => setTheme(theme === 'dark' ? 'light' : 'dark')}
+        >
+          ☾ Dark mode
+        </button>
         {running && <span className="header-running">Training…</span>}
         <OfflineStatus />
       </header>

@@ -19,8 +19,22 @@ export interface OpenedPage {
   errors: string[];
 }
 
-export async function openApp(browser: Browser, hash = '#/'): Promise<OpenedPage> {
-  const context = await browser.newContext({ viewport: { width: 1400, height: 1000 } });
+export interface OpenAppOptions {
+  /** 1400×1000 unless given. */
+  viewport?: { width: number; height: number };
+  /** The emulated `prefers-color-scheme` (Playwright's default is light). */
+  colorScheme?: 'light' | 'dark';
+}
+
+export async function openApp(
+  browser: Browser,
+  hash = '#/',
+  options: OpenAppOptions = {},
+): Promise<OpenedPage> {
+  const context = await browser.newContext({
+    viewport: options.viewport ?? { width: 1400, height: 1000 },
+    ...(options.colorScheme ? { colorScheme: options.colorScheme } : {}),
+  });
   const page = await context.newPage();
   const errors: string[] = [];
   page.on('pageerror', (error) => errors.push(`pageerror: ${error.message}`));

@@ -1,7 +1,8 @@
 /**
  * Trained models kept in the browser: a graded run keeps its model (tfjs `indexeddb://`), so after a
  * reload the stored result still offers Export submission (with the very model the report graded)
- * and Download model (model.json + weights.bin, as tf.loadLayersModel reads them); a backup carries
+ * and Download model (<exercise>.model.json + <exercise>.weights.bin, as tf.loadLayersModel reads
+ * them); a backup carries
  * both to a fresh profile, where the same buttons work.
  */
 import { createHash } from 'node:crypto';
@@ -51,21 +52,24 @@ async function captureDownloads(page: Page, button: Locator, count: number): Pro
   return files;
 }
 
-/** Download model: model.json names weights.bin, whose size is what the weight specs describe. */
+const modelJsonName = `${exerciseId}.model.json`;
+const weightsName = `${exerciseId}.weights.bin`;
+
+/** Download model: the exercise's model.json names its weights file, whose size the specs describe. */
 async function checkDownloadedModel(page: Page): Promise<string> {
   const files = await captureDownloads(page, page.getByTestId('download-model'), 2);
-  expect([...files.keys()].sort()).toEqual(['model.json', 'weights.bin']);
-  const modelJson = JSON.parse(files.get('model.json')!.toString('utf8'));
+  expect([...files.keys()].sort()).toEqual([modelJsonName, weightsName]);
+  const modelJson = JSON.parse(files.get(modelJsonName)!.toString('utf8'));
   expect(modelJson.format).toBe('layers-model');
   expect(modelJson.modelTopology.config.layers.length).toBeGreaterThan(0);
   expect(modelJson.weightsManifest).toHaveLength(1);
-  expect(modelJson.weightsManifest[0].paths).toEqual(['weights.bin']);
+  expect(modelJson.weightsManifest[0].paths).toEqual([weightsName]);
   const specs: { shape: number[]; dtype: string }[] = modelJson.weightsManifest[0].weights;
   const described = specs.reduce(
     (sum, spec) => sum + spec.shape.reduce((n, d) => n * d, 1) * bytesPerWeight[spec.dtype],
     0,
   );
-  const weights = files.get('weights.bin')!;
+  const weights = files.get(weightsName)!;
   // 784·32 + 32 + 32·10 + 10 float32 weights.
   expect(weights.byteLength).toBe((784 * 32 + 32 + 32 * 10 + 10) * 4);
   expect(weights.byteLength).toBe(described);

@@ -5,17 +5,27 @@
 import { useState } from 'react';
 import { errorMessage } from '../../core/shared/errors';
 import type { ModelArtifactsJson } from '../../core/models/artifacts';
-import { downloadModelFiles, modelJsonFileName, weightsFileName } from '../storage/model-files';
+import { downloadModelFiles, modelFileNames } from '../storage/model-files';
 
-/** "Download model": `model.json` and `weights.bin`, the files `tf.loadLayersModel` reads. */
-export function DownloadModelButton({ artifacts }: { artifacts: ModelArtifactsJson }) {
+/**
+ * "Download model": `<exercise>.model.json` and `<exercise>.weights.bin`, the files
+ * `tf.loadLayersModel` reads (the first names the second).
+ */
+export function DownloadModelButton({
+  artifacts,
+  exerciseId,
+}: {
+  artifacts: ModelArtifactsJson;
+  exerciseId: string;
+}) {
   const [message, setMessage] = useState<{ error: boolean; text: string } | null>(null);
   const download = async () => {
     try {
-      await downloadModelFiles(artifacts);
+      await downloadModelFiles(artifacts, exerciseId);
+      const names = modelFileNames(exerciseId);
       setMessage({
         error: false,
-        text: `Saved ${modelJsonFileName} and ${weightsFileName} (keep them in one folder)`,
+        text: `Saved ${names.modelJson} and ${names.weights} (keep them in one folder)`,
       });
     } catch (error) {
       setMessage({ error: true, text: `The model could not be saved: ${errorMessage(error)}` });

@@ -3,16 +3,28 @@ import uPlot from 'uplot';
 import 'uplot/dist/uPlot.min.css';
 import { chartColumns, type ChartMetric } from '../run/chart-data';
 import type { BatchPoint, EpochFigures } from '../run/run-view';
+import { useResolvedTheme } from '../stores/theme';
 
 const chartHeight = 220;
 
-function chartOptions(title: string, width: number): uPlot.Options {
+/** uPlot draws on a canvas: its axes take the theme's colours from the stylesheet's variables. */
+function axisColours(host: HTMLElement): { stroke: string; grid: string } {
+  const style = getComputedStyle(host);
+  return {
+    stroke: style.getPropertyValue('--chart-axis').trim() || '#1f2933',
+    grid: style.getPropertyValue('--chart-grid').trim() || 'rgba(0, 0, 0, 0.07)',
+  };
+}
+
+function chartOptions(title: string, width: number, host: HTMLElement): uPlot.Options {
+  const { stroke, grid } = axisColours(host);
+  const axis = { stroke, grid: { stroke: grid }, ticks: { stroke: grid } };
   return {
     title,
     width,
     height: chartHeight,
     scales: { x: { time: false } },
-    axes: [{ label: 'epoch' }, {}],
+    axes: [{ label: 'epoch', ...axis }, axis],
     legend: { live: true },
     cursor: { drag: { x: true, y: false } },
     series: [
@@ -53,12 +65,14 @@ function MetricChart({
   const data = useMemo(() => chartColumns(batches, epochs, metric), [batches, epochs, metric]);
   const dataRef = useRef(data);
   dataRef.current = data;
+  // A new theme draws the chart again in its colours.
+  const theme = useResolvedTheme();
 
   useEffect(() => {
     const host = hostRef.current;
     if (!host) return;
     const plot = new uPlot(
-      chartOptions(title, Math.max(200, host.clientWidth)),
+      chartOptions(title, Math.max(200, host.clientWidth), host),
       dataRef.current as uPlot.AlignedData,
       host,
     );
@@ -72,7 +86,7 @@ function MetricChart({
       plot.destroy();
       plotRef.current = null;
     };
-  }, [title]);
+  }, [title, theme]);
 
   useEffect(() => {
     plotRef.current?.setData(data as uPlot.AlignedData);

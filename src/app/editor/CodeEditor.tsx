@@ -4,8 +4,11 @@
  */
 import { forwardRef, useEffect, useImperativeHandle, useRef, useState } from 'react';
 import type * as Monaco from 'monaco-editor/editor';
+import { useResolvedTheme, type Theme } from '../stores/theme';
 
 type MonacoSetup = typeof import('./monaco-setup');
+
+const monacoThemes: Record<Theme, string> = { light: 'vs', dark: 'vs-dark' };
 
 export interface EditorMarker {
   line: number;
@@ -24,23 +27,29 @@ interface CodeEditorProps {
   onChange(code: string): void;
   /** The place of the last run's error, marked red in the code; null clears it. */
   errorMarker: EditorMarker | null;
+  /** Ctrl/Cmd+Enter in the editor (Monaco keeps the key to itself otherwise). */
+  onRun?: () => void;
 }
 
 export const CodeEditor = forwardRef<CodeEditorHandle, CodeEditorProps>(function CodeEditor(
-  { exerciseId, initialCode, onChange, errorMarker },
+  { exerciseId, initialCode, onChange, errorMarker, onRun },
   handleRef,
 ) {
   const containerRef = useRef<HTMLDivElement>(null);
   const editorRef = useRef<Monaco.editor.IStandaloneCodeEditor | null>(null);
   const setupRef = useRef<MonacoSetup | null>(null);
   const onChangeRef = useRef(onChange);
+  const onRunRef = useRef(onRun);
   const initialCodeRef = useRef(initialCode);
   const [loadError, setLoadError] = useState<string | null>(null);
   const [ready, setReady] = useState(false);
+  const theme = useResolvedTheme();
+  const themeRef = useRef(theme);
 
   useEffect(() => {
     onChangeRef.current = onChange;
-  }, [onChange]);
+    onRunRef.current = onRun;
+  }, [onChange, onRun]);
 
   useImperativeHandle(handleRef, () => ({
     setCode(code: string) {
@@ -74,12 +83,20 @@ export const CodeEditor = forwardRef<CodeEditorHandle, CodeEditorProps>(function
           scrollBeyondLastLine: false,
           fixedOverflowWidgets: true,
           ariaLabel: 'Your code',
+          theme: monacoThemes[themeRef.current],
         });
         const subscription = model.onDidChangeContent(() => onChangeRef.current(model.getValue()));
+        const runAction = editor.addAction({
+          id: 'cv-lab.run',
+          label: 'Run',
+          keybindings: [monaco.KeyMod.CtrlCmd | monaco.KeyCode.Enter],
+          run: () => onRunRef.current?.(),
+        });
         editorRef.current = editor;
         setReady(true);
         cleanup = () => {
           subscription.dispose();
+          runAction.dispose();
           editor.dispose();
           model.dispose();
           editorRef.current = null;
@@ -93,6 +110,12 @@ export const CodeEditor = forwardRef<CodeEditorHandle, CodeEditorProps>(function
       cleanup?.();
     };
   }, [exerciseId]);
+
+  // Monaco has one theme for all its editors: follow the page's.
+  useEffect(() => {
+    themeRef.current = theme;
+    if (ready) setupRef.current?.monaco.editor.setTheme(monacoThemes[theme]);
+  }, [theme, ready]);
 
   useEffect(() => {
     const setup = setupRef.current;

@@ -2,44 +2,12 @@ import { useState } from 'react';
 import { categories, type Exercise, type ExerciseCard } from '../../core/exercises/schema';
 import { describeTargets } from '../../core/grading/target-text';
 import { catalogErrors, exerciseCards } from '../catalog';
+import { categorySections } from '../categories';
 import { ResultBadge } from '../components/ResultBadge';
 import { routeHref } from '../routing';
 import { useResultsStore } from '../stores/results-store';
 
 type Category = Exercise['category'];
-
-/** Each category's heading and what its exercises teach, in the order the catalog walks them. */
-const SECTIONS: Record<Category, { title: string; about: string }> = {
-  cnn: {
-    title: 'Convolutional networks',
-    about:
-      'From a dense baseline to CNNs on Fashion-MNIST, a callback that stops on time, a parameter budget, RGB shapes and a binary defect detector graded on ROC-AUC.',
-  },
-  augmentation: {
-    title: 'Data augmentation',
-    about: 'Layers that show the network what its few training pictures never do, active only in training.',
-  },
-  transfer: {
-    title: 'Transfer learning',
-    about: 'A pretrained MobileNet as a frozen feature extractor, then fine-tuned at a lower learning rate.',
-  },
-  preprocessing: {
-    title: 'Preprocessing',
-    about: 'Functions graded on hidden cases: scaling, resizing, colour spaces, standardisation.',
-  },
-  metrics: {
-    title: 'Metrics',
-    about: 'Functions graded on hidden cases: confusion matrix, precision, recall, F1, IoU, Dice.',
-  },
-  deployment: {
-    title: 'Deployment',
-    about: 'Make a trained model small enough for the edge without losing accuracy.',
-  },
-  quiz: {
-    title: 'Quizzes',
-    about: 'Architectures, detection and segmentation, when to fine-tune, which metric for which task.',
-  },
-};
 
 const KIND_LABELS: Record<Exercise['kind'], string> = {
   train: 'train a model',
@@ -97,7 +65,7 @@ export function CatalogPage() {
               data-category={category}
               onClick={() => setShown(category)}
             >
-              {SECTIONS[category].title}{' '}
+              {categorySections[category].title}{' '}
               <span className="muted">
                 {passedIn(bundles)}/{bundles.length}
               </span>
@@ -110,12 +78,12 @@ export function CatalogPage() {
         .map(({ category, bundles }) => (
           <section key={category} className="catalog-section" data-category={category}>
             <h2>
-              {SECTIONS[category].title}{' '}
+              {categorySections[category].title}{' '}
               <span className="muted catalog-progress">
                 {passedIn(bundles)} of {bundles.length} passed
               </span>
             </h2>
-            <p className="muted">{SECTIONS[category].about}</p>
+            <p className="muted">{categorySections[category].about}</p>
             <ul className="exercise-list">
               {bundles.map(({ exercise }) => (
                 <li key={exercise.id} className="exercise-card" data-exercise-id={exercise.id}>

@@ -1,5 +1,6 @@
 import { useCallback, useEffect, useMemo, useRef, useState } from 'react';
 import { findExercise } from '../catalog';
+import { categorySections } from '../categories';
 import { AugmentPreview } from '../components/AugmentPreview';
 import { BackendBadge } from '../components/BackendBadge';
 import { EpochTable } from '../components/EpochTable';
@@ -12,6 +13,7 @@ import { QuizForm } from '../components/QuizForm';
 import { ReportView } from '../components/ReportView';
 import { ResultBadge } from '../components/ResultBadge';
 import { RunErrorHelp } from '../components/RunErrorHelp';
+import { RunProgress } from '../components/RunProgress';
 import { TrainingCharts } from '../components/TrainingCharts';
 import { CodeEditor, type CodeEditorHandle, type EditorMarker } from '../editor/CodeEditor';
 import { routeHref } from '../routing';
@@ -132,6 +134,29 @@ function ExerciseWorkspace({
     if (finished?.bundle === bundle) setSetNotice(await sets.recordRun(setId, finished));
   }, [bundle, backend, draft, setId, examMode]);
 
+  const canRun = run.status !== 'running' && draft.initialCode !== null && setExercise?.canRun !== false;
+  /** Ctrl/Cmd+Enter, in the editor or anywhere on the page: what the Run button does. */
+  const runFromKeyboard = useCallback(() => {
+    if (canRun) void startRun();
+  }, [canRun, startRun]);
+
+  // Ctrl/Cmd+Enter runs; Escape stops a run of this exercise (unless something else used the key,
+  // a menu or Monaco's suggestions).
+  useEffect(() => {
+    const onKeyDown = (event: KeyboardEvent) => {
+      if (event.defaultPrevented || event.repeat) return;
+      if (event.key === 'Enter' && (event.ctrlKey || event.metaKey) && !event.altKey && !event.shiftKey) {
+        event.preventDefault();
+        runFromKeyboard();
+      } else if (event.key === 'Escape' && running) {
+        event.preventDefault();
+        useRunStore.getState().stop();
+      }
+    };
+    window.addEventListener('keydown', onKeyDown);
+    return () => window.removeEventListener('keydown', onKeyDown);
+  }, [runFromKeyboard, running]);
+
   const resetToStarter = useCallback(() => {
     if (
       !window.confirm(
@@ -160,7 +185,7 @@ function ExerciseWorkspace({
           )}
           <h1>{exercise.title}</h1>
           <p className="exercise-meta-line">
-            {exercise.category} · {exercise.difficulty}
+            {categorySections[exercise.category].title} · {exercise.difficulty}
             {exercise.dataset ? ` · ${exercise.dataset}` : ''}
             {exercise.expectedMinutes !== undefined
               ? ` · about ${exercise.expectedMinutes} min of training`
@@ -172,7 +197,7 @@ function ExerciseWorkspace({
       </div>
       {setExercise && <SetExerciseBanner context={setExercise} notice={setNotice} />}
 
-      <div className="workspace">
+      <div className={viewHasRun ? 'workspace workspace-with-run' : 'workspace'}>
         <aside className="brief-panel">
           <Markdown source={bundle.brief} className="brief" />
           {bundle.hasHints && !setExercise?.hideHints && <HintsPanel exerciseId={exercise.id} />}
@@ -184,9 +209,8 @@ function ExerciseWorkspace({
               type="button"
               className="button button-primary"
               onClick={() => void startRun()}
-              disabled={
-                run.status === 'running' || draft.initialCode === null || setExercise?.canRun === false
-              }
+              disabled={!canRun}
+              title="Run (Ctrl+Enter)"
               data-testid="run-button"
             >
               {setExercise?.runLabel ?? (quiz ? 'Check answers' : '▶ Run')}
@@ -196,6 +220,7 @@ function ExerciseWorkspace({
               className="button button-danger"
               onClick={() => run.stop()}
               disabled={!running}
+              title="Stop (Escape)"
               data-testid="stop-button"
             >
               ■ Stop
@@ -217,6 +242,7 @@ function ExerciseWorkspace({
               {statusText[view?.status ?? 'idle']}
               {running && view?.phaseMessage ? `: ${view.phaseMessage}` : ''}
             </span>
+            {running && view && <RunProgress phase={view.phase} meter={view.meter} />}
             <span className={`save-state save-${draft.saveState}`} data-testid="save-state">
               {saveStateText[draft.saveState]}
             </span>
@@ -227,7 +253,12 @@ function ExerciseWorkspace({
                 set={setExercise?.set}
               />
             )}
-            {finishedHere?.outcome.model && <DownloadModelButton artifacts={finishedHere.outcome.model} />}
+            {finishedHere?.outcome.model && (
+              <DownloadModelButton
+                artifacts={finishedHere.outcome.model}
+                exerciseId={finishedHere.bundle.exercise.id}
+              />
+            )}
             {shownStoredResult && (
               <StoredResultActions
                 result={shownStoredResult}
@@ -283,6 +314,7 @@ function ExerciseWorkspace({
                       initialCode={draft.initialCode}
                       onChange={draft.update}
                       errorMarker={errorMarker}
+                      onRun={runFromKeyboard}
                     />
                   }
                 />
@@ -293,6 +325,7 @@ function ExerciseWorkspace({
                   initialCode={draft.initialCode}
                   onChange={draft.update}
                   errorMarker={errorMarker}
+                  onRun={runFromKeyboard}
                 />
               ))}
           </InertWhen>
@@ -300,26 +333,26 @@ function ExerciseWorkspace({
             <AugmentPreview datasetId={exercise.dataset} backend={backend} />
           )}
         </section>
-      </div>
 
-      {view && view.status !== 'idle' && (
-        <section className="run-panel" aria-label="Training run">
-          {view.error && (
-            <div className="run-error" role="alert" data-testid="run-error">
-              <strong>{view.error.kind === 'stopped' ? 'Stopped' : 'Error'}:</strong>{' '}
-              {describeError(view.error)}
-              <RunErrorHelp error={view.error} />
-            </div>
-          )}
-          {view.progress && view.status === 'running' && view.progress.loaded < view.progress.total && (
-            <ProgressBar {...view.progress} />
-          )}
-          <TrainingCharts batches={view.batches} epochs={view.epochs} />
-          <EpochTable epochs={view.epochs} />
-          <h2>Log</h2>
-          <LogPanel lines={view.log} />
-        </section>
-      )}
+        {view && viewHasRun && (
+          <section className="run-panel" aria-label="Training run">
+            {view.error && (
+              <div className="run-error" role="alert" data-testid="run-error">
+                <strong>{view.error.kind === 'stopped' ? 'Stopped' : 'Error'}:</strong>{' '}
+                {describeError(view.error)}
+                <RunErrorHelp error={view.error} />
+              </div>
+            )}
+            {view.progress && view.status === 'running' && view.progress.loaded < view.progress.total && (
+              <ProgressBar {...view.progress} />
+            )}
+            <TrainingCharts batches={view.batches} epochs={view.epochs} />
+            <EpochTable epochs={view.epochs} />
+            <h2>Log</h2>
+            <LogPanel lines={view.log} />
+          </section>
+        )}
+      </div>
 
       {report && <ReportView report={report} />}
     </div>

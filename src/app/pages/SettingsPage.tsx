@@ -1,7 +1,18 @@
 import { useState } from 'react';
 import { isValidSeed, MAX_SEED } from '../../core/runtime/seed';
 import type { BackendPreference } from '../../core/sandbox/run-types';
-import { backendPreferences, useSettingsStore } from '../stores/settings-store';
+import {
+  backendPreferences,
+  themePreferences,
+  useSettingsStore,
+  type ThemePreference,
+} from '../stores/settings-store';
+
+const themeLabels: Record<ThemePreference, string> = {
+  system: 'As the system (follows your browser or OS setting)',
+  light: 'Light',
+  dark: 'Dark',
+};
 
 const descriptions: Record<BackendPreference, string> = {
   auto: 'Try WebGPU, then WebGL, then WASM, then CPU; each is probed with a tiny training step first.',
@@ -28,6 +39,8 @@ export function SettingsPage() {
   const setBackend = useSettingsStore((s) => s.setBackend);
   const seed = useSettingsStore((s) => s.seed);
   const setSeed = useSettingsStore((s) => s.setSeed);
+  const theme = useSettingsStore((s) => s.theme);
+  const setTheme = useSettingsStore((s) => s.setTheme);
   const [seedText, setSeedText] = useState(seed === null ? '' : String(seed));
   const seedProblem = seedText.trim() !== '' && !isValidSeed(Number(seedText)) ? seedText : null;
 
@@ -53,6 +66,21 @@ export function SettingsPage() {
               <strong>{option === 'auto' ? 'Automatic' : option}</strong>
               <span className="radio-description">{descriptions[option]}</span>
             </span>
+          </label>
+        ))}
+      </fieldset>
+      <fieldset className="settings-group">
+        <legend>Appearance</legend>
+        {themePreferences.map((option) => (
+          <label key={option} className="radio-row">
+            <input
+              type="radio"
+              name="theme"
+              value={option}
+              checked={theme === option}
+              onChange={() => setTheme(option)}
+            />
+            <span>{themeLabels[option]}</span>
           </label>
         ))}
       </fieldset>

@@ -5,6 +5,7 @@
 import type { Report } from '../../core/exercises/schema';
 import type { LearnerErrorInfo, RunEvent, RunPhase } from '../../core/sandbox/events';
 import { explainTfError } from '../../core/sandbox/explain-error';
+import { meterBatches, type TrainingMeter } from './progress';
 
 export type RunStatus =
   | 'idle'
@@ -59,6 +60,8 @@ export interface RunView {
   progress: { label: string; loaded: number; total: number } | null;
   batches: BatchPoint[];
   epochs: EpochFigures[];
+  /** Where training is and how fast it goes (the progress beside Run); null before a batch. */
+  meter: TrainingMeter | null;
   log: LogLine[];
   report: Report | null;
   error: LearnerErrorInfo | null;
@@ -75,6 +78,7 @@ export const idleRunView: RunView = {
   progress: null,
   batches: [],
   epochs: [],
+  meter: null,
   log: [],
   report: null,
   error: null,
@@ -163,6 +167,7 @@ export function applyRunEvents(view: RunView, events: RunEvent[], now: number): 
   let batches: BatchPoint[] | null = null;
   let epochs: EpochFigures[] | null = null;
   let log: LogLine[] | null = null;
+  const batchEvents: Extract<RunEvent, { type: 'batch' }>[] = [];
   const addLog = (level: LogLine['level'], message: string): void => {
     log ??= [...view.log];
     log.push({ level, message, at: now - view.startedAt });
@@ -189,6 +194,7 @@ export function applyRunEvents(view: RunView, events: RunEvent[], now: number): 
         addLog(event.level, event.message);
         break;
       case 'batch': {
+        batchEvents.push(event);
         batches ??= [...view.batches];
         const batchesPerEpoch = Math.max(1, event.batches);
         batches.push({
@@ -229,5 +235,6 @@ export function applyRunEvents(view: RunView, events: RunEvent[], now: number): 
   if (batches) next.batches = batches;
   if (epochs) next.epochs = epochs;
   if (log) next.log = log;
+  if (batchEvents.length > 0) next.meter = meterBatches(view.meter, batchEvents, now);
   return next;
 }

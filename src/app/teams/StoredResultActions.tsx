@@ -106,7 +106,7 @@ export function StoredResultActions({
           {allowExport && source && (
             <ExportSubmissionButton source={{ ...source, model: kept.model }} exerciseKind={exerciseKind} />
           )}
-          <DownloadModelButton artifacts={kept.model} />
+          <DownloadModelButton artifacts={kept.model} exerciseId={result.exerciseId} />
         </>
       );
   }

@@ -31,3 +31,13 @@ describe('stored settings', () => {
     expect(useSettingsStore.getState().seed).toBeNull();
   });
 });
+
+describe('stored theme', () => {
+  it('keeps a known theme and falls back to the system one', () => {
+    expect(mergeStoredSettings({ theme: 'dark' }, current).theme).toBe('dark');
+    expect(mergeStoredSettings({ theme: 'light' }, current).theme).toBe('light');
+    for (const stored of [{ theme: 'neon' }, { theme: 1 }, {}, null]) {
+      expect(mergeStoredSettings(stored, current).theme).toBe('system');
+    }
+  });
+});

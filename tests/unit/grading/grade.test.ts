@@ -117,6 +117,33 @@ describe('gradeModel', () => {
     model.dispose();
   });
 
+  it('lists an input-shape or output-units rule that restates a model check once', async () => {
+    const model = pixelClassifier();
+    const xs = threeClassImages();
+    const restating = exercise({
+      rules: [
+        { type: 'inputShape', shape: [2, 2, 1] },
+        { type: 'outputUnits', units: 3 },
+      ],
+    });
+    const once = await gradeModel(tf, model, threeClassInput(xs, restating));
+    expect(once.checks.map((c) => c.id)).toEqual([
+      'model:inputShape',
+      'model:output',
+      'model:finite',
+      'target:accuracy:test',
+    ]);
+    // A rule that asks something else (4 units for 3 classes) stays, next to the model check.
+    const other = await gradeModel(
+      tf,
+      model,
+      threeClassInput(xs, exercise({ rules: [{ type: 'outputUnits', units: 4 }] })),
+    );
+    expect(other.checks.filter((c) => c.id === 'rule:outputUnits')).toMatchObject([{ passed: false }]);
+    xs.dispose();
+    model.dispose();
+  });
+
   it('turns a model of the wrong shape into failed checks, not a throw', async () => {
     const model = tf.sequential({
       layers: [

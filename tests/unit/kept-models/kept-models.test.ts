@@ -6,7 +6,13 @@
 import * as tf from '@tensorflow/tfjs';
 import { beforeAll, describe, expect, test } from 'vitest';
 import { keptModelDecision } from '../../../src/app/storage/backup';
-import { tfjsModelFiles, tfjsModelJson, weightsFileName } from '../../../src/app/storage/model-files';
+import {
+  modelDownloads,
+  modelFileNames,
+  tfjsModelFiles,
+  tfjsModelJson,
+  weightsFileName,
+} from '../../../src/app/storage/model-files';
 import { resultRunOf, submissionSourceOf, validResult } from '../../../src/app/storage/results';
 import type { Report } from '../../../src/core/exercises/schema';
 import { hashModelWeights } from '../../../src/core/grading/grade';
@@ -141,6 +147,53 @@ describe('keeping and reading a trained model', () => {
 });
 
 describe('the downloaded model files', () => {
+  test('are named after the exercise, tidied, or plain without one', () => {
+    expect(modelFileNames('fashion-mnist-cnn')).toEqual({
+      modelJson: 'fashion-mnist-cnn.model.json',
+      weights: 'fashion-mnist-cnn.weights.bin',
+    });
+    expect(modelFileNames('../a b/c')).toEqual({
+      modelJson: 'a-b-c.model.json',
+      weights: 'a-b-c.weights.bin',
+    });
+    expect(modelFileNames()).toEqual({ modelJson: 'model.json', weights: 'weights.bin' });
+    expect(modelFileNames('///')).toEqual({ modelJson: 'model.json', weights: 'weights.bin' });
+  });
+
+  test("the exercise's model.json names its weights file, and tfjs loads the pair from those names", async () => {
+    const model = smallModel();
+    const input = tf.tensor4d([0.1, 0.9, 0.4, 0.2, 0.7, 0.3, 0.5, 0.8], [2, 2, 2, 1]);
+    try {
+      const artifacts = await serializeModel(tf, model);
+      const files = await modelDownloads(artifacts, 'fashion-mnist-cnn');
+      expect(files.map((f) => f.name)).toEqual([
+        'fashion-mnist-cnn.model.json',
+        'fashion-mnist-cnn.weights.bin',
+      ]);
+      const byName = new Map(files.map((f) => [f.name, f.blob]));
+      // Read back as a loader does: the model.json, then each weights path it names, beside it.
+      const parsed = JSON.parse(await byName.get('fashion-mnist-cnn.model.json')!.text());
+      const paths: string[] = parsed.weightsManifest.flatMap((group: { paths: string[] }) => group.paths);
+      expect(paths).toEqual(['fashion-mnist-cnn.weights.bin']);
+      const weightData = await byName.get(paths[0])!.arrayBuffer();
+      const loaded = await tf.loadLayersModel(
+        tf.io.fromMemory({
+          modelTopology: parsed.modelTopology,
+          weightSpecs: parsed.weightsManifest[0].weights,
+          weightData,
+        }),
+      );
+      const expected = model.predict(input) as tf.Tensor;
+      const actual = loaded.predict(input) as tf.Tensor;
+      expect(Array.from(await actual.data())).toEqual(Array.from(await expected.data()));
+      tf.dispose([expected, actual]);
+      loaded.dispose();
+    } finally {
+      input.dispose();
+      model.dispose();
+    }
+  });
+
   test('model.json names weights.bin, and tfjs loads the pair into the same model', async () => {
     const model = smallModel();
     const input = tf.tensor4d([0.1, 0.9, 0.4, 0.2, 0.7, 0.3, 0.5, 0.8], [2, 2, 2, 1]);
