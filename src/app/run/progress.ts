@@ -3,8 +3,8 @@
  * second, measured from the batch events as they arrive) and how long is left. Pure functions, so
  * the estimate can be tested without a page.
  *
- * The run events carry the batches of an epoch but not how many epochs `fit` was asked for, so
- * "time left" covers the current epoch unless a caller knows the epoch count.
+ * A batch event says how many epochs the run trains when its `fit` said so (`epochs`): then "time
+ * left" covers the whole run; otherwise it covers the current epoch.
  */
 import type { RunEvent, RunPhase } from '../../core/sandbox/events';
 
@@ -24,6 +24,8 @@ export interface TrainingMeter {
   batch: number;
   /** Batches in one epoch (0 when tfjs did not say). */
   batches: number;
+  /** Epochs the run trains in all, as its `fit` asked (a callback may stop it sooner); absent if unknown. */
+  epochs?: number;
   images: number;
   steps: number;
   /** Recent samples, oldest first, spanning at most `speedWindowMs` (and at least two). */
@@ -52,6 +54,7 @@ export function meterBatches(meter: TrainingMeter | null, events: BatchEvent[], 
     epoch: last ? last.epoch : (meter?.epoch ?? 0),
     batch: last ? last.batch : (meter?.batch ?? 0),
     batches: last ? Math.max(0, last.batches) : (meter?.batches ?? 0),
+    ...((last?.epochs ?? meter?.epochs) !== undefined ? { epochs: last?.epochs ?? meter?.epochs } : {}),
     images,
     steps,
     samples,

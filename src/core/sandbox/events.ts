@@ -11,7 +11,15 @@ export type RunEvent =
   | { type: 'backend'; backend: string; tried: { backend: string; ok: boolean; reason?: string }[] }
   | { type: 'progress'; label: string; loaded: number; total: number }
   | { type: 'log'; level: 'info' | 'warn' | 'error'; message: string }
-  | { type: 'batch'; epoch: number; batch: number; batches: number; logs: Record<string, number> }
+  | {
+      type: 'batch';
+      epoch: number;
+      batch: number;
+      batches: number;
+      /** Epochs the run will have trained when this `fit` ends (earlier fits included), if it said. */
+      epochs?: number;
+      logs: Record<string, number>;
+    }
   | { type: 'epoch'; epoch: number; logs: Record<string, number>; numTensors: number; seconds: number }
   | { type: 'warning'; code: 'leak' | 'nan' | 'time' | 'slow' | 'batch-norm'; message: string }
   | { type: 'error'; error: LearnerErrorInfo }

@@ -142,6 +142,7 @@ export function defineMonitor(tf: TF) {
   return class LabMonitor extends tf.Callback {
     private epochStartedAt = 0;
     private batchesPerEpoch = 0;
+    private totalEpochs: number | undefined;
 
     private get context(): MonitorContext | null {
       return current && current.active === this ? current : null;
@@ -149,11 +150,18 @@ export function defineMonitor(tf: TF) {
 
     override async onTrainBegin(): Promise<void> {
       if (current && current.active === null) current.active = this;
-      const params = this.params as { samples?: number; batchSize?: number; steps?: number } | undefined;
+      const params = this.params as
+        { samples?: number; batchSize?: number; steps?: number; epochs?: number } | undefined;
       const samples = params?.samples ?? 0;
       const batchSize = params?.batchSize ?? 32;
       this.batchesPerEpoch = params?.steps ?? Math.ceil(samples / batchSize);
       if (current && current.active === this) {
+        const epochs = params?.epochs;
+        // Counted from the epochs earlier fits trained, as the batch events' `epoch` is.
+        this.totalEpochs =
+          typeof epochs === 'number' && Number.isInteger(epochs) && epochs > 0
+            ? current.epochsTrained + epochs
+            : undefined;
         current.steps = 0;
         this.logSummary(current);
       }
@@ -194,6 +202,7 @@ export function defineMonitor(tf: TF) {
         epoch: context.epochsTrained,
         batch,
         batches: this.batchesPerEpoch,
+        ...(this.totalEpochs !== undefined ? { epochs: this.totalEpochs } : {}),
         logs: figures,
       });
       this.checkLimits(context, figures);

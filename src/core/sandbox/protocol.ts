@@ -210,6 +210,7 @@ const RunEventSchema: z.ZodType<RunEvent> = z.discriminatedUnion('type', [
     epoch: z.number().int().nonnegative(),
     batch: z.number().int().nonnegative(),
     batches: z.number().int().nonnegative(),
+    epochs: z.number().int().nonnegative().optional(),
     logs,
   }),
   z.strictObject({

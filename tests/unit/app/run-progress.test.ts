@@ -127,3 +127,29 @@ describe('progress line', () => {
     expect(progressParts(null, null)).toEqual([]);
   });
 });
+
+describe('the epoch count from the batch events', () => {
+  test('"epoch x of N" and the whole run\'s time left once a batch event says how many epochs', () => {
+    const batch = (epoch: number, b: number, epochs?: number) => ({
+      type: 'batch' as const,
+      epoch,
+      batch: b,
+      batches: 10,
+      ...(epochs !== undefined ? { epochs } : {}),
+      logs: { size: 32 },
+    });
+    let meter = meterBatches(null, [batch(0, 0, 3)], 0);
+    meter = meterBatches(meter, [batch(0, 1, 3)], 1000);
+    expect(meter.epochs).toBe(3);
+    // 1 batch per second: 8 left in this epoch and 2 whole epochs of 10 → 28 s.
+    expect(progressParts('train', meter, meter.epochs)).toEqual([
+      'Training',
+      'epoch 1 of 3',
+      'batch 2 of 10',
+      '32 images/s',
+      'about 28 s left',
+    ]);
+    // A later event without the count keeps the one the run said.
+    expect(meterBatches(meter, [batch(1, 0)], 2000).epochs).toBe(3);
+  });
+});
