@@ -76,6 +76,9 @@ function functionKey(bundle: ExerciseBundle): Promise<unknown> {
 async function computeFunctionKey(bundle: ExerciseBundle): Promise<unknown> {
   const tf = await import('@tensorflow/tfjs');
   await tf.setBackend('cpu');
+  // tfjs greets Node users once per CPU backend ("install tfjs-node"): not a build's concern.
+  const cpu = tf.findBackend('cpu') as { firstUse?: boolean } | null;
+  if (cpu && 'firstUse' in cpu) cpu.firstUse = false;
   const prepared = await prepareCases(tf, bundle);
   return {
     cases: prepared.cases,
