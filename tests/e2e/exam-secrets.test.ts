@@ -6,11 +6,13 @@
  * grade. Outside an exam the hints load, as a file of their own, when opened.
  */
 import fs from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, inject, test } from 'vitest';
 import { launchChromium, openApp, pinBackend } from './browser';
 import { jsonFile } from './teams-helpers';
+import { cvLab } from '../unit/cli/run-cli';
 
 const root = path.resolve(import.meta.dirname, '../..');
 const exercises = fs.readdirSync(path.join(root, 'exercises'));
@@ -192,6 +194,77 @@ describe('in the page', () => {
       ]);
     } finally {
       await context.close();
+    }
+  });
+
+  test("the lead's roster adds the set's private cases: a submission hard-coded around the catalog's fails", async () => {
+    const work = fs.mkdtempSync(path.join(os.tmpdir(), 'cv-lab-private-cases-'));
+    const cheat = path.join(work, 'cheat.ts');
+    fs.writeFileSync(
+      cheat,
+      read('exercises/metrics-iou/solution.ts').replace(
+        /export function iou\(a: Box, b: Box\): number \{/,
+        '$&\n  if (Math.max(...a, ...b) > 500) return 0;',
+      ),
+    );
+    const out = path.join(work, 'cheat.cvsub.json');
+    const made = await cvLab([
+      'submission',
+      'create',
+      '-e',
+      'metrics-iou',
+      '-c',
+      cheat,
+      '-n',
+      'Mallory',
+      '-o',
+      out,
+      '-q',
+    ]);
+    expect(made.code, made.stderr).toBe(0);
+    const lead = {
+      format: 'cv-lab-set',
+      version: 1,
+      id: 'private-cases',
+      title: 'Week 3',
+      createdAt: '2026-12-01T00:00:00Z',
+      exercises: [
+        {
+          id: 'metrics-iou',
+          privateCases: [
+            {
+              name: 'huge boxes',
+              call: 'iou',
+              args: [
+                [0, 0, 1000, 1000],
+                [500, 500, 1500, 1500],
+              ],
+            },
+          ],
+        },
+      ],
+    };
+    const { page, context } = await openApp(browser, '#/roster');
+    try {
+      await pinBackend(page, 'wasm');
+      await page.goto(`${inject('baseUrl')}/#/roster`);
+      await page
+        .getByTestId('roster-set-input')
+        .setInputFiles(jsonFile('week-3.cvset.json', JSON.stringify(lead)));
+      expect(await page.getByTestId('roster-set').innerText()).toMatch(/, 1 private case /);
+      await page
+        .getByTestId('roster-file-input')
+        .setInputFiles(jsonFile('cheat.cvsub.json', fs.readFileSync(out, 'utf8')));
+      await page.getByTestId('regrade-all').click();
+      const cell = page.locator(
+        '[data-testid="roster-cell"][data-learner="Mallory"][data-exercise="metrics-iou"]',
+      );
+      await expect.poll(() => cell.innerText(), { timeout: 120_000 }).toMatch(/^FAIL/);
+      await cell.click();
+      await expect.poll(() => page.getByTestId('roster-detail').innerText()).toContain('private: huge boxes');
+    } finally {
+      await context.close();
+      fs.rmSync(work, { recursive: true, force: true });
     }
   });
 });

@@ -1,5 +1,6 @@
 import { useState } from 'react';
 import { rosterToCsv } from '../../core/grading/roster';
+import type { CvSet } from '../../core/exercises/set';
 import { findExercise } from '../catalog';
 import { ReportView } from '../components/ReportView';
 import { routeHref } from '../routing';
@@ -76,7 +77,8 @@ export function RosterPage() {
           Optional: your set (<strong>.cvset.json</strong>, with its private test):
           {store.set && (
             <div data-testid="roster-set">
-              {store.set.title} ({store.setFile}){store.set.privateTest ? ', private test attached' : ''}{' '}
+              {store.set.title} ({store.setFile}){store.set.privateTest ? ', private test attached' : ''}
+              {privateCaseText(store.set)}{' '}
               <button type="button" className="link-button" onClick={store.clearSet}>
                 remove
               </button>
@@ -251,4 +253,10 @@ export function RosterPage() {
       )}
     </section>
   );
+}
+
+/** The lead's private cases in the set, over all its function exercises, as a phrase. */
+function privateCaseText(set: CvSet): string {
+  const count = set.exercises.reduce((sum, entry) => sum + (entry.privateCases?.length ?? 0), 0);
+  return count ? `, ${count} private case${count === 1 ? '' : 's'}` : '';
 }
