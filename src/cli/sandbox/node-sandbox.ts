@@ -14,15 +14,16 @@
  * resident memory and kills it past a cap (WASM memory is outside the JavaScript heap's limit).
  */
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { createHash } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, realpathSync, renameSync, writeFileSync } from 'node:fs';
 import { totalmem } from 'node:os';
-import { dirname, join } from 'node:path';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { HostMessage, SandboxChannel } from '../../core/sandbox/protocol';
 
 const REPO_ROOT = fileURLToPath(new URL('../../../', import.meta.url));
 const PACKAGES = join(REPO_ROOT, 'node_modules');
-const BUNDLE = join(PACKAGES, '.cache', 'cv-lab', 'sandbox-node.mjs');
+const BUNDLE_DIR = join(PACKAGES, '.cache', 'cv-lab');
 const ENTRY = fileURLToPath(new URL('../../sandbox/node-entry.ts', import.meta.url));
 
 export interface NodeSandboxOptions {
@@ -42,7 +43,9 @@ let bundled: string | undefined;
 
 /**
  * Bundles the entry and core into one ES module next to the packages (so `@tensorflow/*`
- * resolves), once per CLI process; a concurrent CLI writing the same file renames over it.
+ * resolves), once per CLI process. The file is named by its content's hash: two checkouts sharing
+ * one `node_modules` (git worktrees) never run each other's sandbox, and a concurrent CLI writing
+ * the same file renames over it with the same bytes.
  */
 export async function sandboxBundle(): Promise<string> {
   if (bundled) return bundled;
@@ -58,15 +61,16 @@ export async function sandboxBundle(): Promise<string> {
     logLevel: 'silent',
   });
   const code = result.outputFiles[0].text;
-  const current = existsSync(BUNDLE) ? readFileSync(BUNDLE, 'utf8') : '';
-  if (current !== code) {
-    mkdirSync(dirname(BUNDLE), { recursive: true });
-    const temporary = `${BUNDLE}.${process.pid}.tmp`;
+  const hash = createHash('sha256').update(code).digest('hex').slice(0, 16);
+  const bundle = join(BUNDLE_DIR, `sandbox-node-${hash}.mjs`);
+  if (!existsSync(bundle) || readFileSync(bundle, 'utf8') !== code) {
+    mkdirSync(BUNDLE_DIR, { recursive: true });
+    const temporary = `${bundle}.${process.pid}.tmp`;
     writeFileSync(temporary, code);
-    renameSync(temporary, BUNDLE);
+    renameSync(temporary, bundle);
   }
-  bundled = BUNDLE;
-  return BUNDLE;
+  bundled = bundle;
+  return bundle;
 }
 
 let networkNamespace: boolean | undefined;
