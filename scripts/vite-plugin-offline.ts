@@ -23,6 +23,7 @@ import type { DatasetsIndex, DatasetsIndexEntry } from '../src/app/offline/datas
 import type { ModelsIndex, ModelsIndexEntry } from '../src/app/offline/models-index.ts';
 import { MODEL_JSON, modelWeightPaths } from '../src/storage/model-cache.ts';
 import { ON_DEMAND_CHUNK } from './vite-plugin-exercises.ts';
+import { errorMessage } from '../src/core/shared/errors.ts';
 
 export interface OfflinePluginOptions {
   /** The project root (holds src and public). */
@@ -49,7 +50,7 @@ export function buildDatasetsIndex(datasetsDir: string, warn: (message: string) 
         bytes: allShards(manifest).reduce((sum, shard) => sum + shard.bytes, Buffer.byteLength(text)),
       });
     } catch (error) {
-      warn(`datasets/index.json: skipping ${folder.name}: ${error instanceof Error ? error.message : error}`);
+      warn(`datasets/index.json: skipping ${folder.name}: ${errorMessage(error)}`);
     }
   }
   return { format: 'cv-lab-datasets-index', version: 1, datasets };
@@ -74,7 +75,7 @@ export function buildModelsIndex(modelsDir: string, warn: (message: string) => v
       });
       models.push({ id: folder.name, files, bytes: files.reduce((sum, f) => sum + f.bytes, 0) });
     } catch (error) {
-      warn(`models/index.json: skipping ${folder.name}: ${error instanceof Error ? error.message : error}`);
+      warn(`models/index.json: skipping ${folder.name}: ${errorMessage(error)}`);
     }
   }
   return { format: 'cv-lab-models-index', version: 1, models };

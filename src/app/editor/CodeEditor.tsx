@@ -5,6 +5,7 @@
 import { forwardRef, useEffect, useImperativeHandle, useRef, useState } from 'react';
 import type * as Monaco from 'monaco-editor/editor';
 import { useResolvedTheme, type Theme } from '../stores/theme';
+import { errorMessage } from '../../core/shared/errors';
 
 type MonacoSetup = typeof import('./monaco-setup');
 
@@ -103,7 +104,7 @@ export const CodeEditor = forwardRef<CodeEditorHandle, CodeEditorProps>(function
         };
       })
       .catch((error: unknown) => {
-        if (!disposed) setLoadError(error instanceof Error ? error.message : String(error));
+        if (!disposed) setLoadError(errorMessage(error));
       });
     return () => {
       disposed = true;

@@ -12,6 +12,7 @@ import { describeStorageError } from '../storage/storage-error';
 import { filesFromDrop, filesFromFolderInput, type PickedFile } from './dropped-files';
 import type { ImageImportApi, ImportPreview, ImportProgress, ImportSource } from './image-import-host';
 import { checkSettings, suggestDatasetId, type ImportSettings } from './image-import-plan';
+import { errorMessage } from '../../core/shared/errors';
 
 type Picked = { source: ImportSource; label: string; count: number } | null;
 
@@ -107,9 +108,7 @@ export function ImageImportPanel({ takenIds, onSaved }: { takenIds: string[]; on
         setErrors(result.errors);
       }
     } catch (error) {
-      setErrors([
-        `The import failed: ${error instanceof Error ? error.message : String(error)}. Nothing was saved.`,
-      ]);
+      setErrors([`The import failed: ${errorMessage(error)}. Nothing was saved.`]);
     } finally {
       setProgress(null);
       worker.terminate();

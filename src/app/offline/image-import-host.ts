@@ -98,7 +98,7 @@ function fromZip(
     });
   } catch (error) {
     throw new Error(
-      `The zip cannot be read (${error instanceof Error ? error.message : error}): it is damaged, or an entry holds more than its header declares.`,
+      `The zip cannot be read (${errorMessage(error)}): it is damaged, or an entry holds more than its header declares.`,
     );
   }
   if (tooLarge) throw new Error(`${tooLarge}.`);

@@ -4,6 +4,7 @@
  */
 import { formatBytes } from './storage-estimate';
 import { DIRECT_DOWNLOAD_PARAM } from './sw-routes';
+import { errorMessage } from '../../core/shared/errors';
 
 export interface DownloadProgress {
   loaded: number;
@@ -68,6 +69,6 @@ export function describeCacheError(error: unknown, name: string, kept: KeptCopy)
   if (errorName === 'QuotaExceededError') {
     return `Not enough storage to keep ${name} offline: the browser's quota for this site is full. ${keptText(name, kept)} Remove another dataset or model or free space, then try again.`;
   }
-  const detail = error instanceof Error ? error.message : String(error);
+  const detail = errorMessage(error);
   return `Could not make ${name} available offline: ${detail}. ${keptText(name, kept)}`;
 }

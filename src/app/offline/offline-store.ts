@@ -5,6 +5,7 @@
  */
 import { create } from 'zustand';
 import { flushBeforeReload } from '../storage/before-reload';
+import { errorMessage } from '../../core/shared/errors';
 
 export type OfflineState =
   /** Not the built app, or a browser without service workers. */
@@ -63,7 +64,7 @@ export const useOfflineStore = create<OfflineStore>((set, get) => ({
       await navigator.serviceWorker.ready;
       set({ state: 'ready' });
     } catch (error) {
-      set({ state: 'failed', error: error instanceof Error ? error.message : String(error) });
+      set({ state: 'failed', error: errorMessage(error) });
     }
   },
 

@@ -14,6 +14,7 @@ import {
   type ImportSummary,
 } from '../storage/backup';
 import { useResultsStore } from '../stores/results-store';
+import { errorMessage } from '../../core/shared/errors';
 
 const storeLabels: Record<string, string> = {
   'cv-lab/drafts': 'Drafts',
@@ -45,7 +46,7 @@ export function BackupPage() {
         `Saved ${name}: ${records} records from ${backup.databases.length} database${backup.databases.length === 1 ? '' : 's'}.`,
       );
     } catch (thrown) {
-      setError(`The backup could not be made: ${thrown instanceof Error ? thrown.message : String(thrown)}`);
+      setError(`The backup could not be made: ${errorMessage(thrown)}`);
     } finally {
       setBusy(false);
     }
@@ -66,7 +67,7 @@ export function BackupPage() {
       // Imported results (and the models kept with them) show at once on the exercise pages.
       await useResultsStore.getState().load();
     } catch (thrown) {
-      setError(thrown instanceof Error ? thrown.message : String(thrown));
+      setError(errorMessage(thrown));
     } finally {
       setBusy(false);
     }

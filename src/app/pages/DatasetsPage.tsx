@@ -27,6 +27,7 @@ import type { StoredImportedDataset } from '../../storage/lab-db';
 import { cachedModelState, removeModelFromCache, type ModelCachedState } from '../../storage/model-cache';
 import { PRETRAINED_MODELS, type PretrainedEntry } from '../../core/models/registry';
 import { describeStorageError } from '../storage/storage-error';
+import { errorMessage } from '../../core/shared/errors';
 
 async function fetchServerDatasets(): Promise<DatasetsIndexEntry[]> {
   const response = await fetch('/datasets/index.json');
@@ -75,7 +76,7 @@ export function DatasetsPage() {
       .catch((error: unknown) => {
         setServer([]);
         setServerError(
-          `The list of prepared datasets could not be read (${error instanceof Error ? error.message : error}). Offline, only datasets made available offline work.`,
+          `The list of prepared datasets could not be read (${errorMessage(error)}). Offline, only datasets made available offline work.`,
         );
       });
     fetchModelSizes()

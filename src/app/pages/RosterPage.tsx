@@ -4,7 +4,7 @@ import type { CvSet } from '../../core/exercises/set';
 import { findExercise } from '../catalog';
 import { ReportView } from '../components/ReportView';
 import { routeHref } from '../routing';
-import { downloadText } from '../teams/download';
+import { downloadText } from '../download';
 import { FileDrop } from '../teams/FileDrop';
 import { rosterGrid, rosterRowsForExport, type RosterEntry } from '../teams/roster-table';
 import { useRosterStore } from '../teams/roster-store';

@@ -6,7 +6,7 @@ import { routeHref } from '../routing';
 import { formToSetInput, keyTargetIndex, moveEntry, type BuilderEntry } from '../teams/builder';
 import { useBuilderStore } from '../teams/builder-store';
 import { describeTargets } from '../../core/grading/target-text';
-import { downloadText } from '../teams/download';
+import { downloadText } from '../download';
 import { FileDrop } from '../teams/FileDrop';
 import { privateTestFromFiles, privateTestFromServer } from '../teams/private-test';
 import { fileSlug } from '../teams/set-progress';

@@ -3,8 +3,7 @@ import { routeHref } from '../routing';
 import { FileDrop } from '../teams/FileDrop';
 import { SetConflictPanel, type SetConflict } from '../teams/SetConflictPanel';
 import { attemptKey, useSetsStore, type ConflictChoice, type OpenedSet } from '../teams/sets-store';
-
-const messageOf = (error: unknown) => (error instanceof Error ? error.message : String(error));
+import { errorMessage } from '../../core/shared/errors';
 
 /** The learner's sets: open one from a file or a link, see the ones opened before. */
 export function SetsPage() {
@@ -26,7 +25,7 @@ export function SetsPage() {
       try {
         outcomes.push(await store.importText(await file.text()));
       } catch (error) {
-        problems.push(`${file.name}: ${messageOf(error)}`);
+        problems.push(`${file.name}: ${errorMessage(error)}`);
       }
     }
     setErrors(problems);
@@ -39,7 +38,7 @@ export function SetsPage() {
       setErrors([]);
       showOutcomes([outcome], true);
     } catch (error) {
-      setErrors([messageOf(error)]);
+      setErrors([errorMessage(error)]);
     }
   };
 
@@ -193,7 +192,7 @@ export function SetLinkPage() {
         if (outcome.kind === 'kept') window.location.replace(routeHref.set(outcome.set.id));
         else setConflict(outcome);
       },
-      (thrown: unknown) => !cancelled && setError(messageOf(thrown)),
+      (thrown: unknown) => !cancelled && setError(errorMessage(thrown)),
     );
     return () => {
       cancelled = true;

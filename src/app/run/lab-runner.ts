@@ -9,6 +9,7 @@ import type { RunEvent } from '../../core/sandbox/events';
 import type { PageRunRequest } from '../../worker/contract';
 import type { LabRunOutcome, LabWorkerApi } from '../../worker/contract';
 import { openSandboxFrame, type SandboxFrame } from './sandbox-frame';
+import { errorMessage } from '../../core/shared/errors';
 
 export type RunEnd =
   | { type: 'finished'; outcome: LabRunOutcome }
@@ -97,7 +98,7 @@ export class LabRunner {
         .then((outcome): RunEnd => ({ type: 'finished', outcome }))
         .catch((error: unknown): RunEnd => ({
           type: 'crashed',
-          message: error instanceof Error ? error.message : String(error),
+          message: errorMessage(error),
         }));
       const end = await Promise.race([finished, interrupted]);
       if (end.type !== 'finished') {

@@ -16,6 +16,7 @@ import { labDatabaseName, labDatabaseVersion } from '../../storage/lab-db';
 import { tfjsModelsDatabaseName } from '../../storage/kept-models';
 import { AttemptSchema, ExamClockSchema, teamsDatabaseName, teamsDatabaseVersion } from './teams-db';
 import { validResult } from './results';
+import { errorMessage } from '../../core/shared/errors';
 
 /** A record as it will be written, or a thrown error that says what is wrong with it. */
 type RecordCheck = (value: unknown) => unknown | Promise<unknown>;
@@ -167,9 +168,7 @@ export async function checkBackup(backup: Backup): Promise<CheckedDatabase[]> {
           const value = await knownStore.check(decodeValue(record.value));
           records.push({ value });
         } catch (error) {
-          problems.push(
-            `${database.name}/${store.name}, record ${index + 1}: ${error instanceof Error ? error.message : String(error)}`,
-          );
+          problems.push(`${database.name}/${store.name}, record ${index + 1}: ${errorMessage(error)}`);
         }
       }
       out.stores.push({ name: store.name, records });

@@ -22,6 +22,8 @@ import { checkBackup, knownDatabases, type CheckedDatabase } from './backup-reco
 import { exerciseOfKeptModel, tfjsModelsDatabaseName, tfjsModelStoreNames } from '../../storage/kept-models';
 import { ensureLabDb, labDatabaseName } from '../../storage/lab-db';
 import { ensureTeamsDb, teamsDatabaseName } from './teams-db';
+import { errorMessage } from '../../core/shared/errors';
+import { downloadText } from '../download';
 
 async function databaseNames(): Promise<string[]> {
   if (typeof indexedDB.databases === 'function') {
@@ -75,15 +77,7 @@ export async function exportBackup(): Promise<Backup> {
 
 /** Saves the backup as a download. */
 export function downloadBackup(backup: Backup, fileName: string): void {
-  const blob = new Blob([JSON.stringify(backup)], { type: 'application/json' });
-  const url = URL.createObjectURL(blob);
-  const link = document.createElement('a');
-  link.href = url;
-  link.download = fileName;
-  document.body.append(link);
-  link.click();
-  link.remove();
-  setTimeout(() => URL.revokeObjectURL(url), 10_000);
+  downloadText(fileName, JSON.stringify(backup));
 }
 
 export interface StoreMergeSummary {
@@ -304,12 +298,12 @@ export async function importBackup(text: string): Promise<ImportSummary> {
       }
     }
   } catch (error) {
-    const detail = error instanceof Error ? error.message : String(error);
+    const detail = errorMessage(error);
     try {
       for (const { name, created, undo } of [...written].reverse()) await undoDatabase(name, created, undo);
     } catch (undoError) {
       throw new Error(
-        `The backup could not be written (${detail}), and putting back what was written failed too (${undoError instanceof Error ? undoError.message : String(undoError)}). Export a backup of this browser before trying again.`,
+        `The backup could not be written (${detail}), and putting back what was written failed too (${errorMessage(undoError)}). Export a backup of this browser before trying again.`,
       );
     }
     throw new Error(

@@ -6,6 +6,7 @@
  * exercises can sit in one folder.
  */
 import { decodeWeights, type ModelArtifactsJson } from '../../core/models/artifacts';
+import { downloadBlob } from '../download';
 
 export const modelJsonFileName = 'model.json';
 export const weightsFileName = 'weights.bin';
@@ -68,19 +69,6 @@ export async function modelDownloads(
       blob: new Blob([weights as Uint8Array<ArrayBuffer>], { type: 'application/octet-stream' }),
     },
   ];
-}
-
-function downloadBlob(fileName: string, blob: Blob): void {
-  const url = URL.createObjectURL(blob);
-  const link = document.createElement('a');
-  link.href = url;
-  link.download = fileName;
-  link.rel = 'noopener';
-  document.body.append(link);
-  link.click();
-  link.remove();
-  // Chromium reads the Blob after the click returns: revoke later.
-  setTimeout(() => URL.revokeObjectURL(url), 60_000);
 }
 
 /** Downloads the two files (keep them in one folder: the first names the second). */

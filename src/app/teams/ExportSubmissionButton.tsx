@@ -5,6 +5,7 @@ import type { CvSet } from '../../core/exercises/set';
 import { exportSubmission } from './export-submission';
 import type { SubmissionSource } from '../storage/teams-db';
 import { rememberedLearnerName, rememberLearnerName } from './learner-name';
+import { errorMessage } from '../../core/shared/errors';
 
 /**
  * "Export submission": asks the learner's name the first time (then remembers it in this browser)
@@ -31,7 +32,7 @@ export function ExportSubmissionButton({
       setMessage({ error: false, text: `Saved ${fileName}` });
       setAsking(false);
     } catch (error) {
-      setMessage({ error: true, text: error instanceof Error ? error.message : String(error) });
+      setMessage({ error: true, text: errorMessage(error) });
     }
   };
 

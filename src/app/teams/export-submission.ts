@@ -5,7 +5,7 @@
 import type { Exercise } from '../../core/exercises/schema';
 import type { CvSet } from '../../core/exercises/set';
 import { buildSubmission, serializeSubmission, submissionFileName } from '../../core/exercises/submission';
-import { downloadText } from './download';
+import { downloadText } from '../download';
 import type { SubmissionSource } from '../storage/teams-db';
 
 type ExerciseKind = Exercise['kind'];

@@ -13,6 +13,7 @@ import { mkdir, open, rename, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { CliError } from '../cli-error';
+import { errorMessageWithCause } from '../../core/shared/errors';
 
 export interface ArchiveSpec {
   /** The file name, also its name in the cache and in a `--from` folder. */
@@ -64,12 +65,6 @@ export async function sha256OfFile(file: string): Promise<string> {
 
 const formatSize = (bytes: number) =>
   bytes < 1e6 ? `${Math.ceil(bytes / 1e3)} kB` : `${(bytes / 1e6).toFixed(1)} MB`;
-
-/** Node's fetch says only "fetch failed"; the reason (`connect ECONNREFUSED ...`) is in its cause. */
-export function describeError(error: unknown): string {
-  if (!(error instanceof Error)) return String(error);
-  return error.cause instanceof Error ? `${error.message}: ${error.cause.message}` : error.message;
-}
 
 /**
  * Streams `url` into `destination`, hashing as it goes; logs progress every tenth. Throws on an HTTP
@@ -168,7 +163,7 @@ export async function fetchArchive(spec: ArchiveSpec, options: FetchArchiveOptio
   try {
     downloaded = await downloadToFile(url, partial, log);
   } catch (error) {
-    throw new CliError(`could not download ${url} (${describeError(error)}); ${howToFix}`);
+    throw new CliError(`could not download ${url} (${errorMessageWithCause(error)}); ${howToFix}`);
   }
   if (expected && downloaded.sha256 !== expected) {
     await rm(partial, { force: true });

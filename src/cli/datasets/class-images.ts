@@ -11,6 +11,7 @@ import { stripControlCharacters } from '../../core/text/control-characters';
 import { CliError } from '../cli-error';
 import { decodeImage, ImageDecodeError } from './image-decode';
 import type { ImageSource } from './image-source';
+import { errorMessage } from '../../core/shared/errors';
 
 export interface CollectOptions {
   shape: ImageShape;
@@ -177,6 +178,6 @@ async function readOne(
     // A damaged or forged archive stops the whole import; one bad image is only skipped.
     if (error instanceof CliError) throw error;
     if (error instanceof ImageDecodeError) return error.reason;
-    return `could not be read: ${error instanceof Error ? error.message : String(error)}`;
+    return `could not be read: ${errorMessage(error)}`;
   }
 }

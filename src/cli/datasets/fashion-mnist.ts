@@ -16,6 +16,7 @@ import { datasetsRoot } from './fs-reader';
 import { inflateIdx, parseIdx } from './idx';
 import { quickCheckDataset, writeDatasetAtomically } from './prepared';
 import { downloadFile } from './download';
+import { errorMessageWithCause } from '../../core/shared/errors';
 
 export const FASHION_MNIST_ID = 'fashion-mnist';
 export const FASHION_MNIST_URL = 'http://fashion-mnist.s3-website.eu-central-1.amazonaws.com/';
@@ -171,7 +172,7 @@ async function getOriginals(options: PrepareOptions, log: (line: string) => void
       originals.set(file, await downloadFile(url, log));
     } catch (error) {
       throw new CliError(
-        `could not download ${url} (${describeError(error)}) and no local copy was found; ${HOW_TO_GET_THE_FILES}`,
+        `could not download ${url} (${errorMessageWithCause(error)}) and no local copy was found; ${HOW_TO_GET_THE_FILES}`,
       );
     }
   }
@@ -239,10 +240,4 @@ function parseOriginal(file: string, bytes: Uint8Array, rank: number) {
   } catch (error) {
     throw new CliError(`${file}: ${(error as Error).message}`);
   }
-}
-
-/** Node's fetch says only "fetch failed"; the reason (`connect ECONNREFUSED ...`) is in its cause. */
-function describeError(error: unknown): string {
-  if (!(error instanceof Error)) return String(error);
-  return error.cause instanceof Error ? `${error.message}: ${error.cause.message}` : error.message;
 }

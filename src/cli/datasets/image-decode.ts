@@ -19,6 +19,7 @@ import {
   sniffImageFormat,
   type ImageFormat,
 } from '../../core/datasets/images/header';
+import { errorMessage } from '../../core/shared/errors';
 
 export { DEFAULT_MAX_MEGAPIXELS, readImageSize, sniffImageFormat, type ImageFormat };
 
@@ -153,7 +154,7 @@ export async function decodeImage(bytes: Uint8Array, options: DecodeOptions = {}
     };
   } catch (error) {
     if (error instanceof ImageDecodeError) throw error;
-    const detail = error instanceof Error ? error.message : String(error);
+    const detail = errorMessage(error);
     throw new ImageDecodeError(`corrupt ${format.toUpperCase()} (${detail})`);
   }
 }

@@ -5,6 +5,7 @@
 import { DatasetError, DatasetNotPreparedError } from './errors';
 import { MANIFEST_FILE } from './manifest';
 import type { DatasetFileReader } from './types';
+import { errorMessage } from '../shared/errors';
 
 /**
  * `baseUrl` is the dataset's folder, e.g. `https://host/datasets/fashion-mnist/` (a missing
@@ -18,7 +19,7 @@ export function fetchDatasetReader(baseUrl: string): DatasetFileReader {
     try {
       response = await fetch(new URL(path, base));
     } catch (error) {
-      const message = error instanceof Error ? error.message : String(error);
+      const message = errorMessage(error);
       throw new DatasetError(path, `could not be fetched from ${base} (${message})`, { cause: error });
     }
     if (response.status === 404) {

@@ -9,6 +9,7 @@ import { DatasetError } from './errors';
 import { MANIFEST_FILE, allShards, imageBytes, parseManifest } from './manifest';
 import type { DatasetManifest, Shard } from './manifest';
 import type { DatasetFileReader, LoadedDataset, LoadProgress, RawSplit, SplitName } from './types';
+import { errorMessage } from '../shared/errors';
 
 export { DatasetError, DatasetNotPreparedError } from './errors';
 
@@ -100,7 +101,7 @@ async function readFile(
     return await read(file, onProgress, maxBytes);
   } catch (error) {
     if (error instanceof DatasetError) throw error;
-    const message = error instanceof Error ? error.message : String(error);
+    const message = errorMessage(error);
     throw new DatasetError(file, `could not be read (${message})`, { cause: error });
   }
 }
@@ -134,7 +135,7 @@ async function verifyShard(shard: Shard, stored: Uint8Array, itemBytes: number):
         { cause: error },
       );
     }
-    const message = error instanceof Error ? error.message : String(error);
+    const message = errorMessage(error);
     throw new DatasetError(shard.file, `corrupt: not a valid gzip file (${message})`, { cause: error });
   }
   if (decoded.length !== expected) {

@@ -7,6 +7,7 @@
  */
 import { z } from 'zod';
 import { DatasetError } from './errors';
+import { errorMessage } from '../shared/errors';
 
 export const DATASET_FORMAT = 'cv-lab-dataset';
 export const DATASET_FORMAT_VERSION = 1;
@@ -113,10 +114,7 @@ export function parseManifest(text: string): DatasetManifest {
   try {
     json = JSON.parse(text);
   } catch (error) {
-    throw new DatasetError(
-      MANIFEST_FILE,
-      `not valid JSON (${error instanceof Error ? error.message : String(error)})`,
-    );
+    throw new DatasetError(MANIFEST_FILE, `not valid JSON (${errorMessage(error)})`);
   }
   const result = DatasetManifestSchema.safeParse(json);
   if (!result.success) {

@@ -12,6 +12,7 @@
  */
 import type { z } from 'zod';
 import { FormatError, formatSize } from '../shared/format-error';
+import { errorMessage } from '../shared/errors';
 
 export interface JsonBounds {
   /** Deepest nesting of objects and arrays. */
@@ -48,7 +49,7 @@ export function parseBoundedJson(text: string, what: string, maxChars: number, b
   try {
     json = JSON.parse(text);
   } catch (error) {
-    const detail = error instanceof Error ? error.message : String(error);
+    const detail = errorMessage(error);
     throw new FormatError(`${what}: not JSON (${detail}); the file may be truncated or not a ${what}`);
   }
   try {

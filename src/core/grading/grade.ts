@@ -47,6 +47,7 @@ import {
   type MetricsBySplit,
   type RunFacts,
 } from './rules';
+import { errorMessage } from '../shared/errors';
 
 export interface GradeInput {
   exercise: Exercise;
@@ -101,7 +102,7 @@ export async function gradeModel(tf: TF, model: tfType.LayersModel, input: Grade
         id: 'model:predicts',
         label: 'Model predicts the test images',
         passed: false,
-        detail: `model.predict failed: ${error instanceof Error ? error.message : String(error)}`,
+        detail: `model.predict failed: ${errorMessage(error)}`,
       });
     }
   }

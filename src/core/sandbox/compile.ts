@@ -9,6 +9,7 @@
 import { transform } from 'sucrase';
 import type { LearnerErrorInfo } from './events';
 import { explainTfError } from './explain-error';
+import { errorMessage } from '../shared/errors';
 
 export const LEARNER_FILE = 'learner.ts';
 
@@ -67,7 +68,7 @@ export function compileLearnerModule(code: string, modules: Record<string, unkno
 
 /** Sucrase reports syntax errors as `Unexpected token (5:10)`: line 1-based, column 0-based. */
 function syntaxErrorInfo(error: unknown): LearnerErrorInfo {
-  const message = error instanceof Error ? error.message : String(error);
+  const message = errorMessage(error);
   const where = /\((\d+):(\d+)\)\s*$/.exec(message);
   return {
     kind: 'compile',
