@@ -6,14 +6,7 @@
  */
 import type * as tfType from '@tensorflow/tfjs';
 import type { TF } from '../core/shared/tf';
-import { sha256Hex } from '../core/shared/bytes';
-import { bytesToBase64 } from '../core/shared/base64';
-import { formatSize } from '../core/shared/format-error';
-import {
-  MAX_WEIGHT_BYTES,
-  ModelArtifactsJsonSchema,
-  type ModelArtifactsJson,
-} from '../core/models/artifacts';
+import { artifactsToJson, type ModelArtifactsJson } from '../core/models/artifacts';
 import { keptModelUrl } from '../storage/kept-models';
 
 export type KeepResult = { kept: true } | { kept: false; reason: string };
@@ -56,51 +49,6 @@ export async function keepTrainedModel(
   }
 }
 
-/**
- * tfjs's saved artifacts (from any handler) as the JSON form a submission carries, with the
- * SHA-256 of the weight bytes (which is the report's `modelHash` for the model that was graded).
- * Throws for what a submission cannot carry (other dtypes, quantized or oversized weights).
- */
-export async function keptArtifactsJson(
-  tf: TF,
-  artifacts: tfType.io.ModelArtifacts,
-): Promise<ModelArtifactsJson> {
-  if (!artifacts.modelTopology || artifacts.modelTopology instanceof ArrayBuffer || !artifacts.weightSpecs) {
-    throw new Error('the kept model has no Keras topology or weight specs');
-  }
-  const weightSpecs = artifacts.weightSpecs.map((spec) => {
-    if (spec.quantization) throw new Error(`weight ${spec.name} of the kept model is quantized`);
-    if (spec.dtype !== 'float32' && spec.dtype !== 'int32') {
-      throw new Error(
-        `weight ${spec.name} of the kept model is ${spec.dtype}; only float32 and int32 travel`,
-      );
-    }
-    return { name: spec.name, shape: [...spec.shape], dtype: spec.dtype };
-  });
-  const weightData = artifacts.weightData
-    ? new Uint8Array(tf.io.CompositeArrayBuffer.join(artifacts.weightData))
-    : new Uint8Array(0);
-  if (weightData.byteLength > MAX_WEIGHT_BYTES) {
-    throw new Error(
-      `the kept model's weights take ${formatSize(weightData.byteLength)}, more than the ${formatSize(MAX_WEIGHT_BYTES)} a submission may carry`,
-    );
-  }
-  // Validated like a file read back: the record may have come from an imported backup.
-  const parsed = ModelArtifactsJsonSchema.safeParse({
-    modelTopology: artifacts.modelTopology,
-    weightSpecs,
-    weightDataBase64: bytesToBase64(weightData),
-    weightsSha256: await sha256Hex(weightData),
-    byteLength: weightData.byteLength,
-    ...(artifacts.generatedBy ? { generatedBy: artifacts.generatedBy } : {}),
-  });
-  if (!parsed.success) {
-    const issue = parsed.error.issues[0];
-    throw new Error(`the kept model is damaged: ${issue?.path.join('.') || 'model'}: ${issue?.message}`);
-  }
-  return parsed.data;
-}
-
 /** The exercise's kept model, or null when this browser keeps none for it. */
 export async function readKeptModel(tf: TF, exerciseId: string): Promise<ModelArtifactsJson | null> {
   const url = keptModelUrl(exerciseId);
@@ -108,5 +56,5 @@ export async function readKeptModel(tf: TF, exerciseId: string): Promise<ModelAr
   if (!(url in kept)) return null;
   const [handler] = tf.io.getLoadHandlers(url);
   if (!handler?.load) throw new Error(`no tfjs handler reads ${url}`);
-  return keptArtifactsJson(tf, await handler.load());
+  return artifactsToJson(tf, await handler.load(), 'the kept model');
 }

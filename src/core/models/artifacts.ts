@@ -81,34 +81,53 @@ export async function serializeModel(tf: TF, model: tfType.LayersModel): Promise
       return { modelArtifactsInfo: { dateSaved: new Date(), modelTopologyType: 'JSON' } };
     }),
   );
-  if (!captured?.modelTopology || !captured.weightSpecs) {
-    throw new Error('serializeModel: tfjs saved no topology or weight specs');
+  if (!captured) throw new Error('the model: tfjs saved nothing');
+  return artifactsToJson(tf, captured, 'the model');
+}
+
+/**
+ * tfjs's saved artifacts (from any handler: the in-memory capture above, the browser's IndexedDB
+ * for a kept model) as the JSON form a submission carries, with the SHA-256 of the weight bytes
+ * (the report's `modelHash`), validated like a file read back (a stored record may have come from
+ * an imported backup). Throws, naming `what`, for what a submission cannot carry: other dtypes,
+ * quantized or oversized weights, no Keras topology.
+ */
+export async function artifactsToJson(
+  tf: TF,
+  artifacts: tfType.io.ModelArtifacts,
+  what: string,
+): Promise<ModelArtifactsJson> {
+  if (!artifacts.modelTopology || artifacts.modelTopology instanceof ArrayBuffer || !artifacts.weightSpecs) {
+    throw new Error(`${what} has no Keras topology or weight specs`);
   }
-  const weightSpecs = captured.weightSpecs.map((spec) => {
+  const weightSpecs = artifacts.weightSpecs.map((spec) => {
+    if (spec.quantization) throw new Error(`weight ${spec.name} of ${what} is quantized`);
     if (spec.dtype !== 'float32' && spec.dtype !== 'int32') {
-      throw new Error(
-        `serializeModel: weight ${spec.name} has dtype ${spec.dtype}; only float32 and int32 are stored`,
-      );
+      throw new Error(`weight ${spec.name} of ${what} is ${spec.dtype}; only float32 and int32 travel`);
     }
-    if (spec.quantization) throw new Error(`serializeModel: weight ${spec.name} is quantized`);
     return { name: spec.name, shape: [...spec.shape], dtype: spec.dtype };
   });
-  const weightData = captured.weightData
-    ? new Uint8Array(tf.io.CompositeArrayBuffer.join(captured.weightData))
+  const weightData = artifacts.weightData
+    ? new Uint8Array(tf.io.CompositeArrayBuffer.join(artifacts.weightData))
     : new Uint8Array(0);
   if (weightData.byteLength > MAX_WEIGHT_BYTES) {
     throw new Error(
-      `serializeModel: the weights take ${formatSize(weightData.byteLength)}, more than the ${formatSize(MAX_WEIGHT_BYTES)} a submission may carry`,
+      `the weights of ${what} take ${formatSize(weightData.byteLength)}, more than the ${formatSize(MAX_WEIGHT_BYTES)} a submission may carry`,
     );
   }
-  return {
-    modelTopology: captured.modelTopology as Record<string, unknown>,
+  const parsed = ModelArtifactsJsonSchema.safeParse({
+    modelTopology: artifacts.modelTopology,
     weightSpecs,
     weightDataBase64: bytesToBase64(weightData),
     weightsSha256: await sha256Hex(weightData),
     byteLength: weightData.byteLength,
-    ...(captured.generatedBy ? { generatedBy: captured.generatedBy } : {}),
-  };
+    ...(artifacts.generatedBy ? { generatedBy: artifacts.generatedBy } : {}),
+  });
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0];
+    throw new Error(`${what} is damaged: ${issue?.path.join('.') || 'model'}: ${issue?.message}`);
+  }
+  return parsed.data;
 }
 
 /** The most layers a model may have to be graded: MobileNet v2 has 155; padding beyond is an attack. */

@@ -16,9 +16,9 @@ import {
 import { resultRunOf, submissionSourceOf, validResult } from '../../../src/app/storage/results';
 import type { Report } from '../../../src/core/exercises/schema';
 import { hashModelWeights } from '../../../src/core/grading/grade';
-import { serializeModel } from '../../../src/core/models/artifacts';
+import { artifactsToJson, serializeModel } from '../../../src/core/models/artifacts';
 import { exerciseOfKeptModel, keptModelPath, keptModelUrl } from '../../../src/storage/kept-models';
-import { describeKeepError, keepTrainedModel, keptArtifactsJson } from '../../../src/worker/kept-model';
+import { describeKeepError, keepTrainedModel } from '../../../src/worker/kept-model';
 
 beforeAll(async () => {
   await tf.setBackend('cpu');
@@ -98,7 +98,7 @@ describe('keeping and reading a trained model', () => {
   test('the artifacts read back equal what a submission carries, hashed like the report', async () => {
     const model = smallModel();
     try {
-      const fromStore = await keptArtifactsJson(tf, await savedArtifacts(model));
+      const fromStore = await artifactsToJson(tf, await savedArtifacts(model), 'the kept model');
       expect(fromStore).toEqual(await serializeModel(tf, model));
       expect(fromStore.weightsSha256).toBe(await hashModelWeights(model));
       expect(fromStore.byteLength).toBe((4 * 3 + 3 + 3 * 2 + 2) * 4);
@@ -115,10 +115,12 @@ describe('keeping and reading a trained model', () => {
         ...artifacts,
         weightSpecs: artifacts.weightSpecs!.map((s) => ({ ...s, dtype: 'bool' as const })),
       };
-      await expect(keptArtifactsJson(tf, halved)).rejects.toThrow(/is bool; only float32 and int32 travel/);
+      await expect(artifactsToJson(tf, halved, 'the kept model')).rejects.toThrow(
+        /is bool; only float32 and int32 travel/,
+      );
       const short = { ...artifacts, weightData: new ArrayBuffer(8) };
-      await expect(keptArtifactsJson(tf, short)).rejects.toThrow(
-        /damaged: byteLength: the weight specs describe 92 bytes/,
+      await expect(artifactsToJson(tf, short, 'the kept model')).rejects.toThrow(
+        /the kept model is damaged: byteLength: the weight specs describe 92 bytes/,
       );
     } finally {
       model.dispose();
