@@ -56,7 +56,14 @@ export async function chooseBackend(
 
 /** Sets `name` as the backend and runs one training step; returns null when it works, else why not. */
 export async function probeBackend(tf: TF, name: BackendName): Promise<string | null> {
-  if (!(name in tf.engine().registryFactory)) return 'not available in this build';
+  if (!(name in tf.engine().registryFactory)) {
+    // tfjs registers WebGPU only where navigator.gpu exists: the page's sandbox worker (an
+    // opaque-origin frame's) has none in Chromium, though the lab worker and the page do.
+    const hasGpu = !!(globalThis as { navigator?: { gpu?: unknown } }).navigator?.gpu;
+    return name === 'webgpu' && !hasGpu
+      ? 'not available here: this context has no navigator.gpu'
+      : 'not available in this build';
+  }
   // The reference step on the CPU backend first (once per tfjs instance): the probe compares to it.
   let reference: ProbeStep | null = null;
   if (name !== 'cpu' && 'cpu' in tf.engine().registryFactory) {
