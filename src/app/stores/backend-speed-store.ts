@@ -128,7 +128,8 @@ export function measuringShape(bundle: ExerciseBundle): [number, number, number]
 /**
  * The order an automatic run tries backends in: this device's measured ranking (measured now when
  * none is kept, with a line in the run's log). A pinned backend is not measured for: it comes
- * first, then the kept figures' order, or without any the environment's order (undefined).
+ * first, then the kept figures' order, or without any the environment's order (undefined); nor are
+ * function exercises and quizzes.
  */
 export async function orderForRun(
   source: SpeedSource,
@@ -136,8 +137,11 @@ export async function orderForRun(
   onEvent: (event: RunEvent) => void,
 ): Promise<BackendName[] | undefined> {
   const store = useBackendSpeedStore.getState();
-  if (request.backend !== 'auto') {
-    // The pin comes first; behind it, the kept figures' order, if this device has any.
+  const { kind } = request.bundle.exercise;
+  if (kind === 'quiz') return undefined;
+  if (request.backend !== 'auto' || kind === 'function') {
+    // The pin comes first; behind it, the kept figures' order, if this device has any. A function
+    // exercise's few small calls are not worth measuring for: kept figures, or the usual order.
     const kept = await store.ensure(source, measuringShape(request.bundle), 'kept-only');
     return kept ? rankBackends(kept.trials, request.backend, pageBackends).order : undefined;
   }
