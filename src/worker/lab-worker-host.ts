@@ -287,7 +287,8 @@ function hostOrder(request: RunRequest): Backend[] {
 
 /**
  * Grades on this worker's backend; when that breaks (a lost GPU device, an AbortError from
- * mapAsync), drops it with a message and grades again on the next one that passes the probe.
+ * mapAsync, or a probe after grading that no longer agrees with the CPU), drops it with a message
+ * and grades again on the next one that passes the probe.
  */
 async function gradeOnWorkingBackend<T>(
   grade: () => Promise<T>,
@@ -302,8 +303,14 @@ async function gradeOnWorkingBackend<T>(
     try {
       const result = await grade();
       const error = (result as { error?: { message?: string } }).error;
-      if (!error || !isBackendLossError(error.message)) return result;
-      lost = error.message;
+      if (error && isBackendLossError(error.message)) {
+        lost = error.message;
+      } else {
+        // A backend that now disagrees with the CPU may have graded with zeros: check it again.
+        const broken = backend === 'cpu' ? null : await probeBackend(tf, backend);
+        if (broken === null) return result;
+        lost = new Error(`${backend} gives results the CPU backend does not (${broken})`);
+      }
     } catch (thrown) {
       if (!isBackendLossError(thrown)) throw thrown;
       lost = thrown;
@@ -313,7 +320,9 @@ async function gradeOnWorkingBackend<T>(
     send({
       type: 'log',
       level: 'warn',
-      message: `The GPU device was lost while grading on ${backend} (${errorMessage(lost)}); continuing on ${next.backend}`,
+      message: isBackendLossError(lost)
+        ? `The GPU device was lost while grading on ${backend} (${errorMessage(lost)}); continuing on ${next.backend}`
+        : `${errorMessage(lost)}; grading again on ${next.backend}`,
     });
     backend = next.backend;
     remaining = remaining.slice(remaining.indexOf(backend) + 1);
