@@ -29,6 +29,7 @@ import type { RegradeResult } from '../core/grading/regrade';
 import type { ModelArtifactsJson } from '../core/models/artifacts';
 import type { RunEvent } from '../core/sandbox/events';
 import type { BackendPreference, RunOutcome, RunRequest } from '../core/sandbox/run-types';
+import type { DeviceFacts, SpeedMeasurement } from '../core/runtime/backend-speed';
 
 export interface LabRunOutcome extends RunOutcome {
   /** The trained model of a graded training run; absent for function and quiz exercises. */
@@ -124,4 +125,11 @@ export interface LabWorkerApi {
    * the stored model cannot be read or is not one a submission can carry.
    */
   keptModel(exerciseId: string): Promise<ModelArtifactsJson | null>;
+  /** This browser's GPU adapters, for the key measured speeds are kept under (no backend starts). */
+  deviceFacts(): Promise<DeviceFacts>;
+  /**
+   * Probes every backend against the CPU and times a few training steps of a small CNN on
+   * `inputShape` on each that passes (core/runtime/backend-speed.ts); a second or two each.
+   */
+  measureBackends(inputShape: [number, number, number]): Promise<SpeedMeasurement>;
 }

@@ -20,7 +20,20 @@ import type { ModelArtifactsJson } from '../core/models/artifacts';
 import type { HashTrustStore } from '../core/models/registry';
 import { modelTrustStore } from '../storage/model-cache';
 import { labModelReader } from '../storage/model-reader';
-import { chooseBackend } from '../core/runtime/backend';
+import {
+  chooseBackend,
+  isBackendLossError,
+  probeBackend,
+  type BackendName as Backend,
+} from '../core/runtime/backend';
+import {
+  deviceKey,
+  isSoftwareRenderer,
+  measureBackends,
+  type DeviceFacts,
+  type SpeedMeasurement,
+} from '../core/runtime/backend-speed';
+import { timeTrainingSteps } from '../core/runtime/backend-timing';
 import { registerWasmTrainingKernels } from '../core/runtime/wasm-training-kernels';
 import type { RunEvent } from '../core/sandbox/events';
 import { LearnerError } from '../core/sandbox/compile';
@@ -105,7 +118,8 @@ export class LabWorkerHost implements LabWorkerApi {
     };
     try {
       prepareTfjs();
-      await chooseBackend(tf, asked.backend, browserBackends);
+      const order = hostOrder(asked);
+      const choice = await chooseBackend(tf, asked.backend, order);
       // The key is this worker's to load: whatever the page sent as one is ignored.
       const request: RunRequest = {
         ...asked,
@@ -114,6 +128,7 @@ export class LabWorkerHost implements LabWorkerApi {
       let keep: KeepResult | undefined;
       const { model, stop, ...outcome } = await superviseRun(request, () => messagePortChannel(sandbox), {
         ...this.hostEnvironment(send),
+        gradeWith: (grade) => gradeOnWorkingBackend(grade, choice.backend, order, send),
         onTrainedModel: async (trained) => {
           keep = await keepTrainedModel(tf, trained, request.bundle.exercise.id);
         },
@@ -193,6 +208,31 @@ export class LabWorkerHost implements LabWorkerApi {
     return readKeptModel(tf, exerciseId);
   }
 
+  async deviceFacts(): Promise<DeviceFacts> {
+    return readDeviceFacts();
+  }
+
+  async measureBackends(inputShape: [number, number, number]): Promise<SpeedMeasurement> {
+    prepareTfjs();
+    const facts = await readDeviceFacts();
+    const trials = await measureBackends(browserBackends, {
+      probe: (backend) => withTimeout(probeBackend(tf, backend), MEASURE_SECONDS, `${backend}'s probe`),
+      time: () =>
+        withTimeout(
+          timeTrainingSteps(tf, { inputShape, now: () => performance.now() }),
+          MEASURE_SECONDS,
+          'the timed steps',
+        ),
+      software: (backend) =>
+        backend === 'webgpu'
+          ? !!facts.webgpu?.software
+          : backend === 'webgl'
+            ? !!facts.webgl?.software
+            : false,
+    });
+    return { key: deviceKey(facts), measuredAt: new Date().toISOString(), inputShape, facts, trials };
+  }
+
   async previewAugmentations(request: AugmentPreviewRequest): Promise<AugmentPreviewAnswer> {
     prepareTfjs();
     await chooseBackend(tf, request.backend, browserBackends);
@@ -226,6 +266,117 @@ export class LabWorkerHost implements LabWorkerApi {
       image.dispose();
     }
   }
+}
+
+/** The most seconds one backend's probe, or its timed steps, may take before it counts as failed. */
+const MEASURE_SECONDS = 60;
+
+function withTimeout<T>(work: Promise<T>, seconds: number, what: string): Promise<T> {
+  return new Promise((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`${what} took more than ${seconds} s`)), seconds * 1000);
+    work.then(
+      (value) => {
+        clearTimeout(timer);
+        resolve(value);
+      },
+      (error: unknown) => {
+        clearTimeout(timer);
+        reject(error instanceof Error ? error : new Error(String(error)));
+      },
+    );
+  });
+}
+
+/** The backends this worker grades on, in the run's measured order where it has one. */
+function hostOrder(request: RunRequest): Backend[] {
+  const ordered = request.backendOrder?.filter((b) => browserBackends.includes(b)) ?? [];
+  return ordered.length ? ordered : browserBackends;
+}
+
+/**
+ * Grades on this worker's backend; when that breaks (a lost GPU device, an AbortError from
+ * mapAsync, or a probe after grading that no longer agrees with the CPU), drops it with a message
+ * and grades again on the next one that passes the probe.
+ */
+async function gradeOnWorkingBackend<T>(
+  grade: () => Promise<T>,
+  first: Backend,
+  order: Backend[],
+  send: (event: RunEvent) => void,
+): Promise<T> {
+  let backend = first;
+  let remaining = order.filter((b) => b !== first);
+  for (;;) {
+    let lost: unknown = null;
+    try {
+      const result = await grade();
+      const error = (result as { error?: { message?: string } }).error;
+      if (error && isBackendLossError(error.message)) {
+        lost = error.message;
+      } else {
+        // A backend that now disagrees with the CPU may have graded with zeros: check it again.
+        const broken = backend === 'cpu' ? null : await probeBackend(tf, backend);
+        if (broken === null) return result;
+        lost = new Error(`${backend} gives results the CPU backend does not (${broken})`);
+      }
+    } catch (thrown) {
+      if (!isBackendLossError(thrown)) throw thrown;
+      lost = thrown;
+    }
+    if (remaining.length === 0) throw lost instanceof Error ? lost : new Error(String(lost));
+    const next = await chooseBackend(tf, 'auto', remaining);
+    send({
+      type: 'log',
+      level: 'warn',
+      message: isBackendLossError(lost)
+        ? `The GPU device was lost while grading on ${backend} (${errorMessage(lost)}); continuing on ${next.backend}`
+        : `${errorMessage(lost)}; grading again on ${next.backend}`,
+    });
+    backend = next.backend;
+    remaining = remaining.slice(remaining.indexOf(backend) + 1);
+  }
+}
+
+/** What this browser says about its GPU adapters; nothing here starts a tfjs backend. */
+async function readDeviceFacts(): Promise<DeviceFacts> {
+  const nav = self.navigator as unknown as {
+    userAgent: string;
+    gpu?: {
+      requestAdapter(): Promise<{
+        info?: Record<string, unknown>;
+        isFallbackAdapter?: boolean;
+      } | null>;
+    };
+  };
+  let webgpu: DeviceFacts['webgpu'] = null;
+  try {
+    const adapter = await nav.gpu?.requestAdapter();
+    if (adapter) {
+      const info = adapter.info ?? {};
+      const named = ['vendor', 'architecture', 'device', 'description']
+        .map((field) => info[field])
+        .filter((value) => typeof value === 'string' && value !== '')
+        .join(' ');
+      const fallback = adapter.isFallbackAdapter === true || info.isFallbackAdapter === true;
+      const description = `${named || 'unnamed adapter'}${fallback ? ' (fallback adapter)' : ''}`;
+      webgpu = { description, software: fallback || isSoftwareRenderer(description) };
+    }
+  } catch {
+    webgpu = null;
+  }
+  let webgl: DeviceFacts['webgl'] = null;
+  try {
+    const gl = new OffscreenCanvas(1, 1).getContext('webgl2');
+    if (gl) {
+      const debug = gl.getExtension('WEBGL_debug_renderer_info');
+      const renderer = String(gl.getParameter(debug ? debug.UNMASKED_RENDERER_WEBGL : gl.RENDERER));
+      webgl = { renderer, software: isSoftwareRenderer(renderer) };
+      gl.getExtension('WEBGL_lose_context')?.loseContext();
+    }
+  } catch {
+    webgl = null;
+  }
+  return { userAgent: nav.userAgent, webgpu, webgl };
 }
 
 /** One preview step as the augmentation op it names, with the panel's single strength. */

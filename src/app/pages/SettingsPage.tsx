@@ -1,4 +1,8 @@
-import { useState } from 'react';
+import { useEffect, useState } from 'react';
+import { rankBackends, type SpeedMeasurement } from '../../core/runtime/backend-speed';
+import { formatSpeed, pageBackends, useBackendSpeedStore } from '../stores/backend-speed-store';
+import { backendSpeedSource } from '../stores/run-store';
+import { errorMessage } from '../../core/shared/errors';
 import { isValidSeed, MAX_SEED } from '../../core/runtime/seed';
 import type { BackendPreference } from '../../core/sandbox/run-types';
 import {
@@ -15,16 +19,29 @@ const themeLabels: Record<ThemePreference, string> = {
 };
 
 const descriptions: Record<BackendPreference, string> = {
-  auto: 'Try WebGPU, then WebGL, then WASM, then CPU; each is probed with a tiny training step first.',
+  auto: 'The fastest backend measured on this device (below); each is first checked against the CPU with a tiny training step, and a run falls back to the runner-up if its backend breaks.',
   webgpu: 'The GPU through WebGPU. Fastest where the browser supports it.',
   webgl: 'The GPU through WebGL 2. Widely available.',
   wasm: 'The CPU through WebAssembly (SIMD, and threads when the page is cross-origin isolated).',
   cpu: 'Plain JavaScript on the CPU. Slow; a last resort that always works.',
 };
 
-function environmentFacts(): string[] {
+function environmentFacts(measurement: SpeedMeasurement | null): string[] {
   const facts: string[] = [];
-  facts.push('gpu' in navigator ? 'WebGPU: offered by this browser' : 'WebGPU: not offered by this browser');
+  const webgpu = measurement?.facts.webgpu;
+  if (!('gpu' in navigator)) facts.push('WebGPU: not offered by this browser');
+  else if (!measurement)
+    facts.push('WebGPU: the browser has the API; whether an adapter works is measured below');
+  else if (!webgpu) facts.push('WebGPU: the browser has the API but gives no adapter');
+  else facts.push(`WebGPU adapter: ${webgpu.description}${webgpu.software ? ' (software: no GPU)' : ''}`);
+  const webgl = measurement?.facts.webgl;
+  if (measurement) {
+    facts.push(
+      webgl
+        ? `WebGL renderer: ${webgl.renderer}${webgl.software ? ' (software: no GPU)' : ''}`
+        : 'WebGL 2: not available',
+    );
+  }
   facts.push(
     globalThis.crossOriginIsolated
       ? 'Cross-origin isolated: yes (multithreaded WASM available)'
@@ -43,6 +60,22 @@ export function SettingsPage() {
   const setTheme = useSettingsStore((s) => s.setTheme);
   const [seedText, setSeedText] = useState(seed === null ? '' : String(seed));
   const seedProblem = seedText.trim() !== '' && !isValidSeed(Number(seedText)) ? seedText : null;
+  const measurement = useBackendSpeedStore((s) => s.current);
+  const measuring = useBackendSpeedStore((s) => s.measuring);
+  const measureError = useBackendSpeedStore((s) => s.error);
+  const [refused, setRefused] = useState<string | null>(null);
+  const measure = (mode: 'kept-only' | 'measure') => {
+    setRefused(null);
+    try {
+      void useBackendSpeedStore.getState().ensure(backendSpeedSource(), shapeOf(measurement), mode);
+    } catch (error) {
+      setRefused(errorMessage(error));
+    }
+  };
+  useEffect(() => {
+    if (!useBackendSpeedStore.getState().current) measure('kept-only');
+    // eslint-disable-next-line react-hooks/exhaustive-deps
+  }, []);
 
   return (
     <section className="page settings-page">
@@ -69,6 +102,29 @@ export function SettingsPage() {
           </label>
         ))}
       </fieldset>
+      <section className="settings-group" data-testid="backend-speeds">
+        <h2>Backend speed on this device</h2>
+        <p className="hint">
+          The automatic choice trains a few steps of a small CNN on each backend that passes the check against
+          the CPU, and takes the fastest. The figures are kept for this browser version and GPU.
+        </p>
+        {measurement ? (
+          <SpeedTable measurement={measurement} pinned={backend} />
+        ) : (
+          <p data-testid="backend-speeds-none">
+            {measuring ? 'Measuring…' : 'Not measured yet on this device.'}
+          </p>
+        )}
+        <button
+          type="button"
+          disabled={measuring}
+          onClick={() => measure('measure')}
+          data-testid="measure-again"
+        >
+          {measuring ? 'Measuring…' : measurement ? 'Measure again' : 'Measure now'}
+        </button>
+        {(refused ?? measureError) && <p className="error">{refused ?? measureError}</p>}
+      </section>
       <fieldset className="settings-group">
         <legend>Appearance</legend>
         {themePreferences.map((option) => (
@@ -117,11 +173,58 @@ export function SettingsPage() {
       <section className="settings-group">
         <h2>This browser</h2>
         <ul className="facts">
-          {environmentFacts().map((fact) => (
+          {environmentFacts(measurement).map((fact) => (
             <li key={fact}>{fact}</li>
           ))}
         </ul>
       </section>
     </section>
   );
+}
+
+function SpeedTable({ measurement, pinned }: { measurement: SpeedMeasurement; pinned: BackendPreference }) {
+  const ranking = rankBackends(measurement.trials, pinned, pageBackends);
+  const [h, w, c] = measurement.inputShape;
+  return (
+    <>
+      <table className="speed-table" data-testid="backend-speed-table">
+        <thead>
+          <tr>
+            <th>backend</th>
+            <th>images/s</th>
+            <th>chosen</th>
+            <th>why</th>
+          </tr>
+        </thead>
+        <tbody>
+          {measurement.trials.map((trial) => (
+            <tr key={trial.backend} data-backend={trial.backend}>
+              <td>
+                {trial.backend}
+                {trial.software ? ' (software)' : ''}
+              </td>
+              <td>{trial.ok ? formatSpeed(trial.imagesPerSecond!) : '—'}</td>
+              <td>
+                {trial.backend === ranking.chosen
+                  ? 'chosen'
+                  : trial.backend === ranking.runnerUp
+                    ? 'runner-up'
+                    : ''}
+              </td>
+              <td>{ranking.why[trial.backend] ?? ''}</td>
+            </tr>
+          ))}
+        </tbody>
+      </table>
+      <p className="hint">
+        Measured {new Date(measurement.measuredAt).toLocaleString()} on {h}x{w}x{c} images, batch 16.
+      </p>
+    </>
+  );
+}
+
+/** Measure again on the shape of the last measurement (an exercise's input), or Fashion-MNIST's. */
+function shapeOf(measurement: SpeedMeasurement | null): [number, number, number] {
+  const shape = measurement?.inputShape;
+  return shape?.length === 3 ? [shape[0], shape[1], shape[2]] : [28, 28, 1];
 }

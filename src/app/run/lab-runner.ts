@@ -7,9 +7,16 @@
 import * as Comlink from 'comlink';
 import type { RunEvent } from '../../core/sandbox/events';
 import type { PageRunRequest } from '../../worker/contract';
+import type { DeviceFacts, SpeedMeasurement } from '../../core/runtime/backend-speed';
 import type { LabRunOutcome, LabWorkerApi } from '../../worker/contract';
 import { openSandboxFrame, type SandboxFrame } from './sandbox-frame';
 import { errorMessage } from '../../core/shared/errors';
+
+/** The lab worker's side of measuring backends (a subset of LabWorkerApi). */
+export interface SpeedSource {
+  deviceFacts(): Promise<DeviceFacts>;
+  measureBackends(inputShape: [number, number, number]): Promise<SpeedMeasurement>;
+}
 
 export type RunEnd =
   | { type: 'finished'; outcome: LabRunOutcome }
@@ -45,7 +52,30 @@ export class LabRunner {
   constructor(
     private readonly spawnWorker: () => Worker = createLabWorker,
     private readonly openSandbox: () => Promise<SandboxFrame> = openSandboxFrame,
+    /**
+     * The backends a run should try, in order (the measured ranking, stores/backend-speed-store.ts),
+     * found with the lab worker before the sandbox opens; undefined keeps the environment's order.
+     */
+    private readonly orderBackends?: (
+      source: SpeedSource,
+      request: PageRunRequest,
+      onEvent: (event: RunEvent) => void,
+    ) => Promise<PageRunRequest['backendOrder']>,
   ) {}
+
+  /** Measures backends with the warm lab worker (Settings' "Measure again"); refused during a run. */
+  speedSource(): SpeedSource {
+    if (this.isRunning) throw new Error('A run is in progress: measure when it has ended');
+    this.warm();
+    return this.sourceOf(this.live!);
+  }
+
+  private sourceOf(live: LiveWorker): SpeedSource {
+    return {
+      deviceFacts: () => live.api.deviceFacts(),
+      measureBackends: (shape) => live.api.measureBackends(shape),
+    };
+  }
 
   get isRunning(): boolean {
     return this.interrupt !== null;
@@ -85,14 +115,31 @@ export class LabRunner {
     const interrupted = new Promise<RunEnd>((resolve) => {
       this.interrupt = resolve;
     });
-    const watchdog = setTimeout(
-      () => this.interrupt?.({ type: 'timeout', limitSeconds: watchdogSeconds }),
-      watchdogSeconds * 1000,
-    );
+    let watchdog: ReturnType<typeof setTimeout> | undefined;
+    let over = false;
+    // Measuring backends (the first run on a device) is not part of the run's time.
+    const ordered = this.orderBackends
+      ? this.orderBackends(this.sourceOf(live), request, onEvent).then((backendOrder) =>
+          backendOrder ? { ...request, backendOrder } : request,
+        )
+      : Promise.resolve(request);
     try {
-      const finished = this.openSandbox()
+      const finished = ordered
+        .then((ready) => {
+          if (over) throw new Error('the run ended before it started');
+          request = ready;
+          watchdog = setTimeout(
+            () => this.interrupt?.({ type: 'timeout', limitSeconds: watchdogSeconds }),
+            watchdogSeconds * 1000,
+          );
+          return this.openSandbox();
+        })
         .then((opened) => {
           sandbox = opened;
+          if (over) {
+            opened.close();
+            throw new Error('the run ended before it started');
+          }
           return live.api.run(request, Comlink.transfer(opened.port, [opened.port]), Comlink.proxy(onEvent));
         })
         .then((outcome): RunEnd => ({ type: 'finished', outcome }))
@@ -107,6 +154,7 @@ export class LabRunner {
       }
       return end;
     } finally {
+      over = true;
       clearTimeout(watchdog);
       // The sandbox serves one run: removing its frame ends its worker, whatever it is doing.
       sandbox?.close();

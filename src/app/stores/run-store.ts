@@ -12,6 +12,7 @@ import { applyRunEvents, idleRunView, startedRunView, type RunView } from '../ru
 import type { LabRunOutcome } from '../../worker/contract';
 import { resultRunOf } from '../storage/results';
 import { useResultsStore } from './results-store';
+import { backendFaultFromUrl, orderForRun } from './backend-speed-store';
 
 /** The last graded run as it came back: what "Export submission" packs up. */
 export interface FinishedRun {
@@ -44,7 +45,12 @@ export interface RunState extends RunView {
   warm(): void;
 }
 
-const runner = new LabRunner();
+const runner = new LabRunner(undefined, undefined, orderForRun);
+
+/** Measures the backends again with the run's lab worker (Settings); refused during a run. */
+export function backendSpeedSource() {
+  return runner.speedSource();
+}
 
 export const useRunStore = create<RunState>()((set, get) => {
   let pending: RunEvent[] = [];
@@ -157,6 +163,7 @@ export const useRunStore = create<RunState>()((set, get) => {
         finishedRun: null,
       });
       const limit = bundle.exercise.limits.timeSeconds;
+      const backendFault = backendFaultFromUrl(location.href);
       const end = await runner.run(
         {
           bundle,
@@ -165,6 +172,7 @@ export const useRunStore = create<RunState>()((set, get) => {
           timeLimitSeconds: limit,
           ...(seed !== undefined ? { seed } : {}),
           ...(exam ? { exam } : {}),
+          ...(backendFault ? { backendFault } : {}),
         },
         enqueue,
         limit + watchdogGraceSeconds,

@@ -21,6 +21,7 @@
 import { z } from 'zod';
 import { ModelArtifactsJsonSchema, type ModelArtifactsJson } from '../models/artifacts';
 import type { LearnerErrorInfo, RunEvent } from './events';
+import type { BackendFault } from './backend-health';
 import type { BackendName } from './run-types';
 
 /** A value crossing the boundary: JSON-like data, typed arrays, and tensors as `{ $tensor }`. */
@@ -75,6 +76,8 @@ export type SandboxJob =
       backend: BackendName | 'auto';
       candidateBackends: BackendName[];
       seed?: number;
+      /** Test hook: break this backend once learner code starts (backend-health.ts). */
+      backendFault?: BackendFault;
     }
   | {
       /** A function exercise: call the learner's exports on these inputs, in order. */
@@ -84,6 +87,7 @@ export type SandboxJob =
       calls: { call: string; args: WireValue[] }[];
       backend: BackendName | 'auto';
       candidateBackends: BackendName[];
+      backendFault?: BackendFault;
     }
   | { kind: 'quiz'; code: string };
 

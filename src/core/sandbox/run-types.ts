@@ -36,6 +36,13 @@ export interface RunRequest {
    * Without it every run draws afresh.
    */
   seed?: number;
+  /**
+   * The backends to try, in order (the page's measured ranking, runtime/backend-speed.ts); those
+   * the environment cannot offer are left out. Without it, the environment's own order.
+   */
+  backendOrder?: BackendName[];
+  /** Test hook: break this backend once learner code starts (sandbox/backend-health.ts). */
+  backendFault?: import('./backend-health').BackendFault;
 }
 
 export interface RunEnvironment {

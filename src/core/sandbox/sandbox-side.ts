@@ -11,7 +11,8 @@
  * Everything learner code can do here — patch globals, post forged messages — changes at most
  * what it sends, and the host checks and grades that itself.
  */
-import { chooseBackend, NoBackendError } from '../runtime/backend';
+import { backendOrder, chooseBackend, NoBackendError, type BackendTrial } from '../runtime/backend';
+import { BackendLost, watchBackend, type BackendHealth } from './backend-health';
 import { withSeededRandom, outsideSeed } from '../runtime/seed';
 import { labDatasetFromSplits } from '../datasets/tensors';
 import { serializeModel } from '../models/artifacts';
@@ -99,27 +100,42 @@ async function runJob(job: SandboxJob, tf: TF, link: HostLink, ask: Ask): Promis
     return { kind: job.kind, ok: false, error, history: monitor?.history ?? [], backend };
   };
   try {
-    if (job.kind !== 'quiz') {
+    if (job.kind === 'quiz') return await quizJob(job, tf, emit, fail);
+    // The backends in the host's order (measured speed, a pinned one first). One that breaks during
+    // the run is dropped and the job starts again on the next (backend-health.ts).
+    const startedAt = Date.now();
+    let remaining = backendOrder(job.backend, job.candidateBackends);
+    const tried: BackendTrial[] = [];
+    for (;;) {
       emit({ type: 'phase', phase: 'backend', message: 'Choosing a backend' });
       try {
-        const choice = await chooseBackend(tf, job.backend, job.candidateBackends);
+        const choice = await chooseBackend(tf, 'auto', remaining);
         backend = choice.backend;
-        emit({ type: 'backend', backend, tried: choice.tried });
+        tried.push(...choice.tried);
+        emit({ type: 'backend', backend, tried: [...tried] });
         for (const trial of choice.tried.filter((t) => !t.ok)) {
           emit({ type: 'log', level: 'warn', message: `Backend ${trial.backend} skipped: ${trial.reason}` });
         }
       } catch (error) {
-        emit({ type: 'backend', backend: 'none', tried: error instanceof NoBackendError ? error.tried : [] });
+        const failed = error instanceof NoBackendError ? error.tried : [];
+        emit({ type: 'backend', backend: 'none', tried: [...tried, ...failed] });
         return fail({ kind: 'internal', message: (error as Error).message });
       }
-    }
-    switch (job.kind) {
-      case 'train':
-        return await trainJob(job, tf, backend, emit, ask, fail);
-      case 'cases':
-        return await casesJob(job, tf, backend, emit, fail);
-      case 'quiz':
-        return await quizJob(job, tf, emit, fail);
+      remaining = remaining.slice(remaining.indexOf(backend as never) + 1);
+      const health = watchBackend(tf, backend as never, job.backendFault);
+      try {
+        return job.kind === 'train'
+          ? await trainJob(job, tf, backend, emit, ask, fail, health, startedAt)
+          : await casesJob(job, tf, backend, emit, fail, health);
+      } catch (error) {
+        if (!(error instanceof BackendLost)) throw error;
+        tried.push({ backend, ok: false, reason: `dropped during the run: ${error.message}` });
+        const next = remaining[0];
+        const message = `${error.message[0].toUpperCase()}${error.message.slice(1)}`;
+        if (!next)
+          return fail({ kind: 'internal', message: `${message}; no other backend is left to run on` });
+        emit({ type: 'log', level: 'warn', message: `${message}; continuing on ${next}` });
+      }
     }
   } catch (error) {
     return fail(describeLearnerError(error, 'runtime'));
@@ -150,6 +166,8 @@ async function trainJob(
   emit: (event: RunEvent) => void,
   ask: Ask,
   fail: Fail,
+  health: BackendHealth,
+  startedAt: number,
 ): Promise<SandboxResult> {
   const counter = installTrainingCounter(tf);
   const Monitor = monitorClassFor(tf);
@@ -172,7 +190,8 @@ async function trainJob(
 
   // Train inside a tensor scope so data the learner forgot to dispose is freed after the run
   // (variables, and so the model's weights, survive a scope).
-  const monitor = newMonitorContext(emit, job.timeLimitSeconds, Date.now());
+  // A restart on another backend keeps the run's time limit, counted from its first start.
+  const monitor = newMonitorContext(emit, job.timeLimitSeconds, startedAt);
   setMonitorContext(monitor);
   const lab = createLab({
     tf,
@@ -199,17 +218,27 @@ async function trainJob(
   }
   const trainStarted = Date.now();
   let returned: unknown;
+  health.armFault();
   tf.engine().startScope();
   try {
     returned = await withSeededRandom(job.seed, () => train(lab));
   } catch (error) {
     tf.engine().endScope();
     setMonitorContext(null);
+    const lost = health.lossFrom(error) ?? (await backendFault(health));
+    if (lost) throw lost;
     return fail(describeLearnerError(error, 'runtime'), monitor);
   }
   tf.engine().endScope();
   setMonitorContext(null);
   const trainSeconds = (Date.now() - trainStarted) / 1000;
+  // A NaN loss, or a model from a backend that now disagrees with the CPU, is the backend's doing
+  // when the probe fails again: the run restarts on the next backend.
+  const broken = await backendFault(health);
+  if (broken) {
+    disposeQuietly(returned);
+    throw broken;
+  }
 
   if (monitor.stopReason === 'nan') {
     if (returned instanceof tf.LayersModel) returned.dispose();
@@ -244,6 +273,8 @@ async function trainJob(
     try {
       artifacts = await serializeModel(tf, model);
     } catch (error) {
+      const lost = health.lossFrom(error);
+      if (lost) throw lost;
       return fail(
         {
           kind: 'contract',
@@ -282,6 +313,7 @@ async function casesJob(
   backend: string,
   emit: (event: RunEvent) => void,
   fail: Fail,
+  health: BackendHealth,
 ): Promise<SandboxResult> {
   emit({ type: 'phase', phase: 'compile', message: 'Compiling your code' });
   let learner: Record<string, unknown>;
@@ -292,6 +324,7 @@ async function casesJob(
   }
   emit({ type: 'phase', phase: 'grade', message: 'Checking your answers on the hidden cases' });
   const outputs: ({ value: unknown } | { error: string; line?: number })[] = [];
+  health.armFault();
   for (const { call, args } of job.calls) {
     const fn = learner[call];
     if (typeof fn !== 'function') {
@@ -303,12 +336,16 @@ async function casesJob(
       const value = await (fn as (...a: unknown[]) => unknown)(...args.map((a) => decodeArgument(tf, a)));
       outputs.push({ value: await toPlainResult(tf, value) });
     } catch (error) {
+      const lost = health.lossFrom(error);
+      if (lost) throw lost;
       const info = describeLearnerError(error);
       outputs.push({ error: info.message, ...(info.line ? { line: info.line } : {}) });
     } finally {
       tf.engine().endScope();
     }
   }
+  const broken = await backendFault(health);
+  if (broken) throw broken;
   return { kind: 'cases', ok: true, outputs: outputs as never, backend };
 }
 
@@ -326,6 +363,20 @@ async function quizJob(
     return { kind: 'quiz', ok: true, answers: (await toPlainResult(tf, learner.answers ?? {})) as never };
   } catch (error) {
     return fail(describeLearnerError(error, 'compile'));
+  }
+}
+
+/** The backend's failure when its probe no longer agrees with the CPU backend; null while it does. */
+async function backendFault(health: BackendHealth): Promise<BackendLost | null> {
+  const reason = await health.check();
+  return reason === null ? null : new BackendLost(reason);
+}
+
+function disposeQuietly(value: unknown): void {
+  try {
+    (value as { dispose?: () => void } | null)?.dispose?.();
+  } catch {
+    // a lost device may refuse even this
   }
 }
 

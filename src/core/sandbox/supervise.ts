@@ -61,6 +61,11 @@ export interface HostEnvironment {
   onTrainedModel?(model: tfType.LayersModel, artifacts: ModelArtifactsJson): Promise<void>;
   /** Where the time limit came from, for the watchdog's message. */
   limitSource?: LimitSource;
+  /**
+   * Runs the grading of a trained model; the page's lab worker retries it on its next backend when
+   * its own breaks (a lost GPU device), so no grade comes from a broken backend. Default: as is.
+   */
+  gradeWith?<T>(grade: () => Promise<T>): Promise<T>;
 }
 
 export interface SupervisedOutcome extends RunOutcome {
@@ -133,7 +138,8 @@ async function runSupervised(
       functions: exercise.functions ?? [],
       calls: key.prepared.calls,
       backend: request.backend,
-      candidateBackends: host.candidateBackends,
+      candidateBackends: candidateOrder(request, host),
+      ...(request.backendFault ? { backendFault: request.backendFault } : {}),
     };
   } else {
     if (!exercise.dataset) {
@@ -145,7 +151,8 @@ async function runSupervised(
       exerciseId: exercise.id,
       timeLimitSeconds,
       backend: request.backend,
-      candidateBackends: host.candidateBackends,
+      candidateBackends: candidateOrder(request, host),
+      ...(request.backendFault ? { backendFault: request.backendFault } : {}),
       ...(request.seed !== undefined ? { seed: request.seed } : {}),
     };
   }
@@ -192,7 +199,8 @@ async function runSupervised(
         history = result.history;
         model = result.model;
         modelSummary = result.modelSummary;
-        const graded = await gradeTrained(result, request, host, handedOut);
+        const grade = () => gradeTrained(result, request, host, handedOut);
+        const graded = await (host.gradeWith ? host.gradeWith(grade) : grade());
         if ('error' in graded) return fail(graded.error, { history, backend: result.backend });
         report = graded.report;
         break;
@@ -219,6 +227,12 @@ async function runSupervised(
       message,
     });
   }
+}
+
+/** The run's measured order of backends, where it has one, limited to those the host offers. */
+function candidateOrder(request: RunRequest, host: HostEnvironment): BackendName[] {
+  const ordered = request.backendOrder?.filter((b) => host.candidateBackends.includes(b)) ?? [];
+  return ordered.length ? ordered : host.candidateBackends;
 }
 
 /** Runs the job in a fresh sandbox and returns its result, or how it stopped without one. */
