@@ -24,7 +24,13 @@ import type { RunEvent } from '../../core/sandbox/events';
 import type { RunRequest } from '../../core/sandbox/run-types';
 
 /** The page's backends in the environment's own order (the lab worker's `browserBackends`). */
-export const pageBackends: BackendName[] = ['webgpu', 'webgl', 'wasm', 'cpu'];
+/**
+ * The backends learner code can train on in the page. Not WebGPU: learner code runs in a worker of
+ * an opaque-origin frame (docs/sandbox.md), which Chromium does not count as a secure context, so it
+ * has no `navigator.gpu` (the frame's document has one, the worker not). The lab worker still
+ * measures WebGPU, and Settings shows why it is left out.
+ */
+export const pageBackends: BackendName[] = ['webgl', 'wasm', 'cpu'];
 
 export const SPEED_STORAGE_KEY = 'cv-lab.backend-speed';
 

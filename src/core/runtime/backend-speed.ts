@@ -127,9 +127,13 @@ export function rankBackends(
   const why: Partial<Record<BackendName, string>> = {};
   const working = trials
     .filter((t) => t.ok && Number.isFinite(t.imagesPerSecond) && (t.imagesPerSecond ?? 0) > 0)
+    .filter((t) => candidates.includes(t.backend))
     .sort((a, b) => b.imagesPerSecond! - a.imagesPerSecond!);
   for (const trial of trials) {
-    if (!working.includes(trial)) why[trial.backend] = `excluded: ${trial.reason ?? 'no speed measured'}`;
+    if (working.includes(trial)) continue;
+    why[trial.backend] = !candidates.includes(trial.backend)
+      ? 'excluded: learner code cannot run on it here'
+      : `excluded: ${trial.reason ?? 'no speed measured'}`;
   }
   let order = working.map((t) => t.backend);
   if (trials.length === 0) order = [...candidates];

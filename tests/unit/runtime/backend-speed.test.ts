@@ -83,6 +83,14 @@ describe('measureBackends and rankBackends', () => {
     expect(ranking.why.webgl).toBe('pinned in Settings');
   });
 
+  it('a backend learner code cannot use here is measured but never chosen, and says why', async () => {
+    const trials = await measureBackends(all, fakes({ webgpu: 9000, webgl: 26, wasm: 1500, cpu: 40 }));
+    const ranking = rankBackends(trials, 'auto', ['webgl', 'wasm', 'cpu']);
+    expect(ranking.chosen).toBe('wasm');
+    expect(ranking.order).toEqual(['wasm', 'cpu', 'webgl']);
+    expect(ranking.why.webgpu).toBe('excluded: learner code cannot run on it here');
+  });
+
   it('flags software adapters and ranks them by speed like any other', async () => {
     const facts: DeviceFacts = {
       userAgent: 'Chrome/156',
