@@ -120,6 +120,58 @@ export default tseslint.config(
       ],
     },
   },
+  // The CLI runs in Node on the core: never the page, its workers or the browser storage
+  // (docs/architecture.md, "Layers"). The sandbox child is bundled from src/sandbox by path, not imported.
+  {
+    files: ['src/cli/**/*.ts'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        {
+          patterns: [
+            {
+              group: [
+                '**/app',
+                '**/app/**',
+                '**/worker/**',
+                '**/storage/**',
+                '**/sandbox/node-entry*',
+                'react',
+              ],
+              message: 'The CLI imports the core and its own modules only (docs/architecture.md, "Layers").',
+            },
+          ],
+        },
+      ],
+    },
+  },
+  // Build scripts read the core and the few app modules the build must agree with: the page's
+  // Content-Security-Policy, the offline indexes' types and the model cache's file names.
+  {
+    files: ['scripts/**/*.ts'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        {
+          patterns: [
+            {
+              group: [
+                '**/src/app/**/*.ts',
+                '**/src/app/**/*.tsx',
+                '!**/src/app/security/content-security-policy.ts',
+                '!**/src/app/offline/datasets-index.ts',
+                '!**/src/app/offline/models-index.ts',
+                '**/src/worker/**',
+                'react',
+              ],
+              message:
+                'Build scripts import the core and the app modules the build must agree with only (docs/architecture.md, "Layers").',
+            },
+          ],
+        },
+      ],
+    },
+  },
   // Hostile fixtures are written as an attacker writes them.
   {
     files: ['tests/fixtures/hostile-*/**/*.ts'],

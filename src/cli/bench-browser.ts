@@ -7,7 +7,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { preview } from 'vite';
 import type { BenchModelName } from '../core/bench/bench';
-import type { BrowserBenchState } from '../app/bench/bench-page';
+import type { BrowserBenchState } from '../core/bench/browser-bench';
 import { repoRoot } from './catalog';
 import { CliError } from './cli-error';
 import { chromiumPath, launchChromium } from './chromium';

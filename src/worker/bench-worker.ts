@@ -5,25 +5,11 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import { getThreadsCount } from '@tensorflow/tfjs-backend-wasm';
-import { benchModel, type BenchModelName, type BenchResult } from '../core/bench/bench';
+import { benchModel } from '../core/bench/bench';
 import { probeBackend } from '../core/runtime/backend';
 import type { BackendName } from '../core/sandbox/run-types';
+import type { BenchJob, BenchMessage } from '../core/bench/browser-bench';
 import { prepareTfjs } from './lab-worker-host';
-
-/** `wasm-threads` is the WASM backend with its multithreaded build allowed. */
-export type BrowserBenchBackend = BackendName | 'wasm-threads';
-
-export interface BenchJob {
-  backend: BrowserBenchBackend;
-  models: BenchModelName[];
-  steps: number;
-  warmupSteps: number;
-}
-
-export type BenchMessage =
-  | { type: 'result'; result: BenchResult & { variant: BrowserBenchBackend; threads: number } }
-  | { type: 'error'; backend: BrowserBenchBackend; model?: BenchModelName; message: string }
-  | { type: 'done' };
 
 self.onmessage = async (event: MessageEvent<BenchJob>) => {
   const job = event.data;

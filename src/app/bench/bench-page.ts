@@ -4,16 +4,13 @@
  *
  * Query: `?models=cnn,mobilenet&backends=webgpu,webgl,wasm,wasm-threads&steps=10&warmup=2`.
  */
-import type { BenchMessage, BenchJob, BrowserBenchBackend } from '../../worker/bench-worker';
+import type {
+  BenchMessage,
+  BenchJob,
+  BrowserBenchBackend,
+  BrowserBenchState,
+} from '../../core/bench/browser-bench';
 import type { BenchModelName } from '../../core/bench/bench';
-
-export interface BrowserBenchState {
-  done: boolean;
-  crossOriginIsolated: boolean;
-  userAgent: string;
-  results: Extract<BenchMessage, { type: 'result' }>['result'][];
-  errors: { backend: string; model?: string; message: string }[];
-}
 
 declare global {
   interface Window {
