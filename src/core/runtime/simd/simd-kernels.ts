@@ -286,7 +286,6 @@ function decodeBase64(text: string): Uint8Array<ArrayBuffer> {
   return bytes;
 }
 
-/** Our kernels, bound to the memory of `backend` (instantiated on first use). */
 /**
  * Where a convolution reads and writes, in the order our full-convolution kernels take it
  * (`convFilterGradDirect`, `sparseConvFilterGrad`, `sparseConvInputGrad`).
@@ -358,6 +357,7 @@ export function convGeometry(info: backend_util.Conv2DInfo): ConvGeometry {
   ];
 }
 
+/** Our kernels, bound to the memory of `backend` (instantiated on first use). */
 export function simdKernels(backend: WasmBackend): SimdKernels {
   const memory = backendMemory(backend);
   let kernels = instances.get(memory);
