@@ -34,8 +34,6 @@ import type { DeviceFacts, SpeedMeasurement } from '../core/runtime/backend-spee
 export interface LabRunOutcome extends RunOutcome {
   /** The trained model of a graded training run; absent for function and quiz exercises. */
   model?: ModelArtifactsJson;
-  /** Why the model could not be captured (too large, an unsupported dtype): export is then refused. */
-  modelError?: string;
   /**
    * Whether the trained model was kept in this browser (`keptModelUrl(exerciseId)`); absent for
    * function and quiz exercises and for runs that produced no graded model.
