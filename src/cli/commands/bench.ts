@@ -16,6 +16,7 @@ import { BENCH_MODELS, benchModel, type BenchModelName, type BenchResult } from 
 import { CliError } from '../cli-error';
 import { runBrowserBench } from '../bench-browser';
 import { initNodeBackend, type NodeBackendName } from '../node-backend';
+import { positiveWholeNumber } from '../options';
 
 interface BenchCliOptions {
   model: string;
@@ -71,14 +72,6 @@ function runTorch(model: BenchModelName, batch: number, steps: number, warmup: n
     throw new CliError(`PyTorch bench failed: ${run.stderr.trim().split('\n').pop() ?? 'no output'}`);
   }
   return JSON.parse(run.stdout.trim().split('\n').pop() as string) as TorchResult;
-}
-
-function positiveInt(text: string | undefined, name: string): number | undefined {
-  if (text === undefined) return undefined;
-  const value = Number(text);
-  if (!Number.isInteger(value) || value < 1)
-    throw new CliError(`--${name} must be a positive integer, got ${text}`);
-  return value;
 }
 
 const fmt = (value: number, digits = 1) => value.toFixed(digits);
@@ -186,7 +179,7 @@ export function registerBenchCommand(program: Command, setExitCode: (code: numbe
           );
         }
       }
-      const batch = positiveInt(options.batch, 'batch') as number;
+      const batch = positiveWholeNumber('--batch', options.batch) as number;
       const withTorch = options.torch !== false && torchAvailable();
       if (options.torch === true && !withTorch) {
         throw new CliError(`--torch: ${PYTHON} cannot import torch`);
@@ -195,8 +188,8 @@ export function registerBenchCommand(program: Command, setExitCode: (code: numbe
         const results: BenchResult[] = [];
         for (const backend of backends) {
           const defaults = defaultSteps(backend);
-          const steps = positiveInt(options.steps, 'steps') ?? defaults.steps;
-          const warmupSteps = positiveInt(options.warmup, 'warmup') ?? defaults.warmup;
+          const steps = positiveWholeNumber('--steps', options.steps) ?? defaults.steps;
+          const warmupSteps = positiveWholeNumber('--warmup', options.warmup) ?? defaults.warmup;
           await initNodeBackend(backend);
           const result = await benchModel(tf, {
             model,
@@ -211,8 +204,8 @@ export function registerBenchCommand(program: Command, setExitCode: (code: numbe
         }
         let torch: TorchResult | undefined;
         if (withTorch) {
-          const steps = positiveInt(options.steps, 'steps') ?? 20;
-          torch = runTorch(model, batch, steps, positiveInt(options.warmup, 'warmup') ?? 3);
+          const steps = positiveWholeNumber('--steps', options.steps) ?? 20;
+          torch = runTorch(model, batch, steps, positiveWholeNumber('--warmup', options.warmup) ?? 3);
           if (options.json) {
             const ratios = Object.fromEntries(
               results.map((r) => [r.backend, r.trainImagesPerSec / torch!.trainImagesPerSec]),
@@ -242,8 +235,8 @@ async function benchInBrowser(models: BenchModelName[], options: BenchCliOptions
   const state = await runBrowserBench({
     models,
     backends: backends ?? ['webgpu', 'webgl', 'wasm', 'wasm-threads'],
-    steps: positiveInt(options.steps, 'steps') ?? 10,
-    warmupSteps: positiveInt(options.warmup, 'warmup') ?? 2,
+    steps: positiveWholeNumber('--steps', options.steps) ?? 10,
+    warmupSteps: positiveWholeNumber('--warmup', options.warmup) ?? 2,
     log: (line) => process.stderr.write(`${line}\n`),
   });
   const results = state.results.map((r) => ({ ...r, backend: `chromium-${r.variant}` }));

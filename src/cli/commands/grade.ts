@@ -58,7 +58,7 @@ import { initNodeBackend, type NodeBackendName } from '../node-backend';
 import { datasetFolder, fsDatasetReader } from '../datasets/fs-reader';
 import { describeSandboxStop, effectiveTimeLimit, regradeTimeLimit } from '../../core/sandbox/watchdog';
 import { runInSandbox } from '../sandbox/run-in-sandbox';
-import { SEED_HELP, seedOption } from '../options';
+import { positiveNumber, SEED_HELP, seedOption } from '../options';
 
 interface GradeOptions {
   exercise?: string;
@@ -156,10 +156,7 @@ export async function trainLearnerFile(options: TrainFileOptions): Promise<Train
     throw new CliError(`unknown backend '${options.backend}': in Node use ${NODE_BACKENDS.join(' or ')}`);
   }
   const seed = seedOption(options.seed);
-  const timeLimitSeconds = options.timeLimit === undefined ? undefined : Number(options.timeLimit);
-  if (timeLimitSeconds !== undefined && !(timeLimitSeconds > 0)) {
-    throw new CliError(`--time-limit must be a positive number of seconds, got '${options.timeLimit}'`);
-  }
+  const timeLimitSeconds = positiveNumber('--time-limit', options.timeLimit);
   const catalog = await readCatalog(options.exercises);
   let bundle = findExercise(catalog, options.exercise);
   if (!bundle) {

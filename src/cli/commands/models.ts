@@ -26,6 +26,7 @@ import { CliError } from '../cli-error';
 import { datasetFolder, fsDatasetReader } from '../datasets/fs-reader';
 import { bundledModelsRoot, fileTrustStore, modelCacheRoot, nodeModelReader } from '../models/model-files';
 import { initNodeBackend } from '../node-backend';
+import { positiveNumber, positiveWholeNumber } from '../options';
 
 /** How our own pretrained models are made. Changing a recipe changes the weights: re-run pretrain. */
 export interface PretrainRecipe {
@@ -107,10 +108,14 @@ export function registerModelsCommand(program: Command, setExitCode: (code: numb
         }
         const overridden = {
           ...recipe,
-          ...(options.epochs ? { epochs: Number(options.epochs) } : {}),
-          ...(options.trainCount ? { trainCount: Number(options.trainCount) } : {}),
-          ...(options.learningRate ? { learningRate: Number(options.learningRate) } : {}),
-          ...(options.batchSize ? { batchSize: Number(options.batchSize) } : {}),
+          ...(options.epochs ? { epochs: positiveWholeNumber('--epochs', options.epochs) } : {}),
+          ...(options.trainCount
+            ? { trainCount: positiveWholeNumber('--train-count', options.trainCount) }
+            : {}),
+          ...(options.learningRate
+            ? { learningRate: positiveNumber('--learning-rate', options.learningRate) }
+            : {}),
+          ...(options.batchSize ? { batchSize: positiveWholeNumber('--batch-size', options.batchSize) } : {}),
         };
         await pretrain(overridden, path.resolve(options.out ?? bundledModelsRoot()));
         setExitCode(0);

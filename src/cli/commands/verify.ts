@@ -10,7 +10,7 @@ import { readCatalog } from '../catalog';
 import { CliError } from '../cli-error';
 import { effectiveTimeLimit, stopError } from '../../core/sandbox/watchdog';
 import { runInSandbox } from '../sandbox/run-in-sandbox';
-import { SEED_HELP, seedOption } from '../options';
+import { positiveNumber, SEED_HELP, seedOption } from '../options';
 
 interface VerifyOptions {
   exercise?: string;
@@ -64,10 +64,7 @@ async function verify(options: VerifyOptions): Promise<number> {
     ? catalog.bundles.filter((b) => b.exercise.id === options.exercise)
     : catalog.bundles;
   if (!bundles.length) throw new CliError(`no exercise '${options.exercise}'`);
-  const timeLimit = options.timeLimit === undefined ? undefined : Number(options.timeLimit);
-  if (timeLimit !== undefined && !(timeLimit > 0)) {
-    throw new CliError(`--time-limit must be a positive number of seconds, got '${options.timeLimit}'`);
-  }
+  const timeLimit = positiveNumber('--time-limit', options.timeLimit);
 
   const seed = seedOption(options.seed);
 
