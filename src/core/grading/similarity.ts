@@ -15,6 +15,7 @@
  * `similarityFlags` runs it over a roster (per exercise, across learners) and also pairs trained
  * models with the same weights (`identical-model`). Pure: no tfjs, no I/O.
  */
+import type { Submission } from '../exercises/submission';
 import type { RegradeFlag } from './regrade';
 
 export interface SimilarityOptions {
@@ -269,4 +270,28 @@ export function similarityFlags(
     }
     return flags;
   });
+}
+
+/** The codes `similarityFlags` gives: a roster drops them before comparing again. */
+export const SIMILARITY_FLAG_CODES: readonly RegradeFlag['code'][] = ['identical-model', 'similar-code'];
+
+/**
+ * `similarityFlags` over re-graded submissions, each with its exercise's starter (the CLI's
+ * `grade` and the page's roster both call this once every submission is graded).
+ */
+export function submissionSimilarityFlags(
+  graded: readonly { submission: Submission; starter?: string }[],
+  options: SimilarityOptions = DEFAULT_SIMILARITY,
+): RegradeFlag[][] {
+  const starters = new Map(graded.map((g) => [g.submission.exerciseId, g.starter]));
+  return similarityFlags(
+    graded.map(({ submission }) => ({
+      learner: submission.learner.name,
+      exerciseId: submission.exerciseId,
+      code: submission.code,
+      ...(submission.model ? { weightsSha256: submission.model.weightsSha256 } : {}),
+    })),
+    (exerciseId) => starters.get(exerciseId),
+    options,
+  );
 }
