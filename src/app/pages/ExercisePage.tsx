@@ -250,7 +250,7 @@ function ExerciseWorkspace({
               <ExportSubmissionButton
                 source={attemptFromRun(setId ?? '', finishedHere, finishedHere.outcome.report)}
                 exerciseKind={finishedHere.bundle.exercise.kind}
-                set={setExercise?.set}
+                set={setExercise?.submissionSet}
               />
             )}
             {finishedHere?.outcome.model && (

@@ -7,6 +7,7 @@ import { routeHref } from '../routing';
 import { describeTargets } from '../../core/grading/target-text';
 import { effectiveMinutes, effectiveTargets } from '../teams/describe';
 import { ExportSubmissionButton } from '../teams/ExportSubmissionButton';
+import { submissionSetOf } from '../teams/export-submission';
 import { examView, formatClock } from '../teams/set-progress';
 import { attemptKey, useSetsStore } from '../teams/sets-store';
 import { useNow } from '../teams/use-set-exercise';
@@ -17,7 +18,7 @@ export function SetPage({ setId }: { setId: string }) {
   const { load } = store;
   const imported = store.sets[setId];
   const clock = store.exams[setId];
-  const now = useNow(Boolean(imported?.set.exam?.enabled && clock && !clock.endedAt));
+  const now = useNow(Boolean(clock && !clock.endedAt));
 
   useEffect(() => {
     void load();
@@ -35,7 +36,9 @@ export function SetPage({ setId }: { setId: string }) {
     );
   }
   const { set } = imported;
-  const exam = examView(set, clock, now);
+  const exam = examView(set, clock, now, imported.hash);
+  /** What a submission records of the set: its copy (hash) and the exam's window. */
+  const submissionSet = submissionSetOf(set, imported.hash, clock);
   const examOn = exam.phase !== 'none';
   const mayOpen = !examOn || exam.phase === 'running';
   const results = Object.fromEntries(
@@ -98,6 +101,12 @@ export function SetPage({ setId }: { setId: string }) {
                 Finish the exam
               </button>
             </>
+          )}
+          {exam.otherCopy && (
+            <p className="notice" data-testid="exam-other-copy">
+              The exam of this set was taken on {new Date(clock!.startedAt).toLocaleString()} with another
+              copy of it. This copy cannot start it again: ask your team lead.
+            </p>
           )}
           {exam.phase === 'over' && score && (
             <div data-testid="exam-summary">
@@ -184,7 +193,8 @@ export function SetPage({ setId }: { setId: string }) {
                     <ExportSubmissionButton
                       source={attempt}
                       exerciseKind={bundle.exercise.kind}
-                      set={set}
+                      set={submissionSet}
+                      createdAt={attempt.submittedAt}
                       label="Export submission"
                     />
                   )}

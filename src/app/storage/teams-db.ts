@@ -1,7 +1,8 @@
 /**
  * The team features' IndexedDB (its own database, so the lab's `cv-lab` database and its version
  * are untouched): sets the learner imported, the best graded attempt per set exercise (with the
- * trained model, so it can be exported as a submission later) and exam clocks.
+ * trained model, so it can be exported as a submission later) and exam clocks (kept when their set
+ * is removed).
  *
  * Everything is validated when read back: a set is parsed again with `parseSet`, an attempt with
  * the report and model schemas, so a damaged record is skipped instead of breaking the page.
@@ -40,8 +41,16 @@ export interface SetAttempt {
 /** What a submission is made of, whether from the last run or a recorded attempt. */
 export type SubmissionSource = Omit<SetAttempt, 'setId' | 'exerciseId' | 'submittedAt'>;
 
+/**
+ * An exam's clock, kept by set id; it stays when its set is removed, so opening the set again (or
+ * an edited copy under its id) never restarts the exam (app/teams/set-progress.ts, `examView`).
+ */
 export interface ExamClock {
   setId: string;
+  /** The content hash (`setHash`) of the copy the exam was started with; absent in older clocks. */
+  setHash?: string;
+  /** The exam's minutes when it started. */
+  minutes?: number;
   startedAt: string;
   /** Set when the learner finished early or the time ran out. */
   endedAt?: string;
@@ -87,6 +96,8 @@ export const AttemptSchema = z.object({
 
 export const ExamClockSchema = z.object({
   setId: z.string(),
+  setHash: z.string().optional(),
+  minutes: z.number().optional(),
   startedAt: z.string(),
   endedAt: z.string().optional(),
 });
@@ -128,14 +139,16 @@ export async function saveSet(set: CvSet): Promise<void> {
   await db.put('sets', { id: set.id, text: JSON.stringify(set), importedAt: new Date().toISOString() });
 }
 
-/** Removes the set with its attempts and exam clock. */
+/**
+ * Removes the set with its attempts. Its exam clock stays: an exam taken is on record, and opening
+ * the set again must not start it afresh.
+ */
 export async function deleteSet(setId: string): Promise<void> {
   const db = await openTeamsDb();
-  const tx = db.transaction(['sets', 'attempts', 'exams'], 'readwrite');
+  const tx = db.transaction(['sets', 'attempts'], 'readwrite');
   await tx.objectStore('sets').delete(setId);
   const attempts = tx.objectStore('attempts');
   for (const key of await attempts.getAllKeys()) if (key[0] === setId) await attempts.delete(key);
-  await tx.objectStore('exams').delete(setId);
   await tx.done;
 }
 

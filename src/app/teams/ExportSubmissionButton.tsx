@@ -1,8 +1,7 @@
 import { useState } from 'react';
 import './teams.css';
 import type { Exercise } from '../../core/exercises/schema';
-import type { CvSet } from '../../core/exercises/set';
-import { exportSubmission } from './export-submission';
+import { exportSubmission, type SubmissionSet } from './export-submission';
 import type { SubmissionSource } from '../storage/teams-db';
 import { rememberedLearnerName, rememberLearnerName } from './learner-name';
 import { errorMessage } from '../../core/shared/errors';
@@ -15,11 +14,14 @@ export function ExportSubmissionButton({
   source,
   exerciseKind,
   set,
+  createdAt,
   label = 'Export submission',
 }: {
   source: SubmissionSource;
   exerciseKind: Exercise['kind'];
-  set?: Pick<CvSet, 'id' | 'title'>;
+  set?: SubmissionSet;
+  /** When the run was made (a set attempt's `submittedAt`); else now. */
+  createdAt?: string;
   label?: string;
 }) {
   const [name, setName] = useState(rememberedLearnerName);
@@ -28,7 +30,7 @@ export function ExportSubmissionButton({
 
   const doExport = async (learnerName: string) => {
     try {
-      const fileName = await exportSubmission(learnerName, source, exerciseKind, set);
+      const fileName = await exportSubmission(learnerName, source, exerciseKind, set, createdAt);
       setMessage({ error: false, text: `Saved ${fileName}` });
       setAsking(false);
     } catch (error) {

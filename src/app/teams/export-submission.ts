@@ -4,11 +4,41 @@
  */
 import type { Exercise } from '../../core/exercises/schema';
 import type { CvSet } from '../../core/exercises/set';
-import { buildSubmission, serializeSubmission, submissionFileName } from '../../core/exercises/submission';
+import {
+  buildSubmission,
+  serializeSubmission,
+  submissionFileName,
+  type ExamWindow,
+} from '../../core/exercises/submission';
 import { downloadText } from '../download';
 import type { SubmissionSource } from '../storage/teams-db';
 
 type ExerciseKind = Exercise['kind'];
+
+/** What a submission records of its set: id and title, and the copy's hash and exam window. */
+export type SubmissionSet = Pick<CvSet, 'id' | 'title'> & { hash?: string; exam?: ExamWindow };
+
+/** A set held in this browser as its submissions record it, with its exam clock when one is on record. */
+export function submissionSetOf(
+  set: Pick<CvSet, 'id' | 'title'>,
+  hash: string,
+  clock: { startedAt: string; endedAt?: string; minutes?: number } | undefined,
+): SubmissionSet {
+  return {
+    id: set.id,
+    title: set.title,
+    hash,
+    ...(clock
+      ? {
+          exam: {
+            startedAt: clock.startedAt,
+            ...(clock.endedAt ? { endedAt: clock.endedAt } : {}),
+            ...(clock.minutes ? { minutes: clock.minutes } : {}),
+          },
+        }
+      : {}),
+  };
+}
 
 /**
  * Builds and downloads the submission; returns the file name. Throws a FormatError (e.g. a bad name).
@@ -19,7 +49,8 @@ export async function exportSubmission(
   learnerName: string,
   source: SubmissionSource,
   exerciseKind: ExerciseKind,
-  set?: Pick<CvSet, 'id' | 'title'>,
+  set?: SubmissionSet,
+  createdAt?: string,
 ): Promise<string> {
   if (exerciseKind === 'train' && !source.model) {
     throw new Error(
@@ -28,12 +59,23 @@ export async function exportSubmission(
   }
   const submission = await buildSubmission({
     learnerName,
-    ...(set ? { set: { id: set.id, title: set.title } } : {}),
+    ...(set
+      ? {
+          set: {
+            id: set.id,
+            title: set.title,
+            ...(set.hash ? { hash: set.hash } : {}),
+            ...(set.exam ? { exam: set.exam } : {}),
+          },
+        }
+      : {}),
     code: source.code,
     report: source.report,
     history: source.history,
     environment: source.environment,
     ...(exerciseKind === 'train' ? { model: source.model } : {}),
+    // A set attempt's time is when it was run and recorded (inside the exam), not the export's.
+    ...(createdAt ? { createdAt } : {}),
   });
   const fileName = submissionFileName(submission);
   downloadText(fileName, serializeSubmission(submission));

@@ -9,7 +9,8 @@ import { create } from 'zustand';
 import { applySetOverrides, parseSet, type CvSet, type PrivateCase } from '../../core/exercises/set';
 import { parseSubmission } from '../../core/exercises/submission';
 import { rosterErrorRow, rosterRow } from '../../core/grading/roster';
-import { needsTestData } from '../../core/grading/regrade';
+import { needsTestData, setFlags } from '../../core/grading/regrade';
+import { SIMILARITY_FLAG_CODES, submissionSimilarityFlags } from '../../core/grading/similarity';
 import type { LabWorkerApi } from '../../worker/contract';
 import { openSandboxFrame } from '../run/sandbox-frame';
 import { findExercise } from '../catalog';
@@ -50,6 +51,27 @@ function regradeWorker(): Comlink.Remote<LabWorkerApi> {
     worker = { worker: instance, api: Comlink.wrap<LabWorkerApi>(instance) };
   }
   return worker.api;
+}
+
+/**
+ * Every re-graded entry compared with the others (identical models, alike code): the similarity
+ * flags of an earlier comparison are replaced, since the roster's submissions may have changed.
+ */
+function withSimilarityFlags(entries: RosterEntry[]): RosterEntry[] {
+  const graded = entries.filter((e) => e.state === 'done' && e.submission && e.row);
+  const flags = submissionSimilarityFlags(
+    graded.map((e) => ({
+      submission: e.submission!,
+      starter: findExercise(e.submission!.exerciseId)?.starter,
+    })),
+  );
+  const byId = new Map(graded.map((e, i) => [e.id, flags[i]]));
+  return entries.map((e) => {
+    const added = byId.get(e.id);
+    if (!added || !e.row) return e;
+    const kept = e.row.flags.filter((f) => !SIMILARITY_FLAG_CODES.includes(f.code));
+    return { ...e, row: { ...e.row, flags: [...kept, ...added] } };
+  });
 }
 
 let nextId = 1;
@@ -173,6 +195,9 @@ export const useRosterStore = create<RosterState>()((set, get) => {
               interruptRegrade = null;
               sandbox?.close();
             }
+            // The set's flags (late, out-of-exam, wrong-set): the worker re-grades without the set.
+            if (leadSet)
+              result = { ...result, flags: [...result.flags, ...(await setFlags(submission, leadSet))] };
             const row = rosterRow(target.file, submission, result, bundle.exercise);
             update(target.id, { state: 'done', row, error: row.error });
           } catch (error) {
@@ -188,6 +213,7 @@ export const useRosterStore = create<RosterState>()((set, get) => {
             });
           }
         }
+        set({ entries: withSimilarityFlags(get().entries) });
       } finally {
         set({ grading: false });
       }

@@ -20,19 +20,50 @@ export interface ExamView {
   remainingSeconds: number;
   /** Milliseconds since the epoch when time is up (null before it starts or without an exam). */
   deadline: number | null;
+  /**
+   * The exam under this set's id was taken with another copy of the set (another content hash):
+   * this copy can neither restart it nor run outside it.
+   */
+  otherCopy?: true;
 }
 
-/** Where the set's exam stands at `now` (ms), from its clock (start, optional early end). */
+/**
+ * An exam's clock as kept in this browser: by set id, with the content hash (`setHash`) and the
+ * minutes of the copy it was started with. Clocks outlive their set: removing a set and opening it
+ * again, or opening an edited copy under the same id, finds the clock and never starts afresh.
+ */
+export interface ExamClockLike {
+  startedAt: string;
+  endedAt?: string;
+  /** The set's content hash when the exam started (absent in clocks from before hashes). */
+  setHash?: string;
+  /** The exam's minutes when it started: an edited copy cannot lengthen a running exam. */
+  minutes?: number;
+}
+
+/**
+ * Where the set's exam stands at `now` (ms), from its clock (start, optional early end). A clock on
+ * record makes the set an exam whatever this copy says (an edited copy with `exam.enabled: false`
+ * does not give Run back), on the clock's own minutes; a clock of another copy (`setHash` differs
+ * from `hash`) means this copy's exam is over.
+ */
 export function examView(
   set: Pick<CvSet, 'exam'>,
-  clock: { startedAt: string; endedAt?: string } | undefined,
+  clock: ExamClockLike | undefined,
   now: number,
+  hash?: string,
 ): ExamView {
-  if (!set.exam?.enabled) return { phase: 'none', remainingSeconds: 0, deadline: null };
-  const total = set.exam.minutes * 60;
-  if (!clock) return { phase: 'not-started', remainingSeconds: total, deadline: null };
-  const deadline = Date.parse(clock.startedAt) + total * 1000;
+  if (!clock) {
+    if (!set.exam?.enabled) return { phase: 'none', remainingSeconds: 0, deadline: null };
+    return { phase: 'not-started', remainingSeconds: set.exam.minutes * 60, deadline: null };
+  }
+  const minutes = clock.minutes ?? (set.exam?.enabled ? set.exam.minutes : 0);
+  const start = Date.parse(clock.startedAt);
+  const deadline = start + minutes * 60_000;
   const end = clock.endedAt ? Math.min(Date.parse(clock.endedAt), deadline) : deadline;
+  if (clock.setHash && hash && clock.setHash !== hash) {
+    return { phase: 'over', remainingSeconds: 0, deadline: end, otherCopy: true };
+  }
   // An end on record is the end, whatever the caller's (possibly stale) clock says.
   if (clock.endedAt || now >= end) return { phase: 'over', remainingSeconds: 0, deadline: end };
   return { phase: 'running', remainingSeconds: Math.ceil((end - now) / 1000), deadline: end };

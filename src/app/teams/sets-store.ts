@@ -1,6 +1,8 @@
 /**
  * The learner's sets: imported from a file or a link, kept in IndexedDB (../storage/teams-db.ts)
- * with the best graded attempt per exercise and the exam clocks.
+ * with the best graded attempt per exercise and the exam clocks. A clock is kept by set id with the
+ * content hash of the copy it started with, and outlives its set: no re-import restarts an exam or
+ * gives Run back after one (`examView`).
  *
  * Exams end on time wherever the learner is in the app: when the clocks are loaded, each running
  * exam gets a timer that, at the deadline, records the end and stops a run of that set still in
@@ -8,7 +10,7 @@
  */
 import { create } from 'zustand';
 import type { Report } from '../../core/exercises/schema';
-import { decodeSetLink, learnerCopy, parseSet, type CvSet } from '../../core/exercises/set';
+import { decodeSetLink, learnerCopy, parseSet, setHash, type CvSet } from '../../core/exercises/set';
 import { describeStorageError } from '../storage/storage-error';
 import { resultRunOf } from '../storage/results';
 import { useRunStore, type FinishedRun } from '../stores/run-store';
@@ -39,6 +41,8 @@ export type ConflictChoice = 'keep-both' | 'replace';
 export interface ImportedSet {
   set: CvSet;
   importedAt: string;
+  /** The set's content hash (`setHash`): exam clocks and submissions name the copy by it. */
+  hash: string;
 }
 
 /** A run started from a set's exercise page, so the exam's end can stop it. */
@@ -51,6 +55,7 @@ export interface SetsState {
   sets: Record<string, ImportedSet>;
   /** Best attempt by `setId/exerciseId`. */
   attempts: Record<string, SetAttempt>;
+  /** Exam clocks by set id, also of sets since removed: an exam taken stays on record. */
   exams: Record<string, ExamClock>;
   loaded: boolean;
   error: string | null;
@@ -83,7 +88,7 @@ export const useSetsStore = create<SetsState>()((set, get) => {
     clearTimeout(examTimers.get(clock.setId));
     const imported = get().sets[clock.setId];
     if (!imported) return;
-    const view = examView(imported.set, clock, Date.now());
+    const view = examView(imported.set, clock, Date.now(), imported.hash);
     if (view.phase !== 'running' || view.deadline === null) return;
     // setTimeout holds at most ~24.8 days; exams last at most a day.
     examTimers.set(
@@ -93,7 +98,11 @@ export const useSetsStore = create<SetsState>()((set, get) => {
   };
 
   const keep = async (copy: CvSet) => {
-    set({ sets: { ...get().sets, [copy.id]: { set: copy, importedAt: new Date().toISOString() } } });
+    const imported = { set: copy, importedAt: new Date().toISOString(), hash: await setHash(copy) };
+    set({ sets: { ...get().sets, [copy.id]: imported } });
+    // A running exam of this id (the set removed and opened again) goes on ending on time.
+    const clock = get().exams[copy.id];
+    if (clock) scheduleExamEnd(clock);
     try {
       await saveSet(copy);
     } catch (error) {
@@ -121,8 +130,11 @@ export const useSetsStore = create<SetsState>()((set, get) => {
       if (get().loaded) return;
       try {
         const [sets, attempts, exams] = await Promise.all([loadSets(), loadAttempts(), loadExamClocks()]);
+        const hashes = await Promise.all(sets.map((s) => setHash(s.set)));
         set({
-          sets: Object.fromEntries(sets.map((s) => [s.id, { set: s.set, importedAt: s.importedAt }])),
+          sets: Object.fromEntries(
+            sets.map((s, i) => [s.id, { set: s.set, importedAt: s.importedAt, hash: hashes[i] }]),
+          ),
           attempts: Object.fromEntries(attempts.map((a) => [attemptKey(a.setId, a.exerciseId), a])),
           exams: Object.fromEntries(exams.map((e) => [e.setId, e])),
           loaded: true,
@@ -158,8 +170,8 @@ export const useSetsStore = create<SetsState>()((set, get) => {
       const attempts = Object.fromEntries(
         Object.entries(get().attempts).filter(([, a]) => a.setId !== setId),
       );
-      const { [setId]: _exam, ...exams } = get().exams;
-      set({ sets, attempts, exams });
+      // The exam clock stays (see `exams`).
+      set({ sets, attempts });
       try {
         await deleteSet(setId);
       } catch (error) {
@@ -167,8 +179,15 @@ export const useSetsStore = create<SetsState>()((set, get) => {
       }
     },
     async startExam(setId) {
-      if (get().exams[setId]) return;
-      const clock: ExamClock = { setId, startedAt: new Date().toISOString() };
+      // One exam per set id: a clock on record (even of a removed set or another copy) stays.
+      const imported = get().sets[setId];
+      if (get().exams[setId] || !imported?.set.exam?.enabled) return;
+      const clock: ExamClock = {
+        setId,
+        setHash: imported.hash,
+        minutes: imported.set.exam.minutes,
+        startedAt: new Date().toISOString(),
+      };
       set({ exams: { ...get().exams, [setId]: clock } });
       scheduleExamEnd(clock);
       try {
@@ -182,7 +201,7 @@ export const useSetsStore = create<SetsState>()((set, get) => {
       const clock = get().exams[setId];
       if (!clock || clock.endedAt) return;
       const imported = get().sets[setId];
-      const deadline = imported ? examView(imported.set, clock, Date.now()).deadline : null;
+      const deadline = imported ? examView(imported.set, clock, Date.now(), imported.hash).deadline : null;
       const endedAt = new Date(Math.min(Date.now(), deadline ?? Date.now())).toISOString();
       const ended = { ...clock, endedAt };
       set({ exams: { ...get().exams, [setId]: ended } });
@@ -202,7 +221,7 @@ export const useSetsStore = create<SetsState>()((set, get) => {
       const imported = get().sets[setId];
       const report = run.outcome.report;
       if (!imported || !report) return 'This run has no report to record.';
-      const view = examView(imported.set, get().exams[setId], Date.now());
+      const view = examView(imported.set, get().exams[setId], Date.now(), imported.hash);
       if (view.phase === 'over') return 'The exam is over: this run was not recorded.';
       if (view.phase === 'not-started') return 'Start the exam to record runs.';
       const key = attemptKey(setId, run.bundle.exercise.id);

@@ -8,6 +8,7 @@ import type { ExerciseCard } from '../../core/exercises/schema';
 import { applySetOverrides, type CvSet } from '../../core/exercises/set';
 import { findExercise } from '../catalog';
 import { examView, type ExamView } from './set-progress';
+import { submissionSetOf, type SubmissionSet } from './export-submission';
 import { useSetsStore } from './sets-store';
 
 export type SetExercise =
@@ -16,6 +17,8 @@ export type SetExercise =
   | {
       state: 'ready';
       set: CvSet;
+      /** What a submission of this set records: its copy (hash) and the exam's window. */
+      submissionSet: SubmissionSet;
       bundle: ExerciseCard;
       exam: ExamView;
       /** Hints and solutions stay hidden for the whole of an exam-mode set. */
@@ -41,7 +44,8 @@ export function useSetExercise(setId: string | undefined, exerciseId: string): S
   const loaded = useSetsStore((s) => s.loaded);
   const imported = useSetsStore((s) => (setId ? s.sets[setId] : undefined));
   const clock = useSetsStore((s) => (setId ? s.exams[setId] : undefined));
-  const examMode = Boolean(imported?.set.exam?.enabled);
+  // A clock on record makes it an exam whatever this copy of the set says (see `examView`).
+  const examMode = Boolean(imported?.set.exam?.enabled || clock);
   const now = useNow(examMode && clock !== undefined && !clock.endedAt);
 
   useEffect(() => {
@@ -56,10 +60,11 @@ export function useSetExercise(setId: string | undefined, exerciseId: string): S
     return { state: 'missing', message: `The set '${imported.set.title}' has no exercise '${exerciseId}'.` };
   const bundle = findExercise(exerciseId);
   if (!bundle) return { state: 'missing', message: `This CV Lab has no exercise '${exerciseId}'.` };
-  const exam = examView(imported.set, clock, now);
+  const exam = examView(imported.set, clock, now, imported.hash);
   return {
     state: 'ready',
     set: imported.set,
+    submissionSet: submissionSetOf(imported.set, imported.hash, clock),
     bundle: applySetOverrides(bundle, entry),
     exam,
     hideHints: exam.phase !== 'none',

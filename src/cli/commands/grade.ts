@@ -36,6 +36,7 @@ import {
 import { readUntrustedText } from '../read-untrusted';
 import { needsTestData, regradeSubmission } from '../../core/grading/regrade';
 import { LearnerError } from '../../core/sandbox/compile';
+import { submissionSimilarityFlags } from '../../core/grading/similarity';
 import {
   formatRosterTable,
   rosterErrorRow,
@@ -289,6 +290,8 @@ async function regradeFiles(files: string[], options: GradeOptions): Promise<num
   };
 
   const rows: RosterRow[] = [];
+  /** The re-graded submissions, compared with each other once all are graded. */
+  const compared: { row: number; submission: Submission; starter: string }[] = [];
   for (const file of files) {
     let submission: Submission;
     try {
@@ -317,21 +320,21 @@ async function regradeFiles(files: string[], options: GradeOptions): Promise<num
         if (!entry) throw new Error(`exercise '${submission.exerciseId}' is not in the set '${set.title}'`);
         bundle = applySetOverrides(bundle, entry);
         privateCases = entry.privateCases ?? [];
-        if (submission.setId && submission.setId !== set.id) {
-          progress(`warning: ${file} was made for another set (${submission.setTitle ?? submission.setId})`);
-        }
       }
       progress(`Re-grading ${file} (${submission.learner.name}, ${submission.exerciseId})`);
+      // With --set, the set's flags (late, out-of-exam, wrong-set) join the re-grade's.
       const result = needsTestData(bundle)
-        ? await regradeSubmission(tf, submission, { bundle, testDataset: await testDataFor(bundle) })
+        ? await regradeSubmission(tf, submission, { bundle, testDataset: await testDataFor(bundle), set })
         : await regradeSubmission(tf, submission, {
             bundle,
+            set,
             gradeCode: casesInSandbox(
               bundle,
               await gradingKeyOf(tf, bundle, privateCases),
               options.backend as NodeBackendName,
             ),
           });
+      compared.push({ row: rows.length, submission, starter: bundle.starter });
       rows.push(rosterRow(file, submission, result, bundle.exercise));
     } catch (error) {
       const reason = error instanceof Error ? error.message : String(error);
@@ -339,6 +342,8 @@ async function regradeFiles(files: string[], options: GradeOptions): Promise<num
       printLine(`cv-lab: ${file}: ${reason}`);
     }
   }
+
+  addSimilarityFlags(rows, compared);
 
   if (options.json) process.stdout.write(rosterToJson(rows));
   else process.stdout.write(`${formatRosterTable(rows)}\n`);
@@ -348,6 +353,18 @@ async function regradeFiles(files: string[], options: GradeOptions): Promise<num
   }
   if (rows.some((r) => r.status === 'error')) return 2;
   return rows.some(rowNeedsAttention) ? 1 : 0;
+}
+
+/**
+ * Copying across the roster (core/grading/similarity.ts): submissions of one exercise by different
+ * learners with the same model weights (`identical-model`) or alike code (`similar-code`).
+ */
+function addSimilarityFlags(
+  rows: RosterRow[],
+  compared: readonly { row: number; submission: Submission; starter: string }[],
+): void {
+  const flags = submissionSimilarityFlags(compared);
+  compared.forEach(({ row }, i) => rows[row].flags.push(...flags[i]));
 }
 
 /**

@@ -12,6 +12,7 @@ import { repoRoot } from '../catalog';
 import { CliError } from '../cli-error';
 import { assertModelUsable, NODE_BACKENDS, trainLearnerFile } from './grade';
 import { readSetFile } from './set';
+import { setHash } from '../../core/exercises/set';
 import { SEED_HELP } from '../options';
 
 interface CreateOptions {
@@ -46,7 +47,8 @@ async function createSubmission(options: CreateOptions): Promise<number> {
   try {
     const submission = await buildSubmission({
       learnerName: options.name,
-      ...(set ? { set: { id: set.id, title: set.title } } : {}),
+      // No exam window: the command line runs no exam, so an exam set's lead sees `out-of-exam`.
+      ...(set ? { set: { id: set.id, title: set.title, hash: await setHash(set) } } : {}),
       code,
       report,
       history: outcome.history,

@@ -112,7 +112,9 @@ export function openNodeSandbox(options: NodeSandboxOptions = {}): SandboxChanne
     `--max-old-space-size=${heapMb}`,
     '--no-warnings',
     '--disable-proto=delete',
-    bundled,
+    // Its real path too: Node resolves the main script through a linked node_modules, and may
+    // read only under the real one.
+    realpathSync(bundled),
   ];
   const [command, args] = canIsolateNetwork()
     ? ['unshare', ['--user', '--map-root-user', '--net', process.execPath, ...nodeArgs]]

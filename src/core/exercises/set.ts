@@ -312,6 +312,28 @@ export function learnerCopy(set: CvSet): CvSet {
   };
 }
 
+/** JSON with every object's keys sorted: the same set always gives the same text. */
+export function canonicalJson(value: unknown): string {
+  if (Array.isArray(value)) return `[${value.map(canonicalJson).join(',')}]`;
+  if (value !== null && typeof value === 'object') {
+    const entries = Object.entries(value as Record<string, unknown>)
+      .filter(([, v]) => v !== undefined)
+      .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+    return `{${entries.map(([k, v]) => `${JSON.stringify(k)}:${canonicalJson(v)}`).join(',')}}`;
+  }
+  return JSON.stringify(value);
+}
+
+/**
+ * The set's content hash: SHA-256 (hex) of the canonical JSON of its learner copy, so the lead's
+ * copy (with a private test and private cases) and every learner's copy of one set hash alike, and
+ * any edit (targets, exam, due date, id) gives another hash. Exam clocks are keyed by it and
+ * submissions record it (`setHash`), so the lead can tell which copy a submission answered.
+ */
+export async function setHash(set: CvSet): Promise<string> {
+  return sha256Hex(new TextEncoder().encode(canonicalJson(learnerCopy(set))));
+}
+
 /** Whether the set holds what learners must not receive: a private test or private cases. */
 export function hasPrivateParts(set: CvSet): boolean {
   return Boolean(set.privateTest) || set.exercises.some((entry) => entry.privateCases);

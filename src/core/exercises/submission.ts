@@ -59,6 +59,15 @@ export const EnvironmentSchema = z.strictObject({
 });
 export type SubmissionEnvironment = z.infer<typeof EnvironmentSchema>;
 
+/** When the learner's exam ran: its start, and its end once it was over (early or on time). */
+export const ExamWindowSchema = z.strictObject({
+  startedAt: isoDate,
+  endedAt: isoDate.optional(),
+  /** The exam's length as the learner's copy of the set gave it when the exam started. */
+  minutes: z.number().int().min(1).max(1440).optional(),
+});
+export type ExamWindow = z.infer<typeof ExamWindowSchema>;
+
 export const SubmissionSchema = z.strictObject({
   format: z.literal(SUBMISSION_FORMAT),
   version: z.literal(SUBMISSION_VERSION),
@@ -70,6 +79,16 @@ export const SubmissionSchema = z.strictObject({
     .regex(/^[A-Za-z0-9_-]{1,64}$/, '1 to 64 letters, digits, dashes or underscores')
     .optional(),
   setTitle: z.string().max(200).optional(),
+  /**
+   * SHA-256 of the learner's copy of the set (`setHash` in set.ts), so the lead can tell an edited
+   * copy under the same id. Optional: older submissions and those made outside a set have none.
+   */
+  setHash: SHA256.optional(),
+  /**
+   * The exam this run was made in, from the learner's exam clock (an exam-mode set only). Written by
+   * the learner's side, like `createdAt`: the lead's re-grade checks it against the set (`out-of-exam`).
+   */
+  exam: ExamWindowSchema.optional(),
   exerciseId: z
     .string()
     .max(100)
@@ -95,7 +114,8 @@ const SUBMISSION_BOUNDS: JsonBounds = {
 
 export interface SubmissionInput {
   learnerName: string;
-  set?: { id: string; title: string };
+  /** The set the run answered: its id and title, its content hash and the learner's exam window. */
+  set?: { id: string; title: string; hash?: string; exam?: ExamWindow };
   code: string;
   report: Report;
   history: readonly HistoryEntry[];
@@ -119,6 +139,8 @@ export async function buildSubmission(input: SubmissionInput): Promise<Submissio
     version: SUBMISSION_VERSION,
     learner: { name: input.learnerName },
     ...(input.set ? { setId: input.set.id, setTitle: input.set.title } : {}),
+    ...(input.set?.hash ? { setHash: input.set.hash } : {}),
+    ...(input.set?.exam ? { exam: input.set.exam } : {}),
     exerciseId: input.report.exerciseId,
     code: input.code,
     codeSha256: await codeHash(input.code),

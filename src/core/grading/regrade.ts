@@ -28,9 +28,24 @@ import { codeHash, type Submission } from '../exercises/submission';
 import { decodeWeights, deserializeModel } from '../models/artifacts';
 import { gradeModel } from './grade';
 import { errorMessage } from '../shared/errors';
+import { setHash, type CvSet } from '../exercises/set';
 
 export type RegradeFlagCode =
-  'model-hash' | 'code-hash' | 'report-mismatch' | 'model-unloadable' | 'code-failed';
+  | 'model-hash'
+  | 'code-hash'
+  | 'report-mismatch'
+  | 'model-unloadable'
+  | 'code-failed'
+  /** Made after the set's due date (by its `createdAt` or its exam's times): `setFlags`. */
+  | 'late'
+  /** An exam set's submission made outside the recorded exam window, or with no exam recorded. */
+  | 'out-of-exam'
+  /** Made for another set, or from another copy (set hash) of the lead's set. */
+  | 'wrong-set'
+  /** The same trained weights as another learner's submission: `similarityFlags`. */
+  | 'identical-model'
+  /** Code identical or nearly identical to another learner's (token fingerprints). */
+  | 'similar-code';
 
 export interface RegradeFlag {
   code: RegradeFlagCode;
@@ -59,6 +74,11 @@ export interface RegradeInput {
    * could not. Needed for those exercises; learner code never runs in the re-grader's thread.
    */
   gradeCode?: (code: string) => Promise<Report>;
+  /**
+   * The lead's set, when re-grading against one: adds the `late`, `out-of-exam` and `wrong-set`
+   * flags (`setFlags`). The page's roster re-grades in a worker and calls `setFlags` itself.
+   */
+  set?: CvSet;
 }
 
 /** Whether re-grading this exercise grades a model on test data (else: code on hidden cases). */
@@ -72,7 +92,19 @@ export const ACCURACY_TOLERANCE = 0.005;
 export async function regradeSubmission(
   tf: TF,
   submission: Submission,
-  { bundle, testDataset, gradeCode }: RegradeInput,
+  { bundle, testDataset, gradeCode, set }: RegradeInput,
+): Promise<RegradeResult> {
+  const result = await regradeAlone(tf, submission, bundle, testDataset, gradeCode);
+  if (set) result.flags.push(...(await setFlags(submission, set)));
+  return result;
+}
+
+async function regradeAlone(
+  tf: TF,
+  submission: Submission,
+  bundle: ExerciseCard,
+  testDataset: LoadedDataset | undefined,
+  gradeCode: ((code: string) => Promise<Report>) | undefined,
 ): Promise<RegradeResult> {
   const stored = submission.report;
   const flags: RegradeFlag[] = [];
@@ -217,6 +249,96 @@ export function compareReports(regraded: Report, stored: Report, exerciseId: str
         },
       ]
     : [];
+}
+
+/** A recorded time may trail the exam's end by this much (the run's last write, clock skew). */
+export const EXAM_GRACE_SECONDS = 60;
+
+/**
+ * The flags that need the lead's set: `wrong-set` (made for another set, for none, or from another
+ * copy of this one: its set hash differs), `late` (after the set's due date) and `out-of-exam`
+ * (an exam set's submission made outside its recorded exam, or with no exam recorded).
+ *
+ * Every time a submission holds (`createdAt`, `exam`) is written by the learner's machine: a late or
+ * out-of-window time is the learner's own record, an on-time one proves nothing. The messages say so.
+ */
+export async function setFlags(submission: Submission, set: CvSet): Promise<RegradeFlag[]> {
+  const flags: RegradeFlag[] = [];
+  const yours = `your set '${set.title}' (${set.id})`;
+  if (!submission.setId) {
+    flags.push({ code: 'wrong-set', message: `the submission names no set: it was not made from ${yours}` });
+  } else if (submission.setId !== set.id) {
+    flags.push({
+      code: 'wrong-set',
+      message: `made for the set '${submission.setTitle ?? submission.setId}' (${submission.setId}), not ${yours}`,
+    });
+  } else if (submission.setHash) {
+    const hash = await setHash(set);
+    if (submission.setHash !== hash) {
+      flags.push({
+        code: 'wrong-set',
+        message: `made from another copy of the set ${set.id} (set hash ${short(submission.setHash)}, yours ${short(hash)}): the learner's copy was edited or is another version`,
+      });
+    }
+  }
+
+  const created = Date.parse(submission.createdAt);
+  const exam = submission.exam;
+  const learnerTimes = "(times written by the learner's machine)";
+  if (set.dueDate) {
+    const due = Date.parse(set.dueDate);
+    const late: string[] = [];
+    if (created > due) late.push(`made ${submission.createdAt}`);
+    if (exam?.endedAt && Date.parse(exam.endedAt) > due) late.push(`its exam ended ${exam.endedAt}`);
+    else if (exam && Date.parse(exam.startedAt) > due) late.push(`its exam started ${exam.startedAt}`);
+    if (late.length) {
+      flags.push({
+        code: 'late',
+        message: `${late.join(', ')}: after the due date ${set.dueDate} ${learnerTimes}`,
+      });
+    }
+  }
+
+  if (set.exam?.enabled) {
+    const minutes = set.exam.minutes;
+    if (!exam) {
+      flags.push({
+        code: 'out-of-exam',
+        message: `the set is an exam of ${minutes} min, but the submission records no exam: it was made outside the exam (from an exercise page, the command line, or an older CV Lab)`,
+      });
+    } else {
+      const start = Date.parse(exam.startedAt);
+      const deadline = start + minutes * 60_000;
+      const end = exam.endedAt ? Math.min(Date.parse(exam.endedAt), deadline) : deadline;
+      const grace = EXAM_GRACE_SECONDS * 1000;
+      const problems: string[] = [];
+      const runSeconds = submission.report.timings.trainSeconds + submission.report.timings.gradeSeconds;
+      if (created < start)
+        problems.push(`made ${submission.createdAt}, before the exam started ${exam.startedAt}`);
+      else if (created - runSeconds * 1000 < start - grace) {
+        problems.push(
+          `made ${submission.createdAt} after a run of ${runSeconds.toFixed(0)} s, so it started before the exam (${exam.startedAt})`,
+        );
+      }
+      if (created > end + grace) {
+        problems.push(`made ${submission.createdAt}, after the exam's end ${new Date(end).toISOString()}`);
+      }
+      if (exam.endedAt && Date.parse(exam.endedAt) > deadline + grace) {
+        const lasted = (Date.parse(exam.endedAt) - start) / 60_000;
+        problems.push(`the recorded exam lasted ${lasted.toFixed(1)} min, your set allows ${minutes}`);
+      }
+      if (exam.minutes !== undefined && exam.minutes > minutes) {
+        problems.push(`the learner's copy gave ${exam.minutes} min, your set ${minutes}`);
+      }
+      if (problems.length) {
+        flags.push({
+          code: 'out-of-exam',
+          message: `${problems.join('; ')} ${learnerTimes}`,
+        });
+      }
+    }
+  }
+  return flags;
 }
 
 function pick(

@@ -174,7 +174,10 @@ describe('cv-lab grade <submissions>', () => {
       htmlPath,
     );
     expect(result.code, result.stderr).toBe(1);
-    expect(result.stdout).toMatch(/quick-fashion +FAIL +accuracy 0\.\d{4} +\d+\.\d +\d+\.\d s +wasm +-/);
+    // Made without --set, so it names no set: wrong-set against the lead's.
+    expect(result.stdout).toMatch(
+      /quick-fashion +FAIL +accuracy 0\.\d{4} +\d+\.\d +\d+\.\d s +wasm +wrong-set/,
+    );
     const html = readFileSync(htmlPath, 'utf8');
     expect(html).not.toContain('<script');
     expect(html).toContain('&lt;script&gt;alert(&quot;pwned&quot;)&lt;/script&gt;');
