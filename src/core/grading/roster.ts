@@ -244,10 +244,7 @@ export function summarizeRoster(
           flagged: attempts.filter((r) => r.status !== 'error' && r.flags.length > 0).length,
           errors: attempts.filter((r) => r.status === 'error').length,
           late: attempts.some((r) => rowIsLate(r, set?.dueDate)),
-          comment: attempts
-            .map((r) => r.comment?.trim() ?? '')
-            .filter(Boolean)
-            .join(' | '),
+          comment: [...new Set(attempts.map((r) => r.comment?.trim() ?? '').filter(Boolean))].join(' | '),
         };
       }
       const carried = own.map((r) => r.examTotal).filter((t): t is number => typeof t === 'number');
