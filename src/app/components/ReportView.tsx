@@ -14,6 +14,8 @@ const fixed = (value: number) => value.toFixed(4);
  */
 export function ReportView({ report, history }: { report: Report; history?: readonly EpochLogs[] }) {
   const { metrics } = report;
+  // Function exercises and quizzes are graded on cases: no classes, so no matrix or per-class table.
+  const byCases = metrics.confusionMatrix.length === 0 && metrics.perClass.length === 0;
   const foundHistory = useReportHistory(report);
   const diagnosis = diagnoseReport(report, history ?? foundHistory);
   const rows: [string, string][] = [
@@ -103,35 +105,39 @@ export function ReportView({ report, history }: { report: Report; history?: read
             </tbody>
           </table>
         </div>
-        <div>
-          <h3>Confusion matrix</h3>
-          <ConfusionMatrix matrix={metrics.confusionMatrix} classNames={metrics.classNames} />
-        </div>
+        {!byCases && (
+          <div>
+            <h3>Confusion matrix</h3>
+            <ConfusionMatrix matrix={metrics.confusionMatrix} classNames={metrics.classNames} />
+          </div>
+        )}
       </div>
 
-      <h3>Per class</h3>
-      <table className="data-table per-class" data-testid="per-class">
-        <thead>
-          <tr>
-            <th>Class</th>
-            <th>Precision</th>
-            <th>Recall</th>
-            <th>F1</th>
-            <th>Images</th>
-          </tr>
-        </thead>
-        <tbody>
-          {metrics.perClass.map((row) => (
-            <tr key={row.className}>
-              <th scope="row">{row.className}</th>
-              <td>{fixed(row.precision)}</td>
-              <td>{fixed(row.recall)}</td>
-              <td>{fixed(row.f1)}</td>
-              <td>{row.support}</td>
+      {!byCases && <h3>Per class</h3>}
+      {!byCases && (
+        <table className="data-table per-class" data-testid="per-class">
+          <thead>
+            <tr>
+              <th>Class</th>
+              <th>Precision</th>
+              <th>Recall</th>
+              <th>F1</th>
+              <th>Images</th>
             </tr>
-          ))}
-        </tbody>
-      </table>
+          </thead>
+          <tbody>
+            {metrics.perClass.map((row) => (
+              <tr key={row.className}>
+                <th scope="row">{row.className}</th>
+                <td>{fixed(row.precision)}</td>
+                <td>{fixed(row.recall)}</td>
+                <td>{fixed(row.f1)}</td>
+                <td>{row.support}</td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      )}
       <p className="report-hashes">
         Dataset <code>{report.datasetHash.slice(0, 16)}</code> · model{' '}
         <code>{report.modelHash.slice(0, 16)}</code>

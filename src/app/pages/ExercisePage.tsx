@@ -1,5 +1,7 @@
 import { useCallback, useEffect, useMemo, useRef, useState } from 'react';
 import { findExercise } from '../catalog';
+import { describeTargets } from '../../core/grading/target-text';
+import type { ExerciseCard } from '../../core/exercises/schema';
 import { categorySections } from '../categories';
 import { AugmentPreview } from '../components/AugmentPreview';
 import { BackendBadge } from '../components/BackendBadge';
@@ -199,6 +201,7 @@ function ExerciseWorkspace({
 
       <div className={viewHasRun ? 'workspace workspace-with-run' : 'workspace'}>
         <aside className="brief-panel">
+          {setExercise && <SetTargetsNote exercise={exercise} />}
           <Markdown source={bundle.brief} className="brief" />
           {bundle.hasHints && !setExercise?.hideHints && <HintsPanel exerciseId={exercise.id} />}
         </aside>
@@ -356,5 +359,20 @@ function ExerciseWorkspace({
 
       {report && <ReportView report={report} />}
     </div>
+  );
+}
+
+/**
+ * A set that changes the pass mark: the brief's prose still gives the exercise's own, so the set's
+ * targets are said above it.
+ */
+function SetTargetsNote({ exercise }: { exercise: ExerciseCard['exercise'] }) {
+  const own = findExercise(exercise.id)?.exercise.targets ?? [];
+  if (JSON.stringify(own) === JSON.stringify(exercise.targets)) return null;
+  return (
+    <p className="notice" data-testid="set-targets-note">
+      In this set, to pass: <strong>{describeTargets(exercise.targets, exercise.kind)}</strong>. This replaces
+      the brief&rsquo;s own target ({describeTargets(own, exercise.kind) || 'none'}).
+    </p>
   );
 }

@@ -1,12 +1,25 @@
-import { useState } from 'react';
-import { rosterToCsv } from '../../core/grading/roster';
+import { useEffect, useState } from 'react';
+import {
+  rosterToCsv,
+  rosterToGradebookCsv,
+  rosterToHtml,
+  rosterToJson,
+  rowVerdict,
+  type RosterReportContext,
+} from '../../core/grading/roster';
 import type { CvSet } from '../../core/exercises/set';
-import { findExercise } from '../catalog';
+import { exerciseCards, findExercise } from '../catalog';
 import { ReportView } from '../components/ReportView';
 import { routeHref } from '../routing';
 import { downloadText } from '../download';
 import { FileDrop } from '../teams/FileDrop';
-import { rosterGrid, rosterRowsForExport, type RosterEntry } from '../teams/roster-table';
+import {
+  cellKey,
+  rosterGrid,
+  rosterRowsForExport,
+  type RosterCell,
+  type RosterEntry,
+} from '../teams/roster-table';
 import { useRosterStore } from '../teams/roster-store';
 import { fileSlug } from '../teams/set-progress';
 
@@ -25,8 +38,8 @@ function CellSummary({ entry }: { entry: RosterEntry }) {
   if (!row) return <span className="roster-status roster-error">error</span>;
   return (
     <>
-      <span className={`roster-status roster-${row.status}`} data-testid="roster-status">
-        {row.status}
+      <span className={`roster-status roster-${rowVerdict(row)}`} data-testid="roster-status">
+        {rowVerdict(row) === 'flagged' ? `${row.status}, flagged` : row.status}
       </span>
       {row.value !== null && (
         <span>
@@ -44,13 +57,58 @@ function CellSummary({ entry }: { entry: RosterEntry }) {
   );
 }
 
+/** A cell: how many attempts, the latest one's state, the best clean score, and flagged ones. */
+function CellView({ cell }: { cell: RosterCell }) {
+  return (
+    <>
+      <CellSummary entry={cell.latest} />
+      {cell.attempts.length > 1 && (
+        <span className="muted" data-testid="roster-attempts">
+          {cell.attempts.length} attempts
+          {cell.best ? ` · best ${cell.best.row!.score?.toFixed(1) ?? '—'} (${cell.best.row!.status})` : ''}
+        </span>
+      )}
+      {cell.flagged.length > 0 && !cell.latest.row?.flags.length && (
+        <span className="roster-flags" data-testid="roster-flagged-attempts">
+          ⚑ {cell.flagged.length} flagged attempt{cell.flagged.length === 1 ? '' : 's'}
+        </span>
+      )}
+    </>
+  );
+}
+
 /** The lead's roster: submissions in, re-graded in a worker, learners × exercises, CSV out. */
 export function RosterPage() {
   const store = useRosterStore();
-  const [selected, setSelected] = useState<number | null>(null);
+  const [selected, setSelected] = useState<string | null>(null);
+  useEffect(() => {
+    void useRosterStore.getState().init();
+  }, []);
   const grid = rosterGrid(store.entries, store.set?.exercises.map((e) => e.id) ?? []);
   const selectedEntry = store.entries.find((e) => e.id === selected);
+  const selectedCell = selectedEntry?.submission
+    ? grid.cell(selectedEntry.submission.learner.name, selectedEntry.submission.exerciseId)
+    : undefined;
   const unchecked = store.entries.filter((e) => e.submission && e.state === 'unchecked').length;
+  const context = (): RosterReportContext => ({
+    set: store.set,
+    difficulties: exerciseCards.map((c) => c.exercise),
+    exerciseTitles: Object.fromEntries(exerciseCards.map((c) => [c.exercise.id, c.exercise.title])),
+  });
+  const slug = fileSlug(store.set?.title ?? 'roster');
+  const rows = () => rosterRowsForExport(store.entries, store.comments);
+  const exports = [
+    { id: 'csv', label: 'CSV', file: `${slug}.roster.csv`, type: 'text/csv', write: rosterToCsv },
+    { id: 'html', label: 'HTML', file: `${slug}.roster.html`, type: 'text/html', write: rosterToHtml },
+    { id: 'json', label: 'JSON', file: `${slug}.roster.json`, type: 'application/json', write: rosterToJson },
+    {
+      id: 'gradebook',
+      label: 'Gradebook CSV',
+      file: `${slug}.gradebook.csv`,
+      type: 'text/csv',
+      write: rosterToGradebookCsv,
+    },
+  ];
 
   return (
     <section className="page roster-page">
@@ -79,13 +137,38 @@ export function RosterPage() {
             <div data-testid="roster-set">
               {store.set.title} ({store.setFile}){store.set.privateTest ? ', private test attached' : ''}
               {privateCaseText(store.set)}{' '}
-              <button type="button" className="link-button" onClick={store.clearSet}>
+              <button type="button" className="link-button" onClick={() => void store.clearSet()}>
                 remove
               </button>
             </div>
           )}
         </FileDrop>
       </div>
+      {store.rosters.length > 1 && (
+        <label className="roster-picker">
+          Roster:{' '}
+          <select
+            data-testid="roster-picker"
+            value={store.rosterKey}
+            disabled={store.grading}
+            onChange={(event) => {
+              setSelected(null);
+              void store.open(event.target.value);
+            }}
+          >
+            {store.rosters.map((r) => (
+              <option key={r.key} value={r.key}>
+                {r.title}
+              </option>
+            ))}
+          </select>
+        </label>
+      )}
+      {store.storageError && (
+        <p className="notice notice-error" role="alert">
+          {store.storageError}
+        </p>
+      )}
       {store.setError && (
         <p className="notice notice-error" role="alert">
           {store.setError}
@@ -112,27 +195,25 @@ export function RosterPage() {
             Stop
           </button>
         )}
-        <button
-          type="button"
-          className="button"
-          data-testid="export-csv"
-          disabled={store.entries.length === 0}
-          onClick={() =>
-            downloadText(
-              `${fileSlug(store.set?.title ?? 'roster')}.roster.csv`,
-              rosterToCsv(rosterRowsForExport(store.entries)),
-              'text/csv',
-            )
-          }
-        >
-          Export CSV
-        </button>
+        {exports.map((format) => (
+          <button
+            key={format.id}
+            type="button"
+            className="button"
+            data-testid={`export-${format.id}`}
+            disabled={store.entries.length === 0}
+            onClick={() => downloadText(format.file, format.write(rows(), context()), format.type)}
+          >
+            Export {format.label}
+          </button>
+        ))}
         <button
           type="button"
           className="button"
           disabled={store.grading || store.entries.length === 0}
           onClick={() => {
-            store.clear();
+            if (!window.confirm('Remove every submission, grade and comment of this roster?')) return;
+            void store.clear();
             setSelected(null);
           }}
         >
@@ -156,19 +237,25 @@ export function RosterPage() {
                 <tr key={learner}>
                   <th scope="row">{learner}</th>
                   {grid.exercises.map((exerciseId) => {
-                    const entry = grid.cell(learner, exerciseId);
+                    const cell = grid.cell(learner, exerciseId);
+                    const isSelected = cell?.attempts.some((a) => a.id === selected);
                     return (
-                      <td key={exerciseId} className={entry?.id === selected ? 'selected' : undefined}>
-                        {entry ? (
+                      <td key={exerciseId} className={isSelected ? 'selected' : undefined}>
+                        {cell ? (
                           <button
                             type="button"
                             className="roster-cell"
                             data-testid="roster-cell"
                             data-learner={learner}
                             data-exercise={exerciseId}
-                            onClick={() => setSelected(entry.id)}
+                            onClick={() => setSelected(cell.latest.id)}
                           >
-                            <CellSummary entry={entry} />
+                            <CellView cell={cell} />
+                            {store.comments[cellKey(learner, exerciseId)] && (
+                              <span className="muted" title={store.comments[cellKey(learner, exerciseId)]}>
+                                ✎ comment
+                              </span>
+                            )}
                           </button>
                         ) : (
                           <span className="muted">—</span>
@@ -190,7 +277,7 @@ export function RosterPage() {
             {grid.unreadable.map((entry) => (
               <li key={entry.id}>
                 <code>{entry.file}</code>: {entry.error}{' '}
-                <button type="button" className="link-button" onClick={() => store.remove(entry.id)}>
+                <button type="button" className="link-button" onClick={() => void store.remove(entry.id)}>
                   dismiss
                 </button>
               </li>
@@ -211,6 +298,26 @@ export function RosterPage() {
             trained on {selectedEntry.submission.environment.backend} ·{' '}
             {selectedEntry.submission.environment.userAgent}
           </p>
+          {selectedCell && selectedCell.attempts.length > 1 && (
+            <ol className="roster-attempts" data-testid="roster-attempt-list">
+              {selectedCell.attempts.map((attempt) => (
+                <li key={attempt.id}>
+                  <button
+                    type="button"
+                    className={`link-button${attempt.id === selectedEntry.id ? ' selected' : ''}`}
+                    data-testid="roster-attempt"
+                    aria-current={attempt.id === selectedEntry.id}
+                    onClick={() => setSelected(attempt.id)}
+                  >
+                    {new Date(attempt.submission!.createdAt).toLocaleString()}
+                  </button>{' '}
+                  <CellSummary entry={attempt} />
+                  {attempt === selectedCell.best && <span className="muted"> (best)</span>}
+                  {attempt === selectedCell.latest && <span className="muted"> (latest)</span>}
+                </li>
+              ))}
+            </ol>
+          )}
           <div className="toolbar">
             <button
               type="button"
@@ -221,6 +328,28 @@ export function RosterPage() {
               Re-grade this one
             </button>
           </div>
+          <label className="roster-comment">
+            Your comment on this learner&rsquo;s {selectedEntry.submission.exerciseId} (kept here and written
+            into the exports):
+            <textarea
+              key={cellKey(selectedEntry.submission.learner.name, selectedEntry.submission.exerciseId)}
+              data-testid="roster-comment"
+              rows={2}
+              maxLength={5000}
+              defaultValue={
+                store.comments[
+                  cellKey(selectedEntry.submission.learner.name, selectedEntry.submission.exerciseId)
+                ] ?? ''
+              }
+              onBlur={(event) =>
+                void store.setComment(
+                  selectedEntry.submission!.learner.name,
+                  selectedEntry.submission!.exerciseId,
+                  event.target.value,
+                )
+              }
+            />
+          </label>
           {selectedEntry.error && <p className="notice notice-error">{selectedEntry.error}</p>}
           {selectedEntry.row && selectedEntry.row.flags.length > 0 && (
             <ul className="notice notice-warn" data-testid="roster-detail-flags">
@@ -231,7 +360,7 @@ export function RosterPage() {
               ))}
             </ul>
           )}
-          {selectedEntry.row?.report ? (
+          {selectedEntry.state === 'done' && selectedEntry.row?.report ? (
             <>
               <h3>Re-grade</h3>
               <ReportView report={selectedEntry.row.report} history={selectedEntry.submission.history} />

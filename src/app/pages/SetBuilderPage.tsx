@@ -1,4 +1,4 @@
-import { useState } from 'react';
+import { useEffect, useState } from 'react';
 import { buildSet, encodeSetLink, learnerCopy, MAX_NOTES_CHARS, type CvSet } from '../../core/exercises/set';
 import { exerciseCards, findExercise } from '../catalog';
 import { Markdown } from '../components/Markdown';
@@ -21,6 +21,9 @@ const servedDatasets = [
 /** The lead's set builder: exercises, overrides, exam mode, private test; exports file and link. */
 export function SetBuilderPage() {
   const { form, update, reset } = useBuilderStore();
+  useEffect(() => {
+    void useBuilderStore.getState().restore();
+  }, []);
   const [built, setBuilt] = useState<CvSet | null>(null);
   const [error, setError] = useState<string | null>(null);
   const [link, setLink] = useState<{ url?: string; error?: string } | null>(null);
@@ -275,7 +278,7 @@ export function SetBuilderPage() {
                   <div className="inline-fields">
                     {key && (
                       <label>
-                        {key.split} {key.metric} {key.atLeast !== undefined ? '≥' : '≤'}{' '}
+                        {overrideLabel(bundle.exercise.kind, key)} {key.atLeast !== undefined ? '≥' : '≤'}{' '}
                         <input
                           data-testid="override-threshold"
                           type="number"
@@ -417,4 +420,15 @@ export function SetBuilderPage() {
       )}
     </section>
   );
+}
+
+/**
+ * What the threshold override changes, in the exercise's terms: function exercises are graded by
+ * the share of hidden cases passed and quizzes by the share of questions right (both as `accuracy`
+ * in the report), not by a test split.
+ */
+function overrideLabel(kind: string, key: { split: string; metric: string }): string {
+  if (kind === 'quiz' && key.metric === 'accuracy') return 'share of questions right (0 to 1)';
+  if (kind !== 'train' && key.metric === 'accuracy') return 'share of hidden cases passed (0 to 1)';
+  return `${key.split} ${key.metric}`;
 }

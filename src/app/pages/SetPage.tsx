@@ -8,6 +8,7 @@ import { describeTargets } from '../../core/grading/target-text';
 import { effectiveMinutes, effectiveTargets } from '../teams/describe';
 import { ExportSubmissionButton } from '../teams/ExportSubmissionButton';
 import { submissionSetOf } from '../teams/export-submission';
+import { ExportAllSubmissionsButton } from '../teams/ExportAllSubmissionsButton';
 import { examView, formatClock } from '../teams/set-progress';
 import { attemptKey, useSetsStore } from '../teams/sets-store';
 import { useNow } from '../teams/use-set-exercise';
@@ -148,6 +149,13 @@ export function SetPage({ setId }: { setId: string }) {
         </div>
       )}
 
+      <ExportAllSubmissionsButton
+        set={set}
+        attempts={set.exercises.flatMap((e) => {
+          const attempt = store.attempts[attemptKey(set.id, e.id)];
+          return attempt ? [attempt] : [];
+        })}
+      />
       <table className="data-table set-exercises" data-testid="set-exercises">
         <thead>
           <tr>

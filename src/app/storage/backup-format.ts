@@ -7,7 +7,11 @@
 import { z } from 'zod';
 
 export const BACKUP_FORMAT = 'cv-lab-backup';
-export const BACKUP_VERSION = 1;
+/**
+ * 2: may hold the lead's rosters and the builder's draft (`cv-lab-roster`). This version reads 1
+ * and 2 (a version-1 file simply has no rosters); a file of a newer version is refused by name.
+ */
+export const BACKUP_VERSION = 2;
 
 const TAG = '$cvlab';
 
@@ -118,7 +122,7 @@ export type BackupDatabase = z.infer<typeof BackupDatabaseSchema>;
 
 export const BackupSchema = z.object({
   format: z.literal(BACKUP_FORMAT),
-  version: z.literal(BACKUP_VERSION),
+  version: z.union([z.literal(1), z.literal(2)]),
   createdAt: z.string(),
   app: z.string().optional(),
   databases: z.array(BackupDatabaseSchema),
@@ -135,6 +139,12 @@ export function parseBackup(text: string): Backup {
   }
   if (!json || typeof json !== 'object' || (json as { format?: unknown }).format !== BACKUP_FORMAT) {
     throw new Error('This file is not a CV Lab backup (its "format" is not "cv-lab-backup").');
+  }
+  const version = (json as { version?: unknown }).version;
+  if (typeof version === 'number' && version > BACKUP_VERSION) {
+    throw new Error(
+      `This backup was made by a newer CV Lab (backup version ${version}; this one reads up to ${BACKUP_VERSION}). Nothing was imported.`,
+    );
   }
   const result = BackupSchema.safeParse(json);
   if (!result.success) {

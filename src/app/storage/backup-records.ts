@@ -17,6 +17,15 @@ import { tfjsModelsDatabaseName } from '../../storage/kept-models';
 import { AttemptSchema, ExamClockSchema, teamsDatabaseName, teamsDatabaseVersion } from './teams-db';
 import { validResult } from './results';
 import { errorMessage } from '../../core/shared/errors';
+import {
+  rosterDatabaseName,
+  rosterDatabaseVersion,
+  StoredBuilderDraftSchema,
+  StoredEntrySchema,
+  StoredFileSchema,
+  StoredRosterSchema,
+} from './roster-db';
+import { parseSubmission } from '../../core/exercises/submission';
 
 /** A record as it will be written, or a thrown error that says what is wrong with it. */
 type RecordCheck = (value: unknown) => unknown | Promise<unknown>;
@@ -108,6 +117,33 @@ export const knownDatabases: Record<string, KnownDatabase> = {
       },
       attempts: { keyPath: ['setId', 'exerciseId'], check: schema(AttemptSchema) },
       exams: { keyPath: 'setId', check: schema(ExamClockSchema) },
+    },
+  },
+  // The lead's rosters (backup version 2 on): a set and a submission are parsed as on every read.
+  [rosterDatabaseName]: {
+    version: rosterDatabaseVersion,
+    stores: {
+      rosters: {
+        keyPath: 'key',
+        check: async (value) => {
+          const record = schema(StoredRosterSchema)(value) as z.infer<typeof StoredRosterSchema>;
+          if (record.setText !== undefined) {
+            const set = await parseSet(record.setText);
+            if (record.key !== `set:${set.id}`) throw new Error(`it holds the set ${set.id}`);
+          }
+          return record;
+        },
+      },
+      entries: { keyPath: 'id', check: schema(StoredEntrySchema) },
+      files: {
+        keyPath: 'id',
+        check: (value) => {
+          const record = schema(StoredFileSchema)(value) as z.infer<typeof StoredFileSchema>;
+          parseSubmission(record.text);
+          return record;
+        },
+      },
+      builder: { keyPath: 'id', check: schema(StoredBuilderDraftSchema) },
     },
   },
   // tfjs creates it at version 1 with these two stores; a backup makes it the same way.

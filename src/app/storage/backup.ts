@@ -1,7 +1,8 @@
 /**
  * Backup of everything this browser holds for CV Lab: every IndexedDB database of the origin
  * (`cv-lab`: drafts, results, imported datasets and whatever stores other parts of the app add;
- * `cv-lab-teams`: sets, attempts and exam clocks; `tensorflowjs`: trained models saved with
+ * `cv-lab-teams`: sets, attempts and exam clocks; `cv-lab-roster`: the lead's rosters and the set
+ * builder's draft; `tensorflowjs`: trained models saved with
  * `indexeddb://`), discovered at run time, into one JSON
  * file; and the import of such a file, which merges and never deletes (see `mergeDecision`), all or
  * nothing (see `importBackup`).
@@ -24,6 +25,7 @@ import { ensureLabDb, labDatabaseName } from '../../storage/lab-db';
 import { ensureTeamsDb, teamsDatabaseName } from './teams-db';
 import { errorMessage } from '../../core/shared/errors';
 import { downloadText } from '../download';
+import { ensureRosterDb, rosterDatabaseName } from './roster-db';
 
 async function databaseNames(): Promise<string[]> {
   if (typeof indexedDB.databases === 'function') {
@@ -104,7 +106,9 @@ async function openForImport(name: string, existing: string[]): Promise<ImportTa
   // The app's own databases are created and upgraded by their owners, never from a file.
   if (name === labDatabaseName) await ensureLabDb();
   if (name === teamsDatabaseName) await ensureTeamsDb();
-  if (name === labDatabaseName || name === teamsDatabaseName || existing.includes(name)) {
+  if (name === rosterDatabaseName) await ensureRosterDb();
+  const own = [labDatabaseName, teamsDatabaseName, rosterDatabaseName];
+  if (own.includes(name) || existing.includes(name)) {
     return { db: await openDB(name), created: false };
   }
   // tfjs's models on a fresh profile: created as tfjs creates it, so tfjs opens it without an upgrade.

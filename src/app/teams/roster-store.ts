@@ -1,13 +1,19 @@
 /**
- * The lead's roster: submission files read and checked on the main thread (`parseSubmission`),
- * re-graded one at a time in a worker of their own (`LabWorkerApi.regrade`), so the page stays
- * responsive and the lab's run worker is untouched. A file that cannot be read becomes an error
- * row naming the file and the problem; the others are unaffected.
+ * The lead's roster: submission files read and checked on the main thread (`parseSubmissionsFile`:
+ * one submission, or a learner's bundle), re-graded one at a time in a worker of their own
+ * (`LabWorkerApi.regrade`), so the page stays responsive and the lab's run worker is untouched. A
+ * file that cannot be read becomes an error row naming the file and the problem; the others are
+ * unaffected.
+ *
+ * Everything lasts (src/app/storage/roster-db.ts): one roster per loaded set (and a default one
+ * without a set) with every imported submission, every grade made and the lead's comments. Loading
+ * a set whose grading-relevant content is unchanged (`gradingHash`) keeps the grades.
  */
 import * as Comlink from 'comlink';
 import { create } from 'zustand';
 import { applySetOverrides, parseSet, type CvSet, type PrivateCase } from '../../core/exercises/set';
-import { parseSubmission } from '../../core/exercises/submission';
+import { parseSubmission, serializeSubmission } from '../../core/exercises/submission';
+import { parseSubmissionsFile } from '../../core/exercises/submission-bundle';
 import { rosterErrorRow, rosterRow } from '../../core/grading/roster';
 import { needsTestData, setFlags } from '../../core/grading/regrade';
 import { SIMILARITY_FLAG_CODES, submissionSimilarityFlags } from '../../core/grading/similarity';
@@ -15,22 +21,51 @@ import type { LabWorkerApi } from '../../worker/contract';
 import { openSandboxFrame } from '../run/sandbox-frame';
 import { findExercise } from '../catalog';
 import { useSettingsStore } from '../stores/settings-store';
-import type { RosterEntry } from './roster-table';
+import {
+  DEFAULT_ROSTER,
+  deleteEntries,
+  loadEntries,
+  loadRosters,
+  rosterKeyOf,
+  saveEntry,
+  saveRoster,
+  type StoredRoster,
+} from '../storage/roster-db';
+import { cellKey, type RosterEntry } from './roster-table';
+import { gradingHash } from './set-grading-hash';
+
+export interface RosterSummaryItem {
+  key: string;
+  title: string;
+}
 
 export interface RosterState {
+  /** False until the stored roster has been read. */
+  ready: boolean;
+  /** Where a failed read or write of the stored rosters is explained. */
+  storageError: string | null;
+  rosterKey: string;
+  rosters: RosterSummaryItem[];
   entries: RosterEntry[];
   set: CvSet | null;
   setFile: string | null;
+  setHash: string;
   setError: string | null;
+  /** The lead's comment per cell (`cellKey`). */
+  comments: Record<string, string>;
   grading: boolean;
+  /** Reads the last opened roster (once). */
+  init(): Promise<void>;
+  open(key: string): Promise<void>;
   addFiles(files: readonly { name: string; text(): Promise<string> }[]): Promise<void>;
   loadSet(file: { name: string; text(): Promise<string> }): Promise<void>;
-  clearSet(): void;
-  regrade(ids?: number[]): Promise<void>;
+  clearSet(): Promise<void>;
+  regrade(ids?: string[]): Promise<void>;
   /** Stops re-grading now: the submission being graded and those after it stay "not re-graded". */
   stopRegrade(): void;
-  remove(id: number): void;
-  clear(): void;
+  setComment(learner: string, exerciseId: string, text: string): Promise<void>;
+  remove(id: string): Promise<void>;
+  clear(): Promise<void>;
 }
 
 const messageOf = (error: unknown) => (error instanceof Error ? error.message : String(error));
@@ -74,34 +109,177 @@ function withSimilarityFlags(entries: RosterEntry[]): RosterEntry[] {
   });
 }
 
-let nextId = 1;
+/** Import order, across reloads: the time of import, then a counter within it. */
+let lastSeq = 0;
+const nextSeq = () => (lastSeq = Math.max(lastSeq + 1, Date.now() * 1000));
+const newId = () => `${Date.now().toString(36)}-${Math.random().toString(36).slice(2, 10)}`;
 
 /** Ends the re-grade in progress (its sandbox and worker); null when none runs. */
 let interruptRegrade: (() => void) | null = null;
 
 class RegradeStopped extends Error {}
 
+/** The seq of each entry in memory, so a rewrite keeps its place. */
+const seqOf = new Map<string, number>();
+
+function storedEntry(entry: RosterEntry, rosterKey: string) {
+  const seq = seqOf.get(entry.id) ?? nextSeq();
+  seqOf.set(entry.id, seq);
+  return {
+    id: entry.id,
+    rosterKey,
+    file: entry.file,
+    seq,
+    // A re-grade cut short by a reload is not a grade.
+    state: entry.state === 'grading' ? ('unchecked' as const) : entry.state,
+    ...(entry.row && entry.state !== 'grading' ? { row: entry.row } : {}),
+    ...(entry.error !== undefined ? { error: entry.error } : {}),
+    hasSubmission: Boolean(entry.submission),
+    updatedAt: new Date().toISOString(),
+  };
+}
+
 export const useRosterStore = create<RosterState>()((set, get) => {
-  const update = (id: number, patch: Partial<RosterEntry>) =>
+  /** Writes, and reports a failure on the page instead of losing it silently. */
+  const persist = async (write: () => Promise<void>) => {
+    try {
+      await write();
+    } catch (error) {
+      set({ storageError: `The roster could not be saved in this browser: ${messageOf(error)}` });
+    }
+  };
+  const saveEntries = (entries: readonly RosterEntry[], texts: Map<string, string> = new Map()) =>
+    persist(async () => {
+      const key = get().rosterKey;
+      for (const entry of entries) await saveEntry(storedEntry(entry, key), texts.get(entry.id));
+    });
+  const update = (id: string, patch: Partial<RosterEntry>) => {
     set({ entries: get().entries.map((e) => (e.id === id ? { ...e, ...patch } : e)) });
+    const entry = get().entries.find((e) => e.id === id);
+    if (entry && entry.state !== 'grading') void saveEntries([entry]);
+  };
+  const rosterRecord = (): StoredRoster => {
+    const { rosterKey, set: loaded, setFile, setHash, comments } = get();
+    return {
+      key: rosterKey,
+      title: loaded?.title ?? 'Without a set',
+      ...(loaded ? { setText: JSON.stringify(loaded) } : {}),
+      ...(loaded && setFile ? { setFile } : {}),
+      setHash,
+      comments,
+      updatedAt: new Date().toISOString(),
+    };
+  };
+  const saveRosterRecord = () => persist(() => saveRoster(rosterRecord()));
+  const refreshList = async () => {
+    const stored = await loadRosters();
+    const list = stored.map((r) => ({ key: r.key, title: r.title }));
+    if (!list.some((r) => r.key === get().rosterKey)) {
+      list.push({ key: get().rosterKey, title: get().set?.title ?? 'Without a set' });
+    }
+    set({ rosters: list.sort((a, b) => a.title.localeCompare(b.title)) });
+  };
+
+  /** Reads a stored roster into the page. */
+  async function openStored(key: string): Promise<void> {
+    const stored = (await loadRosters()).find((r) => r.key === key);
+    let loaded: CvSet | null = null;
+    if (stored?.setText) {
+      try {
+        loaded = await parseSet(stored.setText);
+      } catch {
+        loaded = null;
+      }
+    }
+    const entries: RosterEntry[] = [];
+    for (const record of await loadEntries(key)) {
+      seqOf.set(record.id, record.seq);
+      lastSeq = Math.max(lastSeq, record.seq);
+      let submission;
+      if (record.text !== undefined) {
+        try {
+          submission = parseSubmission(record.text);
+        } catch {
+          submission = undefined;
+        }
+      }
+      entries.push({
+        id: record.id,
+        file: record.file,
+        ...(submission ? { submission } : {}),
+        state: record.hasSubmission && !submission ? 'error' : record.state,
+        ...(record.row ? { row: record.row } : {}),
+        ...(record.error !== undefined
+          ? { error: record.error }
+          : record.hasSubmission && !submission
+            ? { error: 'the stored copy of this file is damaged: import it again' }
+            : {}),
+      });
+    }
+    set({
+      rosterKey: key,
+      set: loaded,
+      setFile: loaded ? (stored?.setFile ?? null) : null,
+      setHash: loaded ? (stored?.setHash ?? '') : '',
+      comments: stored?.comments ?? {},
+      entries,
+      setError: null,
+    });
+  }
+
+  /** Entries graded against other targets than the set's now: not re-graded any more. */
+  const ungraded = (entries: readonly RosterEntry[]) =>
+    entries.map((e) =>
+      e.submission && e.state !== 'grading'
+        ? { ...e, state: 'unchecked' as const, row: undefined, error: undefined }
+        : e,
+    );
 
   return {
+    ready: false,
+    storageError: null,
+    rosterKey: DEFAULT_ROSTER,
+    rosters: [],
     entries: [],
     set: null,
     setFile: null,
+    setHash: '',
     setError: null,
+    comments: {},
     grading: false,
+    async init() {
+      if (get().ready) return;
+      try {
+        const stored = await loadRosters();
+        const last = [...stored].sort((a, b) => b.updatedAt.localeCompare(a.updatedAt))[0];
+        await openStored(last?.key ?? DEFAULT_ROSTER);
+        await refreshList();
+      } catch (error) {
+        set({ storageError: `The stored rosters could not be read: ${messageOf(error)}` });
+      }
+      set({ ready: true });
+    },
+    async open(key) {
+      if (get().grading || key === get().rosterKey) return;
+      await openStored(key);
+      await saveRosterRecord();
+      await refreshList();
+    },
     async addFiles(files) {
       const added: RosterEntry[] = [];
+      const texts = new Map<string, string>();
       for (const file of files) {
-        const id = nextId++;
         try {
-          const submission = parseSubmission(await file.text());
-          added.push({ id, file: file.name, submission, state: 'unchecked' });
+          const submissions = parseSubmissionsFile(await file.text());
+          for (const submission of submissions) {
+            const id = newId();
+            texts.set(id, serializeSubmission(submission));
+            added.push({ id, file: file.name, submission, state: 'unchecked' });
+          }
         } catch (error) {
           const message = messageOf(error);
           added.push({
-            id,
+            id: newId(),
             file: file.name,
             state: 'error',
             error: message,
@@ -110,25 +288,59 @@ export const useRosterStore = create<RosterState>()((set, get) => {
         }
       }
       set({ entries: [...get().entries, ...added] });
+      await saveEntries(added, texts);
+      await saveRosterRecord();
+      await refreshList();
     },
     async loadSet(file) {
+      if (get().grading) return;
+      let loaded: CvSet;
       try {
-        const loaded = await parseSet(await file.text());
-        set({ set: loaded, setFile: file.name, setError: null });
-        // Results graded against another set's targets no longer hold.
-        set({
-          entries: get().entries.map((e) =>
-            e.submission && e.state !== 'grading'
-              ? { ...e, state: 'unchecked', row: undefined, error: undefined }
-              : e,
-          ),
-        });
+        loaded = await parseSet(await file.text());
       } catch (error) {
         set({ setError: `${file.name}: ${messageOf(error)}` });
+        return;
       }
+      const hash = await gradingHash(loaded);
+      const key = rosterKeyOf(loaded.id);
+      const from = get();
+      if (from.rosterKey !== key) {
+        // Submissions dropped before any set was loaded join the set's roster.
+        const adopt = from.rosterKey === DEFAULT_ROSTER ? from.entries : [];
+        const adoptComments = from.rosterKey === DEFAULT_ROSTER ? from.comments : {};
+        await openStored(key);
+        if (adopt.length) {
+          set({
+            entries: [...get().entries, ...ungraded(adopt)],
+            comments: { ...adoptComments, ...get().comments },
+          });
+          await saveEntries(get().entries.filter((e) => adopt.some((a) => a.id === e.id)));
+          if (from.rosterKey === DEFAULT_ROSTER) {
+            await persist(async () => {
+              await saveRoster({
+                key: DEFAULT_ROSTER,
+                title: 'Without a set',
+                setHash: '',
+                comments: {},
+                updatedAt: new Date(0).toISOString(),
+              });
+            });
+          }
+        }
+      }
+      const keep = get().setHash === hash && get().set !== null;
+      const entries = keep ? get().entries : ungraded(get().entries);
+      set({ set: loaded, setFile: file.name, setHash: hash, setError: null, entries });
+      if (!keep) await saveEntries(entries.filter((e) => e.submission));
+      await saveRosterRecord();
+      await refreshList();
     },
-    clearSet() {
-      set({ set: null, setFile: null, setError: null });
+    async clearSet() {
+      if (get().grading) return;
+      await saveRosterRecord();
+      await openStored(DEFAULT_ROSTER);
+      await saveRosterRecord();
+      await refreshList();
     },
     async regrade(ids) {
       if (get().grading) return;
@@ -142,6 +354,7 @@ export const useRosterStore = create<RosterState>()((set, get) => {
             exerciseId: submission.exerciseId,
             setTitle: submission.setTitle ?? '',
             backend: submission.environment.backend,
+            submittedAt: submission.createdAt,
           };
           update(target.id, { state: 'grading' });
           try {
@@ -221,11 +434,23 @@ export const useRosterStore = create<RosterState>()((set, get) => {
     stopRegrade() {
       interruptRegrade?.();
     },
-    remove(id) {
-      set({ entries: get().entries.filter((e) => e.id !== id) });
+    async setComment(learner, exerciseId, text) {
+      const comments = { ...get().comments };
+      const key = cellKey(learner, exerciseId);
+      if (text.trim()) comments[key] = text.slice(0, 5000);
+      else delete comments[key];
+      set({ comments });
+      await saveRosterRecord();
     },
-    clear() {
-      set({ entries: [] });
+    async remove(id) {
+      set({ entries: get().entries.filter((e) => e.id !== id) });
+      await persist(() => deleteEntries([id]));
+    },
+    async clear() {
+      const ids = get().entries.map((e) => e.id);
+      set({ entries: [], comments: {} });
+      await persist(() => deleteEntries(ids));
+      await saveRosterRecord();
     },
   };
 });

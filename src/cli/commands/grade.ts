@@ -26,13 +26,8 @@ import {
   type PrivateCase,
 } from '../../core/exercises/set';
 import { gradingKeyOf, type GradingKey } from '../../core/sandbox/run-cases';
-import {
-  FormatError,
-  MAX_CODE_CHARS,
-  MAX_SUBMISSION_CHARS,
-  parseSubmission,
-  type Submission,
-} from '../../core/exercises/submission';
+import { FormatError, MAX_CODE_CHARS, type Submission } from '../../core/exercises/submission';
+import { MAX_BUNDLE_CHARS, parseSubmissionsFile } from '../../core/exercises/submission-bundle';
 import { readUntrustedText } from '../read-untrusted';
 import { needsTestData, regradeSubmission } from '../../core/grading/regrade';
 import { LearnerError } from '../../core/sandbox/compile';
@@ -42,9 +37,11 @@ import {
   rosterErrorRow,
   rosterRow,
   rosterToCsv,
+  rosterToGradebookCsv,
   rosterToHtml,
   rosterToJson,
   rowNeedsAttention,
+  type RosterReportContext,
   type RosterRow,
 } from '../../core/grading/roster';
 import { loadDataset } from '../../core/datasets/load';
@@ -55,6 +52,7 @@ import { findExercise } from '../../core/exercises/catalog';
 import { readCatalog } from '../catalog';
 import { stripControlCharacters } from '../../core/text/control-characters';
 import { CliError } from '../cli-error';
+import { errorMessage } from '../../core/shared/errors';
 import { initNodeBackend, type NodeBackendName } from '../node-backend';
 import { datasetFolder, fsDatasetReader } from '../datasets/fs-reader';
 import { describeSandboxStop, effectiveTimeLimit, regradeTimeLimit } from '../../core/sandbox/watchdog';
@@ -71,6 +69,7 @@ interface GradeOptions {
   exercises?: string;
   set?: string;
   report?: string;
+  gradebook?: string;
   seed?: string;
 }
 
@@ -106,6 +105,10 @@ export function registerGradeCommand(program: Command, setExitCode: (code: numbe
     .option('--exercises <folder>', 'read exercises from this folder instead of the built-in catalog')
     .option('--set <file>', "re-grade against this set's overrides and private test (*.cvset.json)")
     .option('--report <file>', 'write the roster to this file: .csv, .json or .html')
+    .option(
+      '--gradebook <file.csv>',
+      'write a gradebook CSV: one row per learner, one score column per exercise (docs/team-leads.md)',
+    )
     .action(async (submissions: string[], options: GradeOptions) => {
       if (submissions.length) {
         if (options.exercise || options.code) {
@@ -114,8 +117,10 @@ export function registerGradeCommand(program: Command, setExitCode: (code: numbe
         setExitCode(await regradeFiles(submissions, options));
         return;
       }
-      if (options.set || options.report) {
-        throw new CliError('--set and --report go with submission files: cv-lab grade <file.cvsub.json>...');
+      if (options.set || options.report || options.gradebook) {
+        throw new CliError(
+          '--set, --report and --gradebook go with submission files: cv-lab grade <file.cvsub.json>...',
+        );
       }
       setExitCode(await gradeCode(options));
     });
@@ -250,10 +255,10 @@ async function gradeCode(options: GradeOptions): Promise<number> {
   return report.passed ? 0 : 1;
 }
 
-const REPORT_WRITERS: Record<string, (rows: RosterRow[]) => string> = {
+const REPORT_WRITERS: Record<string, (rows: RosterRow[], context: RosterReportContext) => string> = {
   '.csv': rosterToCsv,
   '.json': rosterToJson,
-  '.html': (rows) => rosterToHtml(rows),
+  '.html': rosterToHtml,
 };
 
 /**
@@ -265,6 +270,9 @@ async function regradeFiles(files: string[], options: GradeOptions): Promise<num
   const writer = options.report ? REPORT_WRITERS[extname(options.report).toLowerCase()] : undefined;
   if (options.report && !writer) {
     throw new CliError(`--report ${options.report}: the file must end in .csv, .json or .html`);
+  }
+  if (options.gradebook && extname(options.gradebook).toLowerCase() !== '.csv') {
+    throw new CliError(`--gradebook ${options.gradebook}: the file must end in .csv`);
   }
   if (!NODE_BACKENDS.includes(options.backend as NodeBackendName)) {
     throw new CliError(`unknown backend '${options.backend}': in Node use ${NODE_BACKENDS.join(' or ')}`);
@@ -293,9 +301,10 @@ async function regradeFiles(files: string[], options: GradeOptions): Promise<num
   /** The re-graded submissions, compared with each other once all are graded. */
   const compared: { row: number; submission: Submission; starter: string }[] = [];
   for (const file of files) {
-    let submission: Submission;
+    // A file holds one submission, or a learner's bundle of them (`cv-lab-submissions`).
+    let inFile: Submission[];
     try {
-      submission = parseSubmission(await readUntrustedText(file, MAX_SUBMISSION_CHARS, 'submission'));
+      inFile = parseSubmissionsFile(await readUntrustedText(file, MAX_BUNDLE_CHARS, 'submission'));
     } catch (error) {
       const reason =
         error instanceof FormatError
@@ -305,51 +314,62 @@ async function regradeFiles(files: string[], options: GradeOptions): Promise<num
       printLine(`cv-lab: ${file}: ${reason}`);
       continue;
     }
-    const known = {
-      learner: submission.learner.name,
-      exerciseId: submission.exerciseId,
-      setTitle: submission.setTitle ?? '',
-      backend: submission.environment.backend,
-    };
-    try {
-      let bundle = findExercise(catalog, submission.exerciseId);
-      if (!bundle) throw new Error(`no exercise '${submission.exerciseId}' in the catalog`);
-      let privateCases: PrivateCase[] = [];
-      if (set) {
-        const entry = set.exercises.find((e) => e.id === submission.exerciseId);
-        if (!entry) throw new Error(`exercise '${submission.exerciseId}' is not in the set '${set.title}'`);
-        bundle = applySetOverrides(bundle, entry);
-        privateCases = entry.privateCases ?? [];
-      }
-      progress(`Re-grading ${file} (${submission.learner.name}, ${submission.exerciseId})`);
-      // With --set, the set's flags (late, out-of-exam, wrong-set) join the re-grade's.
-      const result = needsTestData(bundle)
-        ? await regradeSubmission(tf, submission, { bundle, testDataset: await testDataFor(bundle), set })
-        : await regradeSubmission(tf, submission, {
-            bundle,
-            set,
-            gradeCode: casesInSandbox(
+    for (const submission of inFile) {
+      const known = {
+        learner: submission.learner.name,
+        exerciseId: submission.exerciseId,
+        setTitle: submission.setTitle ?? '',
+        backend: submission.environment.backend,
+      };
+      try {
+        let bundle = findExercise(catalog, submission.exerciseId);
+        if (!bundle) throw new Error(`no exercise '${submission.exerciseId}' in the catalog`);
+        let privateCases: PrivateCase[] = [];
+        if (set) {
+          const entry = set.exercises.find((e) => e.id === submission.exerciseId);
+          if (!entry) throw new Error(`exercise '${submission.exerciseId}' is not in the set '${set.title}'`);
+          bundle = applySetOverrides(bundle, entry);
+          privateCases = entry.privateCases ?? [];
+        }
+        progress(`Re-grading ${file} (${submission.learner.name}, ${submission.exerciseId})`);
+        // With --set, the set's flags (late, out-of-exam, wrong-set) join the re-grade's.
+        const result = needsTestData(bundle)
+          ? await regradeSubmission(tf, submission, { bundle, testDataset: await testDataFor(bundle), set })
+          : await regradeSubmission(tf, submission, {
               bundle,
-              await gradingKeyOf(tf, bundle, privateCases),
-              options.backend as NodeBackendName,
-            ),
-          });
-      compared.push({ row: rows.length, submission, starter: bundle.starter });
-      rows.push(rosterRow(file, submission, result, bundle.exercise));
-    } catch (error) {
-      const reason = error instanceof Error ? error.message : String(error);
-      rows.push(rosterErrorRow(file, reason, known));
-      printLine(`cv-lab: ${file}: ${reason}`);
+              set,
+              gradeCode: casesInSandbox(
+                bundle,
+                await gradingKeyOf(tf, bundle, privateCases),
+                options.backend as NodeBackendName,
+              ),
+            });
+        compared.push({ row: rows.length, submission, starter: bundle.starter });
+        rows.push(rosterRow(file, submission, result, bundle.exercise));
+      } catch (error) {
+        const reason = errorMessage(error);
+        rows.push(rosterErrorRow(file, reason, known));
+        printLine(`cv-lab: ${file}: ${reason}`);
+      }
     }
   }
 
   addSimilarityFlags(rows, compared);
 
-  if (options.json) process.stdout.write(rosterToJson(rows));
+  const context: RosterReportContext = {
+    set: set ?? null,
+    difficulties: catalog.bundles.map((b) => b.exercise),
+    exerciseTitles: Object.fromEntries(catalog.bundles.map((b) => [b.exercise.id, b.exercise.title])),
+  };
+  if (options.json) process.stdout.write(rosterToJson(rows, context));
   else process.stdout.write(`${formatRosterTable(rows)}\n`);
   if (options.report && writer) {
-    await writeFile(options.report, writer(rows));
+    await writeFile(options.report, writer(rows, context));
     progress(`Wrote ${options.report}`);
+  }
+  if (options.gradebook) {
+    await writeFile(options.gradebook, rosterToGradebookCsv(rows, context));
+    progress(`Wrote ${options.gradebook}`);
   }
   if (rows.some((r) => r.status === 'error')) return 2;
   return rows.some(rowNeedsAttention) ? 1 : 0;

@@ -49,7 +49,9 @@ export function parseBoundedJson(text: string, what: string, maxChars: number, b
   try {
     json = JSON.parse(text);
   } catch (error) {
-    const detail = errorMessage(error);
+    const kind = describeFileKind(text);
+    if (kind) throw new FormatError(`${what}: this is ${kind}, not a ${what}`);
+    const detail = printable(errorMessage(error));
     throw new FormatError(`${what}: not JSON (${detail}); the file may be truncated or not a ${what}`);
   }
   try {
@@ -168,6 +170,8 @@ export function sniffTextEncoding(bytes: Uint8Array): TextEncodingName {
  * are a `FormatError`, never silently replaced.
  */
 export function decodeTextFile(bytes: Uint8Array, what: string): string {
+  const kind = describeFileKind(bytes);
+  if (kind) throw new FormatError(`${what}: this is ${kind}, not a ${what}`);
   const encoding = sniffTextEncoding(bytes);
   try {
     return new TextDecoder(encoding, { fatal: true }).decode(bytes);
@@ -176,4 +180,65 @@ export function decodeTextFile(bytes: Uint8Array, what: string): string {
       `${what}: not ${encoding.toUpperCase()} text (invalid bytes); save the file as UTF-8 and try again`,
     );
   }
+}
+
+// ---- files that are not text ------------------------------------------------------------------
+
+/** Leading bytes of common binary files, and what to call them in a message. */
+const MAGIC: { bytes: readonly number[]; at?: number; kind: string }[] = [
+  { bytes: [0x89, 0x50, 0x4e, 0x47], kind: 'a PNG image' },
+  { bytes: [0xff, 0xd8, 0xff], kind: 'a JPEG image' },
+  { bytes: [0x47, 0x49, 0x46, 0x38], kind: 'a GIF image' },
+  { bytes: [0x57, 0x45, 0x42, 0x50], at: 8, kind: 'a WebP image' },
+  { bytes: [0x42, 0x4d], kind: 'a BMP image' },
+  { bytes: [0x25, 0x50, 0x44, 0x46], kind: 'a PDF document' },
+  { bytes: [0x50, 0x4b, 0x03, 0x04], kind: 'a ZIP archive (or an Office document)' },
+  { bytes: [0x1f, 0x8b], kind: 'a gzip-compressed file' },
+  { bytes: [0x7f, 0x45, 0x4c, 0x46], kind: 'a program (ELF)' },
+  { bytes: [0x4d, 0x5a], kind: 'a Windows program' },
+];
+
+/**
+ * What a file that is not JSON looks like, from its first bytes (or, for text a browser already
+ * decoded, its first characters: a byte over 0x7f reads as U+FFFD or its Latin-1 code point), so a
+ * renamed image gets "this is a PNG image, not a submission" instead of its raw bytes. Null when it
+ * looks like none of them.
+ */
+export function describeFileKind(data: Uint8Array | string): string | null {
+  const at = (i: number): number => {
+    if (typeof data !== 'string') return data[i] ?? -1;
+    const code = data.charCodeAt(i);
+    return Number.isNaN(code) ? -1 : code;
+  };
+  for (const magic of MAGIC) {
+    const start = magic.at ?? 0;
+    const matches = magic.bytes.every((byte, i) => {
+      const found = at(start + i);
+      // Decoded as UTF-8, a byte above 0x7f at the start of a binary file becomes U+FFFD.
+      return found === byte || (byte > 0x7f && typeof data === 'string' && found === 0xfffd);
+    });
+    // A BMP's "BM" or a program's "MZ" are also the start of ordinary text: only with binary after.
+    const short = magic.bytes.length < 3 && magic.bytes[0] < 0x80;
+    if (matches && (!short || hasBinary(data))) return magic.kind;
+  }
+  return hasBinary(data) ? 'a binary file' : null;
+}
+
+/** Control bytes (other than tab and line breaks) or U+FFFD in the first 512 characters. */
+function hasBinary(data: Uint8Array | string): boolean {
+  const head = data.slice(0, 512);
+  if (typeof head === 'string') {
+    // eslint-disable-next-line no-control-regex
+    return /[\u0001-\u0008\u000e-\u001a\u001c-\u001f\ufffd]/.test(head.replace(/^\ufeff/, ''));
+  }
+  // UTF-16 text holds zero bytes: leave it to the decoder.
+  if (sniffTextEncoding(head) !== 'utf-8') return false;
+  return head.some((b) => b < 0x09 || (b > 0x0d && b < 0x20 && b !== 0x1b));
+}
+
+/** A message from elsewhere (JSON.parse quotes the text it choked on) without control characters, in one line. */
+function printable(text: string): string {
+  // eslint-disable-next-line no-control-regex
+  const clean = text.replace(/[\u0000-\u001f\u007f-\u009f\ufffd]+/g, ' ').trim();
+  return clean.length > 120 ? `${clean.slice(0, 119)}…` : clean;
 }

@@ -5,7 +5,6 @@
  */
 import type { Exercise } from '../exercises/schema';
 import { examScore, type CvSet, type ExamScore } from '../exercises/set';
-import type { RegradeFlagCode } from './regrade';
 import type { RosterRow } from './roster';
 
 export interface LearnerExamScore {
@@ -18,7 +17,8 @@ export interface LearnerExamScore {
    * Flags on the rows that counted, by exercise: the total is what the re-grade found, and these
    * say what the lead should weigh before trusting it (late, out-of-exam, similar-code...).
    */
-  flagged: { exerciseId: string; codes: RegradeFlagCode[] }[];
+  /** Flag codes: the re-grade's (`RegradeFlagCode`) and any a roster adds. */
+  flagged: { exerciseId: string; codes: string[] }[];
 }
 
 /**

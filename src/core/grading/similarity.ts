@@ -273,7 +273,10 @@ export function similarityFlags(
 }
 
 /** The codes `similarityFlags` gives: a roster drops them before comparing again. */
-export const SIMILARITY_FLAG_CODES: readonly RegradeFlag['code'][] = ['identical-model', 'similar-code'];
+export const SIMILARITY_FLAG_CODES: readonly string[] = [
+  'identical-model',
+  'similar-code',
+] satisfies RegradeFlag['code'][];
 
 /**
  * `similarityFlags` over re-graded submissions, each with its exercise's starter (the CLI's

@@ -106,3 +106,119 @@ describe('checking a backup before writing it', () => {
     ]);
   });
 });
+
+describe('rosters in a backup (version 2)', () => {
+  async function rosterDatabase() {
+    const { plainSubmission, plainRow } = await import('../../fixtures/teams/plain-submission');
+    const { serializeSubmission } = await import('../../../src/core/exercises/submission');
+    const submission = await plainSubmission('Ada', 'fashion-mnist-dense');
+    return {
+      name: 'cv-lab-roster',
+      version: 1,
+      stores: [
+        store('rosters', 'key', [
+          {
+            key: 'set:week-1',
+            title: 'Week 1',
+            setText: JSON.stringify(set),
+            setFile: 'week-1.cvset.json',
+            setHash: 'abc',
+            comments: { 'Ada\u0000fashion-mnist-dense': 'well done' },
+            updatedAt: '2026-01-02T00:00:00Z',
+          },
+        ]),
+        store('entries', 'id', [
+          {
+            id: 'e1',
+            rosterKey: 'set:week-1',
+            file: 'ada.cvsub.json',
+            seq: 1,
+            state: 'done',
+            row: plainRow({ exerciseId: 'fashion-mnist-dense', comment: 'well done' }),
+            hasSubmission: true,
+            updatedAt: '2026-01-02T00:00:00Z',
+          },
+        ]),
+        store('files', 'id', [{ id: 'e1', text: serializeSubmission(submission) }]),
+        store('builder', 'id', [
+          {
+            id: 'draft',
+            form: {
+              title: 'Week 2',
+              author: '',
+              notes: '',
+              due: '',
+              entries: [{ id: 'metrics-iou', threshold: '0.5', minutes: '' }],
+              exam: {
+                enabled: false,
+                minutes: '60',
+                weights: { beginner: '1', intermediate: '2', advanced: '3' },
+              },
+              privateTest: null,
+            },
+            savedAt: '2026-01-02T00:00:00Z',
+          },
+        ]),
+      ],
+    };
+  }
+
+  test('round-trip through the file: every roster record comes back as it went in', async () => {
+    const { parseBackup } = await import('../../../src/app/storage/backup-format');
+    const roster = await rosterDatabase();
+    const text = JSON.stringify(backup([validLab, validTeams, roster]));
+    const checked = await checkBackup(parseBackup(text));
+    const rosterOut = checked.find((d) => d.name === 'cv-lab-roster')!;
+    expect(rosterOut.stores.map((s) => [s.name, s.records.length])).toEqual([
+      ['rosters', 1],
+      ['entries', 1],
+      ['files', 1],
+      ['builder', 1],
+    ]);
+    const entry = rosterOut.stores[1].records[0].value as { row: { comment: string; report?: unknown } };
+    expect(entry.row.comment).toBe('well done');
+    expect((rosterOut.stores[0].records[0].value as { comments: unknown }).comments).toEqual({
+      'Ada\u0000fashion-mnist-dense': 'well done',
+    });
+  });
+
+  test('a version-1 backup (no rosters) still imports; a newer version is refused by name', async () => {
+    const { parseBackup } = await import('../../../src/app/storage/backup-format');
+    const old = parseBackup(JSON.stringify({ ...backup([validLab, validTeams]), version: 1 }));
+    expect((await checkBackup(old)).map((d) => d.name)).toEqual(['cv-lab', 'cv-lab-teams']);
+    expect(() => parseBackup(JSON.stringify({ ...backup([]), version: 3 }))).toThrow(
+      /made by a newer CV Lab \(backup version 3; this one reads up to 2\)/,
+    );
+  });
+
+  test('a roster whose submission file is not a submission, or whose set is another, is refused', async () => {
+    const roster = await rosterDatabase();
+    const badFile = {
+      ...roster,
+      stores: roster.stores.map((s) =>
+        s.name === 'files' ? store('files', 'id', [{ id: 'e1', text: '\u0089PNG\r\n\u001a\n' }]) : s,
+      ),
+    };
+    await expect(checkBackup(backup([badFile]))).rejects.toThrow(
+      /cv-lab-roster\/files, record 1: submission: this is a PNG image, not a submission/,
+    );
+    const otherSet = {
+      ...roster,
+      stores: roster.stores.map((s) =>
+        s.name === 'rosters'
+          ? store('rosters', 'key', [
+              {
+                key: 'set:week-9',
+                title: 'x',
+                setText: JSON.stringify(set),
+                setHash: '',
+                comments: {},
+                updatedAt: '2026-01-02T00:00:00Z',
+              },
+            ])
+          : s,
+      ),
+    };
+    await expect(checkBackup(backup([otherSet]))).rejects.toThrow(/it holds the set week-1/);
+  });
+});

@@ -152,31 +152,32 @@ const submission = (learner: string, exerciseId: string, createdAt: string) =>
 describe('roster grid', () => {
   const entries: RosterEntry[] = [
     {
-      id: 1,
+      id: '1',
       file: 'b.json',
       submission: submission('Bob', 'cnn', '2025-06-02T00:00:00Z'),
       state: 'unchecked',
     },
     {
-      id: 2,
+      id: '2',
       file: 'a1.json',
       submission: submission('Ada', 'dense', '2025-06-01T00:00:00Z'),
       state: 'unchecked',
     },
     {
-      id: 3,
+      id: '3',
       file: 'a2.json',
       submission: submission('Ada', 'dense', '2025-06-03T00:00:00Z'),
       state: 'unchecked',
     },
-    { id: 4, file: 'bad.json', state: 'error', error: 'submission: not JSON' },
+    { id: '4', file: 'bad.json', state: 'error', error: 'submission: not JSON' },
   ];
 
-  test('learners by name, exercises in the set order then as seen, the newest submission per cell', () => {
+  test('learners by name, exercises in the set order then as seen, every attempt per cell', () => {
     const grid = rosterGrid(entries, ['dense', 'quiz']);
     expect(grid.learners).toEqual(['Ada', 'Bob']);
     expect(grid.exercises).toEqual(['dense', 'quiz', 'cnn']);
-    expect(grid.cell('Ada', 'dense')?.file).toBe('a2.json');
+    expect(grid.cell('Ada', 'dense')?.latest.file).toBe('a2.json');
+    expect(grid.cell('Ada', 'dense')?.attempts.map((e) => e.file)).toEqual(['a1.json', 'a2.json']);
     expect(grid.cell('Bob', 'dense')).toBeUndefined();
     expect(grid.unreadable.map((e) => e.file)).toEqual(['bad.json']);
   });
@@ -211,5 +212,36 @@ describe('routes', () => {
     });
     expect(parseRoute('#set=abc')).toEqual({ page: 'set-link' });
     expect(parseRoute('#/set/<script>').page).toBe('not-found');
+  });
+});
+
+describe('roster cells keep every attempt', () => {
+  test('a flagged attempt stays visible beside a newer clean one; best, latest and comments', async () => {
+    const { plainSubmission, plainRow } = await import('../../fixtures/teams/plain-submission');
+    const older = await plainSubmission('Ada', 'metrics-iou', { createdAt: '2026-01-01T00:00:00Z' });
+    const newer = await plainSubmission('Ada', 'metrics-iou', { createdAt: '2026-01-02T00:00:00Z' });
+    const cellEntries: RosterEntry[] = [
+      {
+        id: 'x',
+        file: 'old.json',
+        submission: older,
+        state: 'done',
+        row: plainRow({ flags: [{ code: 'code-hash', message: 'changed' }] }),
+      },
+      {
+        id: 'y',
+        file: 'new.json',
+        submission: newer,
+        state: 'done',
+        row: plainRow({ score: 70, status: 'fail' }),
+      },
+    ];
+    const cell = rosterGrid(cellEntries).cell('Ada', 'metrics-iou')!;
+    expect(cell.latest.id).toBe('y');
+    expect(cell.flagged.map((e) => e.id)).toEqual(['x']);
+    // The flagged pass is never the best: the clean failure is.
+    expect(cell.best?.id).toBe('y');
+    const rows = rosterRowsForExport(cellEntries, { 'Ada\u0000metrics-iou': 'see me' });
+    expect(rows.map((r) => r.comment)).toEqual(['see me', 'see me']);
   });
 });

@@ -14,6 +14,12 @@ import { loadDataset } from '../../../src/core/datasets/load';
 import { buildSet, embedPrivateTest } from '../../../src/core/exercises/set';
 import { parseSubmission, type Submission } from '../../../src/core/exercises/submission';
 import { datasetFolder, fsDatasetReader } from '../../../src/cli/datasets/fs-reader';
+import {
+  buildSubmissionBundle,
+  serializeSubmissionBundle,
+} from '../../../src/core/exercises/submission-bundle';
+import { readCatalog } from '../../../src/cli/catalog';
+import { findExercise } from '../../../src/core/exercises/catalog';
 
 const root = repoRoot;
 const fixtures = join(root, 'tests/fixtures/exercises');
@@ -97,13 +103,28 @@ describe('cv-lab grade <submissions>', () => {
     );
     const lines = readFileSync(csvPath, 'utf8').split('\r\n');
     expect(lines[0]).toBe(
-      'learner,set,exercise,result,metric,value,score,train_seconds,backend,flags,file,error',
+      'learner,set,exercise,result,regrade,metric,value,score,submitted_at,late,train_seconds,backend,flags,file,error,comment',
     );
+    // The file's base name only: a report the lead sends names no folder of the lead's.
     expect(lines[1]).toBe(
-      `Ada Lovelace,,quick-fashion,pass,accuracy,${good.report.metrics.accuracy.toFixed(4)},100.0,` +
-        `${good.report.timings.trainSeconds.toFixed(1)},wasm,,${goodPath},`,
+      `Ada Lovelace,,quick-fashion,pass,pass,accuracy,${good.report.metrics.accuracy.toFixed(4)},100.0,` +
+        `${good.createdAt},,${good.report.timings.trainSeconds.toFixed(1)},wasm,,ada.cvsub.json,,`,
     );
     expect(lines[2]).toBe('');
+  });
+
+  it("reads a learner's bundle of submissions like single files, and writes a gradebook", async () => {
+    const bundlePath = file(
+      'ada.all.cvsubs.json',
+      serializeSubmissionBundle(buildSubmissionBundle([good], { createdAt: good.createdAt })),
+    );
+    const gradebookPath = join(work, 'gradebook.csv');
+    const result = await grade(bundlePath, '--gradebook', gradebookPath);
+    expect(result.code, result.stderr).toBe(0);
+    expect(result.stdout).toMatch(/Ada Lovelace +quick-fashion +PASS/);
+    expect(readFileSync(gradebookPath, 'utf8')).toBe(
+      `Learner,${findExercise(await readCatalog(fixtures), 'quick-fashion')!.exercise.title},Total\r\nAda Lovelace,100.0,100.0\r\n`,
+    );
   });
 
   it('flags tampered weights and a tampered report: exit 1', async () => {
@@ -181,7 +202,8 @@ describe('cv-lab grade <submissions>', () => {
     const html = readFileSync(htmlPath, 'utf8');
     expect(html).not.toContain('<script');
     expect(html).toContain('&lt;script&gt;alert(&quot;pwned&quot;)&lt;/script&gt;');
-    expect(html).toMatch(/<td>fail<\/td><td>accuracy<\/td>/);
+    expect(html).toMatch(/<td class="verdict fail">fail<\/td><td>fail<\/td><td>accuracy<\/td>/);
+    expect(html).not.toContain(work);
   });
 
   it('refuses a report file of an unknown kind before grading', async () => {
