@@ -1,6 +1,13 @@
+import { fileURLToPath } from 'node:url';
 import { defineConfig } from 'vitest/config';
+import { exercisesPlugin } from './scripts/vite-plugin-exercises.ts';
+
+const root = fileURLToPath(new URL('.', import.meta.url));
 
 export default defineConfig({
+  // The lab worker's `virtual:cv-lab/grading` (and the page's `virtual:cv-lab/catalog`), as the
+  // build writes them, so tests can drive src/worker and src/app modules that import them.
+  plugins: [exercisesPlugin({ root })],
   test: {
     include: ['tests/unit/**/*.test.ts'],
     testTimeout: 120_000,

@@ -211,7 +211,9 @@ async function runSupervised(
       emit({ type: 'warning', code: 'time', message: timeLimitCheck(timeLimitSeconds).detail });
     }
     emit({ type: 'report', report });
-    emit({ type: 'phase', phase: 'done', message: report.passed ? 'Passed' : 'Not passed yet' });
+    // An exam's quiz is not graded here (report.gradedByLead): say what the report view says.
+    const verdict = report.gradedByLead ? 'Handed in' : report.passed ? 'Passed' : 'Not passed yet';
+    emit({ type: 'phase', phase: 'done', message: verdict });
     return {
       ok: true,
       report,

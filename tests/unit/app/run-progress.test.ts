@@ -9,7 +9,9 @@ import {
   speedWindowMs,
   type TrainingMeter,
 } from '../../../src/app/run/progress';
-import { applyRunEvents, startedRunView } from '../../../src/app/run/run-view';
+import { applyRunEvents, startedRunView, type RunView } from '../../../src/app/run/run-view';
+import type { Report } from '../../../src/core/exercises/schema';
+import { routeConsole } from '../../../src/core/sandbox/console';
 
 function batch(epoch: number, index: number, batches = 10, size = 32): Extract<RunEvent, { type: 'batch' }> {
   return { type: 'batch', epoch, batch: index, batches, logs: { loss: 1, size } };
@@ -151,5 +153,232 @@ describe('the epoch count from the batch events', () => {
     ]);
     // A later event without the count keeps the one the run said.
     expect(meterBatches(meter, [batch(1, 0)], 2000).epochs).toBe(3);
+  });
+});
+
+describe('applyRunEvents: each event and what the page shows of it', () => {
+  const start = startedRunView('fashion-mnist-cnn', 1000);
+  type Case = {
+    name: string;
+    events: RunEvent[];
+    /** The parts of the view the events change (the rest stays as it started). */
+    view: Partial<RunView>;
+  };
+  const cases: Case[] = [
+    {
+      name: 'a phase sets the status text and logs it',
+      events: [{ type: 'phase', phase: 'compile', message: 'Compiling your code' }],
+      view: {
+        phase: 'compile',
+        phaseMessage: 'Compiling your code',
+        log: [{ level: 'info', message: 'Compiling your code', at: 500 }],
+      },
+    },
+    {
+      name: 'the data phase keeps the download progress, the next phase clears it',
+      events: [
+        { type: 'phase', phase: 'data', message: 'Loading fashion-mnist' },
+        { type: 'progress', label: 'train-images.bin', loaded: 10, total: 40 },
+        { type: 'phase', phase: 'data', message: 'Decoding' },
+      ],
+      view: {
+        phase: 'data',
+        phaseMessage: 'Decoding',
+        progress: { label: 'train-images.bin', loaded: 10, total: 40 },
+        log: [
+          { level: 'info', message: 'Loading fashion-mnist', at: 500 },
+          { level: 'info', message: 'Decoding', at: 500 },
+        ],
+      },
+    },
+    {
+      name: 'a progress event, then training, which clears it',
+      events: [
+        { type: 'progress', label: 'manifest.json', loaded: 1, total: 2 },
+        { type: 'phase', phase: 'train', message: 'Training' },
+      ],
+      view: {
+        phase: 'train',
+        phaseMessage: 'Training',
+        progress: null,
+        log: [{ level: 'info', message: 'Training', at: 500 }],
+      },
+    },
+    {
+      name: 'the backend, with what was probed, in one log line',
+      events: [
+        {
+          type: 'backend',
+          backend: 'wasm',
+          tried: [
+            { backend: 'webgpu', ok: false, reason: 'no adapter' },
+            { backend: 'wasm', ok: true },
+          ],
+        },
+      ],
+      view: {
+        backend: {
+          backend: 'wasm',
+          tried: [
+            { backend: 'webgpu', ok: false, reason: 'no adapter' },
+            { backend: 'wasm', ok: true },
+          ],
+        },
+        log: [{ level: 'info', message: 'Training on wasm (probed: webgpu ✗, wasm ✓)', at: 500 }],
+      },
+    },
+    {
+      name: 'batches go into the series on a continuous epoch axis, accuracy by any of its names',
+      events: [
+        { type: 'batch', epoch: 0, batch: 0, batches: 4, logs: { loss: 2, acc: 0.25, size: 32 } },
+        { type: 'batch', epoch: 1, batch: 1, batches: 4, logs: { loss: 1, categoricalAccuracy: 0.5 } },
+        { type: 'batch', epoch: 2, batch: 0, batches: 0, logs: {} },
+      ],
+      view: {
+        batches: [
+          { x: 0.25, epoch: 0, batch: 0, loss: 2, accuracy: 0.25 },
+          { x: 1.5, epoch: 1, batch: 1, loss: 1, accuracy: 0.5 },
+          { x: 3, epoch: 2, batch: 0, loss: undefined, accuracy: undefined },
+        ],
+      },
+    },
+    {
+      name: 'an epoch goes into the table (1-based) and the log, validation figures included',
+      events: [
+        {
+          type: 'epoch',
+          epoch: 0,
+          logs: { loss: 0.5, accuracy: 0.8125, val_loss: 0.625, val_acc: 0.75 },
+          numTensors: 12,
+          seconds: 3.2,
+        },
+        { type: 'epoch', epoch: 1, logs: {}, numTensors: 12, seconds: 2 },
+      ],
+      view: {
+        epochs: [
+          {
+            epoch: 1,
+            loss: 0.5,
+            accuracy: 0.8125,
+            valLoss: 0.625,
+            valAccuracy: 0.75,
+            seconds: 3.2,
+            numTensors: 12,
+          },
+          {
+            epoch: 2,
+            loss: undefined,
+            accuracy: undefined,
+            valLoss: undefined,
+            valAccuracy: undefined,
+            seconds: 2,
+            numTensors: 12,
+          },
+        ],
+        log: [
+          {
+            level: 'info',
+            message: 'Epoch 1: loss 0.5000, accuracy 0.8125, val loss 0.6250, val accuracy 0.7500, 3.2 s',
+            at: 500,
+          },
+          { level: 'info', message: 'Epoch 2: 2.0 s', at: 500 },
+        ],
+      },
+    },
+    {
+      name: 'a warning and a log line keep their level',
+      events: [
+        { type: 'warning', code: 'leak', message: '120 tensors were not disposed' },
+        { type: 'log', level: 'error', message: 'printed with console.error' },
+      ],
+      view: {
+        log: [
+          { level: 'warn', message: '120 tensors were not disposed', at: 500 },
+          { level: 'error', message: 'printed with console.error', at: 500 },
+        ],
+      },
+    },
+    {
+      name: "a run's error with its line and column",
+      events: [
+        {
+          type: 'error',
+          error: { kind: 'runtime', message: 'model.fitt is not a function', line: 12, column: 9 },
+        },
+      ],
+      view: {
+        error: { kind: 'runtime', message: 'model.fitt is not a function', line: 12, column: 9 },
+        log: [{ level: 'error', message: 'model.fitt is not a function (line 12, column 9)', at: 500 }],
+      },
+    },
+    {
+      name: 'an error without a place logs its message alone',
+      events: [{ type: 'error', error: { kind: 'internal', message: 'The lab failed: out of memory' } }],
+      view: {
+        error: { kind: 'internal', message: 'The lab failed: out of memory' },
+        log: [{ level: 'error', message: 'The lab failed: out of memory', at: 500 }],
+      },
+    },
+  ];
+
+  test.each(cases)('$name', ({ events, view }) => {
+    const next = applyRunEvents(start, events, 1500);
+    expect(next).toEqual({
+      ...start,
+      ...view,
+      meter: events.some((e) => e.type === 'batch') ? next.meter : null,
+    });
+  });
+
+  test('a report is kept as sent, and the run still says it is running (the store ends it)', () => {
+    const report = { exerciseId: 'fashion-mnist-cnn', passed: true, score: 100 } as Report;
+    const next = applyRunEvents(start, [{ type: 'report', report }], 1500);
+    expect(next.report).toBe(report);
+    expect(next.status).toBe('running');
+    expect(next.log).toBe(start.log);
+  });
+
+  test('no events leave the view as it was; events add to what earlier bursts left', () => {
+    expect(applyRunEvents(start, [], 2000)).toBe(start);
+    const first = applyRunEvents(
+      start,
+      [{ type: 'batch', epoch: 0, batch: 0, batches: 2, logs: { loss: 1 } }],
+      1100,
+    );
+    const second = applyRunEvents(
+      first,
+      [
+        { type: 'batch', epoch: 0, batch: 1, batches: 2, logs: { loss: 0.5 } },
+        { type: 'log', level: 'info', message: 'half way' },
+      ],
+      1200,
+    );
+    expect(second.batches.map((b) => b.x)).toEqual([0.5, 1]);
+    expect(second.log).toEqual([{ level: 'info', message: 'half way', at: 200 }]);
+    expect(second.meter).toMatchObject({ batch: 1, steps: 2 });
+    // The earlier view is not changed.
+    expect(first.batches).toHaveLength(1);
+    expect(start.log).toEqual([]);
+  });
+
+  test('a print in a tight loop reaches the log capped: 2,000 lines, the last says so, long lines cut', () => {
+    const saved = { ...console };
+    const events: RunEvent[] = [];
+    try {
+      routeConsole((event) => events.push(event));
+      console.log('x'.repeat(2500));
+      for (let i = 1; i < 5000; i++) console.log(`line ${i}`);
+    } finally {
+      Object.assign(console, saved);
+    }
+    const view = applyRunEvents(start, events, 1500);
+    expect(view.log).toHaveLength(2000);
+    expect(view.log[0].message).toBe(`${'x'.repeat(2000)}… (2500 characters)`);
+    expect(view.log[1998].message).toBe('line 1998');
+    expect(view.log[1999]).toEqual({
+      level: 'info',
+      message: '(more than 2000 lines printed; the rest are not shown)',
+      at: 500,
+    });
   });
 });
