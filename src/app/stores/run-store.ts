@@ -96,7 +96,14 @@ export const useRunStore = create<RunState>()((set, get) => {
             state.error ?? { kind: 'internal' as const, message: 'The run ended without a report.' });
         if (error && !state.error) log.push(logLine('error', error.message));
         if (report)
-          log.push(logLine('info', `Graded: ${report.passed ? 'passed' : 'failed'}, score ${report.score}`));
+          log.push(
+            logLine(
+              'info',
+              report.gradedByLead
+                ? 'Handed in: your team lead grades it'
+                : `Graded: ${report.passed ? 'passed' : 'failed'}, score ${report.score}`,
+            ),
+          );
         set({
           status: report ? 'graded' : 'error',
           report,
