@@ -29,6 +29,31 @@ export interface RunFacts {
   stepsOutsideFit?: number;
 }
 
+/** Rules about the model alone, which can be checked before it trains (`checkRulesBeforeTraining`). */
+const STRUCTURAL_RULES: readonly Rule['type'][] = [
+  'inputShape',
+  'outputUnits',
+  'maxParams',
+  'requiresLayer',
+  'forbidsLayer',
+  'maxLayerCount',
+  'requiresAnyLayer',
+  'maxTrainableParams',
+];
+
+/**
+ * The rules a model can be held to before it trains (its shape, size and layers), checked as the
+ * grader will: the run warns at `fit`'s start when one is already broken, so a learner does not
+ * wait out a long run for a grade that cannot pass.
+ */
+export function checkRulesBeforeTraining(model: tf.LayersModel, rules: readonly Rule[]): Check[] {
+  return checkRules(
+    model,
+    rules.filter((rule) => STRUCTURAL_RULES.includes(rule.type)),
+    { epochs: 0 },
+  );
+}
+
 export function checkRules(model: tf.LayersModel, rules: readonly Rule[], run: RunFacts): Check[] {
   return rules.map((rule) => checkRule(model, rule, run));
 }

@@ -21,7 +21,7 @@ export type RunEvent =
       logs: Record<string, number>;
     }
   | { type: 'epoch'; epoch: number; logs: Record<string, number>; numTensors: number; seconds: number }
-  | { type: 'warning'; code: 'leak' | 'nan' | 'time' | 'slow' | 'batch-norm'; message: string }
+  | { type: 'warning'; code: 'leak' | 'nan' | 'time' | 'slow' | 'batch-norm' | 'rule'; message: string }
   | { type: 'error'; error: LearnerErrorInfo }
   | { type: 'report'; report: Report };
 

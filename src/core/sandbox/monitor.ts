@@ -11,7 +11,8 @@
 import type * as tfType from '@tensorflow/tfjs';
 import type { TF } from '../shared/tf';
 import type { RunEventSink } from './events';
-import { allLayers } from '../grading/rules';
+import type { Rule } from '../exercises/schema';
+import { allLayers, checkRulesBeforeTraining } from '../grading/rules';
 
 /** What the current run lets the monitor see and decide. One run at a time per worker or process. */
 export interface MonitorContext {
@@ -39,6 +40,10 @@ export interface MonitorContext {
    * model's summary only when it is not this one (`returnedModelSummary`).
    */
   lastSummary: { model: tfType.LayersModel; text: string } | null;
+  /** The exercise's rules, checked against the model when `fit` starts. */
+  rules: readonly Rule[];
+  /** The rule checks last reported at a `fit`'s start, so a second `fit` repeats none. */
+  lastRuleReport: string | null;
 }
 
 let current: MonitorContext | null = null;
@@ -47,7 +52,12 @@ export function setMonitorContext(context: MonitorContext | null): void {
   current = context;
 }
 
-export function newMonitorContext(emit: RunEventSink, timeLimitSeconds: number, now: number): MonitorContext {
+export function newMonitorContext(
+  emit: RunEventSink,
+  timeLimitSeconds: number,
+  now: number,
+  rules: readonly Rule[] = [],
+): MonitorContext {
   return {
     emit,
     startedAt: now,
@@ -63,6 +73,8 @@ export function newMonitorContext(emit: RunEventSink, timeLimitSeconds: number, 
     imagesSeen: 0,
     stoppedByCallback: false,
     lastSummary: null,
+    rules,
+    lastRuleReport: null,
   };
 }
 
@@ -164,6 +176,7 @@ export function defineMonitor(tf: TF) {
             : undefined;
         current.steps = 0;
         this.logSummary(current);
+        this.checkRulesNow(current);
       }
     }
 
@@ -178,6 +191,33 @@ export function defineMonitor(tf: TF) {
       if (context.lastSummary && summary === context.lastSummary.text) return;
       context.lastSummary = { model: this.model, text: summary };
       context.emit({ type: 'log', level: 'info', message: summary });
+    }
+
+    /**
+     * The exercise's rules about the model (shape, size, layers), checked as `fit` starts: a broken
+     * one is a warning now, not a surprise in the report after the whole run.
+     */
+    private checkRulesNow(context: MonitorContext): void {
+      if (!context.rules.length) return;
+      let checks;
+      try {
+        checks = checkRulesBeforeTraining(this.model, context.rules);
+      } catch {
+        return; // A courtesy, like the summary: never let it stop a fit.
+      }
+      if (!checks.length) return;
+      const broken = checks.filter((c) => !c.passed);
+      const report = checks.map((c) => `${c.passed ? '✓' : '✗'} ${c.label}: ${c.detail}`).join('\n');
+      if (report === context.lastRuleReport) return;
+      context.lastRuleReport = report;
+      context.emit({ type: 'log', level: 'info', message: `Checked before training:\n${report}` });
+      for (const check of broken) {
+        context.emit({
+          type: 'warning',
+          code: 'rule',
+          message: `This model breaks a rule of the exercise (${check.label}: ${check.detail}); the grade will fail it. Stop, fix the model and run again rather than wait for the result.`,
+        });
+      }
     }
 
     override async onTrainEnd(): Promise<void> {

@@ -19,6 +19,7 @@
  * not parse ends the run.
  */
 import { z } from 'zod';
+import type { Rule } from '../exercises/schema';
 import { ModelArtifactsJsonSchema, type ModelArtifactsJson } from '../models/artifacts';
 import type { LearnerErrorInfo, RunEvent } from './events';
 import type { BackendFault } from './backend-health';
@@ -73,6 +74,8 @@ export type SandboxJob =
       code: string;
       exerciseId: string;
       timeLimitSeconds: number;
+      /** The exercise's rules (not secret), checked against the model as `fit` starts. */
+      rules?: Rule[];
       backend: BackendName | 'auto';
       candidateBackends: BackendName[];
       seed?: number;
@@ -226,7 +229,7 @@ const RunEventSchema: z.ZodType<RunEvent> = z.discriminatedUnion('type', [
   }),
   z.strictObject({
     type: z.literal('warning'),
-    code: z.enum(['leak', 'nan', 'time', 'slow', 'batch-norm']),
+    code: z.enum(['leak', 'nan', 'time', 'slow', 'batch-norm', 'rule']),
     message: text,
   }),
   z.strictObject({ type: z.literal('error'), error: LearnerErrorSchema }),

@@ -191,7 +191,7 @@ async function trainJob(
   // Train inside a tensor scope so data the learner forgot to dispose is freed after the run
   // (variables, and so the model's weights, survive a scope).
   // A restart on another backend keeps the run's time limit, counted from its first start.
-  const monitor = newMonitorContext(emit, job.timeLimitSeconds, startedAt);
+  const monitor = newMonitorContext(emit, job.timeLimitSeconds, startedAt, job.rules ?? []);
   setMonitorContext(monitor);
   const lab = createLab({
     tf,

@@ -150,6 +150,7 @@ async function runSupervised(
       code: request.code,
       exerciseId: exercise.id,
       timeLimitSeconds,
+      rules: exercise.rules,
       backend: request.backend,
       candidateBackends: candidateOrder(request, host),
       ...(request.backendFault ? { backendFault: request.backendFault } : {}),

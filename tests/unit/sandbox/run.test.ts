@@ -54,6 +54,33 @@ const smallModel = [
 ];
 
 describe('runExercise', () => {
+  it("checks the exercise's rules about the model as fit starts, warning before the run is wasted", async () => {
+    const { outcome, events } = await run(
+      learner(
+        "  const { train } = await lab.data.load('fashion-mnist', { limit: 200 });",
+        '  const model = tf.sequential({ layers: [tf.layers.flatten({ inputShape: [28, 28, 1] }),',
+        "    tf.layers.dense({ units: 5, activation: 'softmax' })] });",
+        "  model.compile({ optimizer: 'adam', loss: 'categoricalCrossentropy', metrics: ['accuracy'] });",
+        '  await model.fit(train.xs, train.ys.slice([0, 0], [200, 5]), { epochs: 1, batchSize: 100, callbacks: lab.callbacks() });',
+        '  return model;',
+      ),
+    );
+    const checked = events.find((e) => e.type === 'log' && e.message.startsWith('Checked before training'));
+    expect(checked).toBeDefined();
+    expect(checked!.type === 'log' && checked!.message).toMatch(/✓ Input shape \[28,28,1\]/);
+    expect(checked!.type === 'log' && checked!.message).toMatch(
+      /✗ 10 output units: output shape \[null,5\]: 5 units, expected 10/,
+    );
+    const warning = events.find((e) => e.type === 'warning' && e.code === 'rule');
+    expect(warning).toMatchObject({
+      message: expect.stringMatching(/breaks a rule of the exercise \(10 output units/),
+    });
+    // Both come before the first batch: the learner can stop at once.
+    const firstBatch = events.findIndex((e) => e.type === 'batch');
+    expect(events.indexOf(warning!)).toBeLessThan(firstBatch);
+    expect(outcome.report?.passed).toBe(false);
+  });
+
   it('streams batch and epoch figures and ends with a report', async () => {
     const { outcome, events } = await run(
       learner(
