@@ -202,7 +202,8 @@ describe('cv-lab grade <submissions>', () => {
     const html = readFileSync(htmlPath, 'utf8');
     expect(html).not.toContain('<script');
     expect(html).toContain('&lt;script&gt;alert(&quot;pwned&quot;)&lt;/script&gt;');
-    expect(html).toMatch(/<td class="verdict fail">fail<\/td><td>fail<\/td><td>accuracy<\/td>/);
+    // Failed and flagged (wrong-set): shown as flagged, never as a pass.
+    expect(html).toMatch(/<td class="verdict flagged">[^<]*<\/td><td>fail<\/td><td>accuracy<\/td>/);
     expect(html).not.toContain(work);
   });
 
