@@ -143,7 +143,11 @@ describe('hostile function code', () => {
     const before = readFileSync(other, 'utf8');
     markers.forEach((m) => rmSync(m, { force: true }));
     const regraded = await cvLab(['grade', mine, other, '--json'], { cwd: work });
-    expect(regraded.code, regraded.stderr).toBe(0);
+    // Both pass; Alice's file is Mallory's with the name changed, which the re-grade flags (exit 1).
+    expect(regraded.code, regraded.stderr).toBe(1);
+    const rows = JSON.parse(regraded.stdout).rows as { status: string; flags: { code: string }[] }[];
+    expect(rows.map((r) => r.status)).toEqual(['pass', 'pass']);
+    expect(rows.every((r) => r.flags.some((f) => f.code === 'similar-code'))).toBe(true);
     expect(readFileSync(other, 'utf8')).toBe(before);
     for (const marker of markers) expect(existsSync(marker), marker).toBe(false);
   });
