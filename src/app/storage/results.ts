@@ -59,7 +59,7 @@ function finiteHistory(history: readonly HistoryEntry[]): HistoryEntry[] {
 /** What a finished run adds to its stored result (the shape `attemptFromRun` gives set attempts). */
 export function resultRunOf(
   code: string,
-  outcome: Pick<LabRunOutcome, 'history' | 'backend' | 'modelKept'>,
+  outcome: Pick<LabRunOutcome, 'history' | 'backend' | 'modelKept' | 'seed'>,
   report: Report,
   userAgent: string = navigator.userAgent,
 ): ResultRun {
@@ -68,6 +68,7 @@ export function resultRunOf(
     userAgent: userAgent.slice(0, 500),
     cvLabVersion: packageJson.version,
     timings: { trainSeconds: report.timings.trainSeconds, gradeSeconds: report.timings.gradeSeconds },
+    ...(outcome.seed !== undefined ? { seed: outcome.seed } : {}),
   };
   return {
     code,

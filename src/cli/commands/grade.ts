@@ -53,6 +53,7 @@ import { readCatalog } from '../catalog';
 import { stripControlCharacters } from '../../core/text/control-characters';
 import { CliError } from '../cli-error';
 import { errorMessage } from '../../core/shared/errors';
+import { reproductionFlags, type Reproduction } from '../../core/grading/reproduce';
 import { initNodeBackend, type NodeBackendName } from '../node-backend';
 import { datasetFolder, fsDatasetReader } from '../datasets/fs-reader';
 import { describeSandboxStop, effectiveTimeLimit, regradeTimeLimit } from '../../core/sandbox/watchdog';
@@ -71,6 +72,7 @@ interface GradeOptions {
   report?: string;
   gradebook?: string;
   seed?: string;
+  reproduce?: boolean;
 }
 
 export const NODE_BACKENDS: NodeBackendName[] = ['wasm', 'cpu'];
@@ -105,6 +107,10 @@ export function registerGradeCommand(program: Command, setExitCode: (code: numbe
     .option('--exercises <folder>', 'read exercises from this folder instead of the built-in catalog')
     .option('--set <file>', "re-grade against this set's overrides and private test (*.cvset.json)")
     .option('--report <file>', 'write the roster to this file: .csv, .json or .html')
+    .option(
+      '--reproduce',
+      "train each training submission's code again with its recorded seed and flag a model its code does not give",
+    )
     .option(
       '--gradebook <file.csv>',
       'write a gradebook CSV: one row per learner, one score column per exercise (docs/team-leads.md)',
@@ -344,6 +350,16 @@ async function regradeFiles(files: string[], options: GradeOptions): Promise<num
                 options.backend as NodeBackendName,
               ),
             });
+        if (options.reproduce && needsTestData(bundle)) {
+          progress(`Training ${file}'s code again to reproduce its model`);
+          const reproduction = await reproduceTraining(
+            bundle,
+            submission,
+            () => testDataFor(bundle),
+            options.backend as NodeBackendName,
+          );
+          result.flags.push(...reproductionFlags(submission, result.report, reproduction));
+        }
         compared.push({ row: rows.length, submission, starter: bundle.starter });
         rows.push(rosterRow(file, submission, result, bundle.exercise));
       } catch (error) {
@@ -399,6 +415,38 @@ function casesInSandbox(bundle: ExerciseBundle, gradingKey: GradingKey, backend:
     if (outcome.stop) throw new Error(describeSandboxStop(outcome.stop, bundle.exercise.id));
     if (!outcome.ok || !outcome.report) throw new LearnerError(outcome.error!);
     return outcome.report;
+  };
+}
+
+/**
+ * A training submission's code, trained again in a fresh sandbox with its recorded seed, graded on
+ * the same test data as the re-grade (core/grading/reproduce.ts compares).
+ */
+async function reproduceTraining(
+  bundle: ExerciseBundle,
+  submission: Submission,
+  testData: () => Promise<LoadedDataset>,
+  backend: NodeBackendName,
+): Promise<Reproduction> {
+  const { seed } = submission.environment;
+  const outcome = await runInSandbox(
+    {
+      bundle,
+      code: submission.code,
+      backend,
+      timeLimitSeconds: bundle.exercise.limits.timeSeconds,
+      ...(seed !== undefined ? { seed } : {}),
+    },
+    { testData },
+  );
+  if (outcome.stop)
+    return { error: describeSandboxStop(outcome.stop, bundle.exercise.id), backend, node: true };
+  if (!outcome.report) return { error: outcome.error?.message ?? 'no report', backend, node: true };
+  return {
+    report: outcome.report,
+    ...(outcome.model ? { weightsSha256: outcome.model.weightsSha256 } : {}),
+    backend: outcome.backend,
+    node: true,
   };
 }
 

@@ -57,6 +57,7 @@ async function createSubmission(options: CreateOptions): Promise<number> {
         userAgent: `node ${process.version} (${process.platform})`,
         cvLabVersion: await cvLabVersion(),
         timings: { trainSeconds: report.timings.trainSeconds, gradeSeconds: report.timings.gradeSeconds },
+        ...(outcome.seed !== undefined ? { seed: outcome.seed } : {}),
       },
       model,
     });

@@ -56,6 +56,11 @@ export const EnvironmentSchema = z.strictObject({
   userAgent: z.string().max(500),
   cvLabVersion: z.string().max(40),
   timings: z.strictObject({ trainSeconds: seconds, gradeSeconds: seconds }),
+  /**
+   * The seed the run drew initial weights, dropout and shuffling from (`--seed`, Settings); absent
+   * when it drew afresh. With it `cv-lab grade --reproduce` can train the same model again.
+   */
+  seed: z.number().int().min(0).max(0xffffffff).optional(),
 });
 export type SubmissionEnvironment = z.infer<typeof EnvironmentSchema>;
 

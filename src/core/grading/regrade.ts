@@ -45,7 +45,9 @@ export type RegradeFlagCode =
   /** The same trained weights as another learner's submission: `similarityFlags`. */
   | 'identical-model'
   /** Code identical or nearly identical to another learner's (token fingerprints). */
-  | 'similar-code';
+  | 'similar-code'
+  /** `--reproduce`: the submission's code, trained again here, does not give its model or its figures. */
+  | 'not-reproduced';
 
 export interface RegradeFlag {
   code: RegradeFlagCode;

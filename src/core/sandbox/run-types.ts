@@ -75,6 +75,8 @@ export interface RunOutcome {
   backend: string;
   /** The model summary as text, for the log. */
   modelSummary?: string;
+  /** The seed the run drew its random numbers from (`RunRequest.seed`): with it a re-grade can train the same model. */
+  seed?: number;
 }
 
 export type { Report };

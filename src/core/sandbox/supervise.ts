@@ -222,6 +222,7 @@ async function runSupervised(
       backend: 'backend' in result ? result.backend : 'none',
       ...(modelSummary ? { modelSummary } : {}),
       ...(model ? { model } : {}),
+      ...(request.seed !== undefined ? { seed: request.seed } : {}),
     };
   } catch (error) {
     const message = errorMessage(error);
