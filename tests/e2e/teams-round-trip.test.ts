@@ -163,7 +163,7 @@ test('lead builds a set, learner trains and submits, lead re-grades and exports 
     const csv = await captureDownload(page, page.getByTestId('export-csv'));
     const lines = csv.text.trimEnd().split('\r\n');
     expect(lines[0]).toBe(
-      'learner,set,exercise,result,metric,value,score,train_seconds,backend,flags,file,error',
+      'learner,set,exercise,result,regrade,metric,value,score,submitted_at,late,train_seconds,backend,flags,file,error,comment',
     );
     expect(lines).toHaveLength(4);
     const ada = lines.find((l) => l.startsWith('Ada Lovelace,'))!;
@@ -171,8 +171,8 @@ test('lead builds a set, learner trains and submits, lead re-grades and exports 
     expect(ada.startsWith('Ada Lovelace,"Week 1 <img src=x onerror=""window.__pwned=1"">",')).toBe(true);
     expect(
       ada.endsWith(
-        `,fashion-mnist-dense,pass,accuracy,${accuracy},100.0,` +
-          `${submissionJson.report.timings.trainSeconds.toFixed(1)},${backend},,ada-lovelace.fashion-mnist-dense.cvsub.json,`,
+        `,fashion-mnist-dense,pass,pass,accuracy,${accuracy},100.0,${submissionJson.createdAt},,` +
+          `${submissionJson.report.timings.trainSeconds.toFixed(1)},${backend},,ada-lovelace.fashion-mnist-dense.cvsub.json,,`,
       ),
     ).toBe(true);
     expect(lines.find((l) => l.startsWith('Mallory,'))).toMatch(/,fail|,pass/);

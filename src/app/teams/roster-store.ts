@@ -98,6 +98,7 @@ function withSimilarityFlags(entries: RosterEntry[]): RosterEntry[] {
     graded.map((e) => ({
       submission: e.submission!,
       starter: findExercise(e.submission!.exerciseId)?.starter,
+      weightsVerified: !e.row!.flags.some((f) => f.code === 'model-hash'),
     })),
   );
   const byId = new Map(graded.map((e, i) => [e.id, flags[i]]));

@@ -399,7 +399,9 @@ function addSimilarityFlags(
   rows: RosterRow[],
   compared: readonly { row: number; submission: Submission; starter: string }[],
 ): void {
-  const flags = submissionSimilarityFlags(compared);
+  const flags = submissionSimilarityFlags(
+    compared.map((c) => ({ ...c, weightsVerified: !rows[c.row].flags.some((f) => f.code === 'model-hash') })),
+  );
   compared.forEach(({ row }, i) => rows[row].flags.push(...flags[i]));
 }
 

@@ -283,16 +283,23 @@ export const SIMILARITY_FLAG_CODES: readonly string[] = [
  * `grade` and the page's roster both call this once every submission is graded).
  */
 export function submissionSimilarityFlags(
-  graded: readonly { submission: Submission; starter?: string }[],
+  /**
+   * `weightsVerified: false` when the re-grade found the model's weights do not match their stated
+   * SHA-256 (a `model-hash` flag): that hash is then no evidence of a shared model, and copying it
+   * from an honest submission must not get the honest learner flagged.
+   */
+  graded: readonly { submission: Submission; starter?: string; weightsVerified?: boolean }[],
   options: SimilarityOptions = DEFAULT_SIMILARITY,
 ): RegradeFlag[][] {
   const starters = new Map(graded.map((g) => [g.submission.exerciseId, g.starter]));
   return similarityFlags(
-    graded.map(({ submission }) => ({
+    graded.map(({ submission, weightsVerified }) => ({
       learner: submission.learner.name,
       exerciseId: submission.exerciseId,
       code: submission.code,
-      ...(submission.model ? { weightsSha256: submission.model.weightsSha256 } : {}),
+      ...(submission.model && weightsVerified !== false
+        ? { weightsSha256: submission.model.weightsSha256 }
+        : {}),
     })),
     (exerciseId) => starters.get(exerciseId),
     options,

@@ -270,6 +270,16 @@ describe('roster: exam score per learner and similarity', () => {
     ]);
     expect(codes(flags[1])).toEqual(['identical-model', 'similar-code']);
     expect(flags[2]).toEqual([]);
+    // A stated hash the re-grade found false (model-hash) is no evidence of a shared model: copying
+    // Ada's hash onto other weights does not get Ada flagged.
+    const unverified = submissionSimilarityFlags([
+      { submission: ada, starter: tinyBundle.starter },
+      {
+        submission: { ...cy, model: { ...cy.model!, weightsSha256: ada.model!.weightsSha256 } },
+        weightsVerified: false,
+      },
+    ]);
+    expect(unverified).toEqual([[], []]);
     // The flags reach the roster row like any other.
     const result = await regradeSubmission(tf, ada, { bundle: tinyBundle, testDataset: dataset });
     const adaRow = rosterRow('ada.cvsub.json', ada, { ...result, flags: [...result.flags, ...flags[0]] });
