@@ -1,4 +1,4 @@
-import { useEffect, useMemo, useRef } from 'react';
+import { memo, useEffect, useMemo, useRef } from 'react';
 import uPlot from 'uplot';
 import 'uplot/dist/uPlot.min.css';
 import { chartColumns, type ChartMetric } from '../run/chart-data';
@@ -29,7 +29,8 @@ function chartOptions(title: string, width: number, host: HTMLElement): uPlot.Op
     cursor: { drag: { x: true, y: false } },
     series: [
       { label: 'epoch', value: (_u, v) => (v == null ? '–' : v.toFixed(2)) },
-      { label: 'batch', stroke: '#93b4e8', width: 1, points: { show: false } },
+      // Batch points are means of strides of batches (run/decimate.ts): epoch rows fall between them.
+      { label: 'batch', stroke: '#93b4e8', width: 1, spanGaps: true, points: { show: false } },
       {
         label: 'epoch (train)',
         stroke: '#1d4ed8',
@@ -49,7 +50,7 @@ function chartOptions(title: string, width: number, host: HTMLElement): uPlot.Op
   };
 }
 
-function MetricChart({
+const MetricChart = memo(function MetricChart({
   title,
   metric,
   batches,
@@ -71,36 +72,56 @@ function MetricChart({
   useEffect(() => {
     const host = hostRef.current;
     if (!host) return;
-    const plot = new uPlot(
-      chartOptions(title, Math.max(200, host.clientWidth), host),
-      dataRef.current as uPlot.AlignedData,
-      host,
-    );
-    plotRef.current = plot;
-    const observer = new ResizeObserver(() => {
-      plot.setSize({ width: Math.max(200, host.clientWidth), height: chartHeight });
+    let plot: uPlot | null = null;
+    let observer: ResizeObserver | null = null;
+    // Built in the next frame, not in the commit that mounts the chart: the chart reads the page's
+    // layout and styles, which in the commit of Run's click would be a forced layout of the whole
+    // page inside the click's task (issue 13, item 3).
+    const frame = requestAnimationFrame(() => {
+      const built = new uPlot(
+        chartOptions(title, Math.max(200, host.clientWidth), host),
+        dataRef.current as uPlot.AlignedData,
+        host,
+      );
+      plot = built;
+      plotRef.current = built;
+      observer = new ResizeObserver(() => {
+        built.setSize({ width: Math.max(200, host.clientWidth), height: chartHeight });
+      });
+      observer.observe(host);
     });
-    observer.observe(host);
     return () => {
-      observer.disconnect();
-      plot.destroy();
+      cancelAnimationFrame(frame);
+      observer?.disconnect();
+      plot?.destroy();
       plotRef.current = null;
     };
   }, [title, theme]);
 
   useEffect(() => {
-    plotRef.current?.setData(data as uPlot.AlignedData);
+    // Each chart redraws in a task of its own, so two charts never add up to one long task.
+    const timer = setTimeout(() => plotRef.current?.setData(data as uPlot.AlignedData), 0);
+    return () => clearTimeout(timer);
   }, [data]);
 
   return <div className="chart" ref={hostRef} data-testid={`chart-${metric}`} data-points={data[0].length} />;
-}
+});
 
-/** Live loss and accuracy curves: every batch, and each epoch's train and validation figures. */
-export function TrainingCharts({ batches, epochs }: { batches: BatchPoint[]; epochs: EpochFigures[] }) {
+/**
+ * Live loss and accuracy curves: the batches (a bounded number of points, each the mean of a stride
+ * of batches), and each epoch's train and validation figures. Redrawn only when they change.
+ */
+export const TrainingCharts = memo(function TrainingCharts({
+  batches,
+  epochs,
+}: {
+  batches: BatchPoint[];
+  epochs: EpochFigures[];
+}) {
   return (
     <div className="charts">
       <MetricChart title="Loss" metric="loss" batches={batches} epochs={epochs} />
       <MetricChart title="Accuracy" metric="accuracy" batches={batches} epochs={epochs} />
     </div>
   );
-}
+});

@@ -1,7 +1,9 @@
 /**
  * The run on screen: one at a time for the whole app, so leaving an exercise page does not lose
- * a run in progress. Events from the worker are buffered and applied once per animation frame,
- * which keeps the page smooth when batches arrive faster than it can paint.
+ * a run in progress. Events from the worker are buffered and applied at most once per
+ * `flushIntervalMs`, in an animation frame, which keeps the page smooth when batches arrive faster
+ * than it can paint: thousands of batch events a minute make a few updates a second (issue 13,
+ * item 3; tests/e2e/responsiveness.test.ts).
  */
 import { create } from 'zustand';
 import type { ExerciseCard } from '../../core/exercises/schema';
@@ -46,27 +48,49 @@ export interface RunState extends RunView {
 
 const runner = new LabRunner();
 
+/** The least time between two updates of the run on screen: figures read at a glance, not per batch. */
+export const flushIntervalMs = 250;
+
 export const useRunStore = create<RunState>()((set, get) => {
   let pending: RunEvent[] = [];
   let frame: number | null = null;
+  let timer: ReturnType<typeof setTimeout> | null = null;
+  let lastFlush = -Infinity;
 
   const flush = (): void => {
     frame = null;
     if (pending.length === 0) return;
     const events = pending;
     pending = [];
-    set((state) => applyRunEvents(state, events, performance.now()));
+    lastFlush = performance.now();
+    set((state) => applyRunEvents(state, events, lastFlush));
+  };
+
+  const cancelFlush = (): void => {
+    if (timer !== null) clearTimeout(timer);
+    if (frame !== null) cancelAnimationFrame(frame);
+    timer = null;
+    frame = null;
   };
 
   const enqueue = (event: RunEvent): void => {
     pending.push(event);
-    frame ??= requestAnimationFrame(flush);
+    if (frame !== null || timer !== null) return;
+    const wait = lastFlush + flushIntervalMs - performance.now();
+    if (wait <= 0) {
+      frame = requestAnimationFrame(flush);
+      return;
+    }
+    timer = setTimeout(() => {
+      timer = null;
+      frame = requestAnimationFrame(flush);
+    }, wait);
   };
 
   let current: { bundle: ExerciseCard; code: string } | null = null;
 
   const finish = (end: RunEnd): void => {
-    if (frame !== null) cancelAnimationFrame(frame);
+    cancelFlush();
     flush();
     const state = get();
     const at = performance.now();
@@ -149,6 +173,7 @@ export const useRunStore = create<RunState>()((set, get) => {
     stop: (reason) => runner.stop(reason),
     async start(bundle, code, backend, seed, exam) {
       if (runner.isRunning) return;
+      cancelFlush();
       pending = [];
       current = { bundle, code };
       set({
