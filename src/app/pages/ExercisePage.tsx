@@ -4,6 +4,7 @@ import { findExercise } from '../catalog';
 import { categorySections } from '../categories';
 import { AugmentPreview } from '../components/AugmentPreview';
 import { BackendBadge } from '../components/BackendBadge';
+import { DatasetGallery } from '../components/DatasetGallery';
 import { EpochTable } from '../components/EpochTable';
 import { HintsPanel } from '../components/HintsPanel';
 import { LogPanel } from '../components/LogPanel';
@@ -213,6 +214,9 @@ function ExerciseWorkspace({
       <div className={viewHasRun ? 'workspace workspace-with-run' : 'workspace'}>
         <aside className="brief-panel">
           <Markdown source={bundle.brief} className="brief" />
+          {exercise.kind === 'train' && exercise.dataset && (
+            <DatasetGallery datasetId={exercise.dataset} perClass={3} compact />
+          )}
           {bundle.hasHints && !setExercise?.hideHints && <HintsPanel exerciseId={exercise.id} />}
         </aside>
 
