@@ -9,7 +9,7 @@
  * (at most `scale` screen pixels per image pixel), drawn at the screen's pixel ratio, pixels crisp.
  */
 import * as Comlink from 'comlink';
-import { useEffect, useRef, useState } from 'react';
+import { memo, useEffect, useRef, useState } from 'react';
 import type { BackendPreference } from '../../core/sandbox/run-types';
 import type {
   AugmentPreviewAnswer,
@@ -78,7 +78,13 @@ function drawGrid(canvas: HTMLCanvasElement, grid: AugmentPreviewAnswer): void {
   context.drawImage(source, 0, 0, canvas.width, canvas.height);
 }
 
-export function AugmentPreview({ datasetId, backend }: { datasetId: string; backend: BackendPreference }) {
+export const AugmentPreview = memo(function AugmentPreview({
+  datasetId,
+  backend,
+}: {
+  datasetId: string;
+  backend: BackendPreference;
+}) {
   const [state, setState] = useState<Record<PreviewAugmentation, ChoiceState>>(
     () =>
       Object.fromEntries(
@@ -242,4 +248,4 @@ export function AugmentPreview({ datasetId, backend }: { datasetId: string; back
       <canvas ref={canvasRef} className="augment-preview-canvas" data-testid="augment-preview-canvas" />
     </details>
   );
-}
+});

@@ -81,7 +81,7 @@ const SampleCanvas = memo(function SampleCanvas({
   return <canvas ref={canvasRef} className="gallery-image" title={title} data-testid="gallery-image" />;
 });
 
-export function DatasetGallery({
+export const DatasetGallery = memo(function DatasetGallery({
   datasetId,
   perClass,
   compact = false,
@@ -137,4 +137,4 @@ export function DatasetGallery({
       ))}
     </div>
   );
-}
+});

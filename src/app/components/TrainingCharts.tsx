@@ -7,6 +7,13 @@ import { useResolvedTheme } from '../stores/theme';
 
 const chartHeight = 220;
 
+/**
+ * The least time between two redraws of a chart while a run streams figures: a redraw is a few
+ * milliseconds on an idle machine and several times that on a loaded one, and curves read at a
+ * glance need no more than one a second.
+ */
+export const chartRedrawMs = 1000;
+
 /** uPlot draws on a canvas: its axes take the theme's colours from the stylesheet's variables. */
 function axisColours(host: HTMLElement): { stroke: string; grid: string } {
   const style = getComputedStyle(host);
@@ -55,9 +62,12 @@ const MetricChart = memo(function MetricChart({
   metric,
   batches,
   epochs,
+  delayFrames,
 }: {
   title: string;
   metric: ChartMetric;
+  /** Animation frames to wait before building the chart: two charts are built in two frames. */
+  delayFrames: number;
   batches: BatchPoint[];
   epochs: EpochFigures[];
 }) {
@@ -74,10 +84,21 @@ const MetricChart = memo(function MetricChart({
     if (!host) return;
     let plot: uPlot | null = null;
     let observer: ResizeObserver | null = null;
-    // Built in the next frame, not in the commit that mounts the chart: the chart reads the page's
+    // Built in a later frame, not in the commit that mounts the chart: the chart reads the page's
     // layout and styles, which in the commit of Run's click would be a forced layout of the whole
-    // page inside the click's task (issue 13, item 3).
-    const frame = requestAnimationFrame(() => {
+    // page inside the click's task; and one chart a frame (issue 13, item 3).
+    let frame = 0;
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    let framesLeft = delayFrames;
+    const afterFrame = () => {
+      if (framesLeft-- > 0) {
+        frame = requestAnimationFrame(afterFrame);
+        return;
+      }
+      // After the frame has been drawn, in a task of its own: the page's layout is clean by then.
+      timer = setTimeout(build, 0);
+    };
+    const build = () => {
       const built = new uPlot(
         chartOptions(title, Math.max(200, host.clientWidth), host),
         dataRef.current as uPlot.AlignedData,
@@ -89,18 +110,26 @@ const MetricChart = memo(function MetricChart({
         built.setSize({ width: Math.max(200, host.clientWidth), height: chartHeight });
       });
       observer.observe(host);
-    });
+    };
+    frame = requestAnimationFrame(afterFrame);
     return () => {
       cancelAnimationFrame(frame);
+      clearTimeout(timer);
       observer?.disconnect();
       plot?.destroy();
       plotRef.current = null;
     };
-  }, [title, theme]);
+  }, [title, theme, delayFrames]);
 
+  // Each chart redraws in a task of its own, so two charts never add up to one long task, and at
+  // most once every `chartRedrawMs` (the newest figures then).
+  const lastDrawRef = useRef(-Infinity);
   useEffect(() => {
-    // Each chart redraws in a task of its own, so two charts never add up to one long task.
-    const timer = setTimeout(() => plotRef.current?.setData(data as uPlot.AlignedData), 0);
+    const wait = Math.max(0, lastDrawRef.current + chartRedrawMs - performance.now());
+    const timer = setTimeout(() => {
+      lastDrawRef.current = performance.now();
+      plotRef.current?.setData(dataRef.current as uPlot.AlignedData);
+    }, wait);
     return () => clearTimeout(timer);
   }, [data]);
 
@@ -120,8 +149,8 @@ export const TrainingCharts = memo(function TrainingCharts({
 }) {
   return (
     <div className="charts">
-      <MetricChart title="Loss" metric="loss" batches={batches} epochs={epochs} />
-      <MetricChart title="Accuracy" metric="accuracy" batches={batches} epochs={epochs} />
+      <MetricChart title="Loss" metric="loss" batches={batches} epochs={epochs} delayFrames={0} />
+      <MetricChart title="Accuracy" metric="accuracy" batches={batches} epochs={epochs} delayFrames={1} />
     </div>
   );
 });

@@ -1,4 +1,4 @@
-import { useCallback, useEffect, useMemo, useRef, useState } from 'react';
+import { useCallback, useDeferredValue, useEffect, useMemo, useRef, useState } from 'react';
 import { useShallow } from 'zustand/react/shallow';
 import { findExercise } from '../catalog';
 import { categorySections } from '../categories';
@@ -113,6 +113,9 @@ function ExerciseWorkspace({
   const running = run.status === 'running' && runIsHere;
   const view = runIsHere ? run : null;
   const viewHasRun = view !== null && view.status !== 'idle';
+  // The run's panel (and the layout that makes room for it) appears in a deferred render, which
+  // React slices into short tasks, so Run's click stays short (issue 13, item 3).
+  const showRunPanel = useDeferredValue(viewHasRun);
   const report = view?.report ?? (viewHasRun ? null : (storedResult?.report ?? null));
   /** The result on screen is the stored one (after a reload, or another exercise ran since). */
   const shownStoredResult = !viewHasRun && storedResult ? storedResult : null;
@@ -211,7 +214,7 @@ function ExerciseWorkspace({
       </div>
       {setExercise && <SetExerciseBanner context={setExercise} notice={setNotice} />}
 
-      <div className={viewHasRun ? 'workspace workspace-with-run' : 'workspace'}>
+      <div className={showRunPanel ? 'workspace workspace-with-run' : 'workspace'}>
         <aside className="brief-panel">
           <Markdown source={bundle.brief} className="brief" />
           {exercise.kind === 'train' && exercise.dataset && (
@@ -351,7 +354,7 @@ function ExerciseWorkspace({
           )}
         </section>
 
-        {viewHasRun && <RunPanel />}
+        {showRunPanel && <RunPanel />}
       </div>
 
       {report && <ReportView report={report} />}
