@@ -50,6 +50,14 @@ function sandboxMaterial() {
   return material;
 }
 
+/**
+ * Fetches what the frame needs now (on opening an exercise), so that pressing Run does not wait
+ * for it; a failure is left for `openSandboxFrame` to report.
+ */
+export function prefetchSandboxMaterial(): void {
+  sandboxMaterial().catch(() => undefined);
+}
+
 /** Seconds the frame may take to load before opening it fails. */
 const FRAME_LOAD_SECONDS = 30;
 

@@ -10,6 +10,7 @@ import type { ExerciseCard } from '../../core/exercises/schema';
 import type { RunEvent } from '../../core/sandbox/events';
 import type { BackendPreference } from '../../core/sandbox/run-types';
 import { LabRunner, watchdogGraceSeconds, type RunEnd } from '../run/lab-runner';
+import { prefetchSandboxMaterial } from '../run/sandbox-frame';
 import { applyRunEvents, idleRunView, startedRunView, type RunView } from '../run/run-view';
 import type { LabRunOutcome } from '../../worker/contract';
 import { resultRunOf } from '../storage/results';
@@ -42,7 +43,7 @@ export interface RunState extends RunView {
   ): Promise<void>;
   /** Stops the run; `reason` replaces "the run was ended by you" in the log. */
   stop(reason?: string): void;
-  /** Starts a worker early (on opening an exercise) so Run answers quickly. */
+  /** Starts a worker early and fetches the sandbox's files (on opening an exercise) so Run answers quickly. */
   warm(): void;
 }
 
@@ -169,7 +170,10 @@ export const useRunStore = create<RunState>()((set, get) => {
     ...idleRunView,
     modelSummary: null,
     finishedRun: null,
-    warm: () => runner.warm(),
+    warm: () => {
+      runner.warm();
+      prefetchSandboxMaterial();
+    },
     stop: (reason) => runner.stop(reason),
     async start(bundle, code, backend, seed, exam) {
       if (runner.isRunning) return;
