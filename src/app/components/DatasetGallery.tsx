@@ -3,6 +3,8 @@
  * the class names, on the Datasets page and under a training exercise's brief. The images are
  * decoded by a lab worker (`gallerySamples`, worker/gallery.ts), one for every gallery on screen,
  * started with the first and ended with the last, so the page never decodes a dataset itself.
+ * On the Datasets page a gallery asks for its images once it scrolls into view: each one reads its dataset's whole
+ * train split (the same files a run reads), which a page of many datasets should not fetch unseen.
  */
 import * as Comlink from 'comlink';
 import { memo, useEffect, useRef, useState } from 'react';
@@ -93,8 +95,22 @@ export const DatasetGallery = memo(function DatasetGallery({
 }) {
   const [answer, setAnswer] = useState<GalleryAnswer | null>(null);
   const [error, setError] = useState<string | null>(null);
+  // The brief's gallery (compact) loads at once: one dataset, in a panel that scrolls by itself.
+  const [seen, setSeen] = useState(compact);
+  const hostRef = useRef<HTMLDivElement>(null);
 
   useEffect(() => {
+    const host = hostRef.current;
+    if (!host || seen) return;
+    const observer = new IntersectionObserver((entries) => {
+      if (entries.some((entry) => entry.isIntersecting)) setSeen(true);
+    });
+    observer.observe(host);
+    return () => observer.disconnect();
+  }, [seen]);
+
+  useEffect(() => {
+    if (!seen) return;
     let live = true;
     const release = holdGalleryWorker();
     setAnswer(null);
@@ -108,13 +124,14 @@ export const DatasetGallery = memo(function DatasetGallery({
       live = false;
       release();
     };
-  }, [datasetId, perClass]);
+  }, [datasetId, perClass, seen]);
 
   return (
     <div
+      ref={hostRef}
       className={compact ? 'dataset-gallery dataset-gallery-compact' : 'dataset-gallery'}
       data-testid="dataset-gallery"
-      data-dataset-id={datasetId}
+      data-gallery-of={datasetId}
       aria-label={`Sample train images of ${datasetId}, by class`}
     >
       {!answer && !error && <p className="hint">Loading sample images…</p>}
