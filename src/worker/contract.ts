@@ -103,6 +103,29 @@ export interface AugmentPreviewAnswer {
   rows: number;
 }
 
+/** Sample images of a prepared dataset's train split (the Datasets page, an exercise's brief). */
+export interface GalleryRequest {
+  datasetId: string;
+  /** Images of each class, the first of that class in the split. */
+  perClass: number;
+  /** Rank the first this many train images for the augmentation preview (`striking`). Default 0. */
+  scan?: number;
+}
+
+export interface GalleryAnswer {
+  classNames: string[];
+  /** Every image's size in pixels. */
+  width: number;
+  height: number;
+  /** In class order: up to `perClass` images each, as RGBA bytes ready for `ImageData`. */
+  classes: { name: string; images: { index: number; rgba: Uint8ClampedArray }[] }[];
+  /**
+   * The first `scan` train images, most asymmetric first (a flip or a rotation shows on them: the
+   * augmentation preview's images); with their labels.
+   */
+  striking: { index: number; label: number }[];
+}
+
 export interface LabWorkerApi {
   /**
    * Supervises a run whose learner code runs in the sandbox at the other end of `sandbox` (a port
@@ -117,6 +140,8 @@ export interface LabWorkerApi {
   regrade(request: RegradeRequest, sandbox?: MessagePort): Promise<RegradeAnswer>;
   /** Augments one train image of a dataset many times over, off the main thread. */
   previewAugmentations(request: AugmentPreviewRequest): Promise<AugmentPreviewAnswer>;
+  /** Sample images of each class of a dataset's train split, decoded off the main thread. */
+  gallerySamples(request: GalleryRequest): Promise<GalleryAnswer>;
   /**
    * The model this browser keeps for an exercise (the latest graded run's, or one an imported
    * backup brought), as the artifacts a submission carries; null when none is kept. Rejects when

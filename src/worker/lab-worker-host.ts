@@ -46,6 +46,8 @@ import { loadGradingKey } from './grading-keys';
 import type {
   AugmentPreviewAnswer,
   AugmentPreviewRequest,
+  GalleryAnswer,
+  GalleryRequest,
   LabRunOutcome,
   LabWorkerApi,
   PageRunRequest,
@@ -53,6 +55,7 @@ import type {
   RegradeAnswer,
   RegradeRequest,
 } from './contract';
+import { galleryOf } from './gallery';
 import { keepTrainedModel, readKeptModel, type KeepResult } from './kept-model';
 
 /** Browser backends in order of preference (docs/architecture.md, "Formats": WebGPU, WebGL, WASM, CPU). */
@@ -265,6 +268,15 @@ export class LabWorkerHost implements LabWorkerApi {
     } finally {
       image.dispose();
     }
+  }
+
+  /** Sample images of each class of a dataset's train split (worker/gallery.ts); no tfjs needed. */
+  async gallerySamples(request: GalleryRequest): Promise<GalleryAnswer> {
+    const id = request.datasetId;
+    const loaded = await loadOnce(`${id}:train`, () =>
+      loadDataset(labDatasetReader(id, datasetBaseUrl(id, this.origin)), { splits: ['train'] }),
+    );
+    return galleryOf(loaded, Math.max(0, Math.floor(request.perClass)), Math.max(0, request.scan ?? 0));
   }
 }
 

@@ -64,7 +64,10 @@ test('after one online visit the app loads, trains and grades offline', async ()
     await page.locator('[data-exercise-id="fashion-mnist-cnn"]').waitFor({ timeout: 60_000 });
     expect(await page.evaluate(() => navigator.onLine)).toBe(false);
     expect(await page.evaluate(() => crossOriginIsolated)).toBe(true);
-    expect(await page.getByTestId('offline-badge').innerText()).toBe('Ready offline');
+    // The badge says so once the service worker answers (the page registers it again on load).
+    await expect
+      .poll(() => page.getByTestId('offline-badge').innerText(), { timeout: 30_000 })
+      .toBe('Ready offline');
 
     await openExercise(page, 'fashion-mnist-cnn');
     await replaceCode(page, shortRun);

@@ -1,4 +1,4 @@
-import { useEffect, useMemo, useRef } from 'react';
+import { memo, useEffect, useMemo, useRef } from 'react';
 import uPlot from 'uplot';
 import 'uplot/dist/uPlot.min.css';
 import { chartColumns, type ChartMetric } from '../run/chart-data';
@@ -6,6 +6,13 @@ import type { BatchPoint, EpochFigures } from '../run/run-view';
 import { useResolvedTheme } from '../stores/theme';
 
 const chartHeight = 220;
+
+/**
+ * The least time between two redraws of a chart while a run streams figures: a redraw is a few
+ * milliseconds on an idle machine and several times that on a loaded one, and curves read at a
+ * glance need no more than one a second.
+ */
+export const chartRedrawMs = 1000;
 
 /** uPlot draws on a canvas: its axes take the theme's colours from the stylesheet's variables. */
 function axisColours(host: HTMLElement): { stroke: string; grid: string } {
@@ -29,7 +36,8 @@ function chartOptions(title: string, width: number, host: HTMLElement): uPlot.Op
     cursor: { drag: { x: true, y: false } },
     series: [
       { label: 'epoch', value: (_u, v) => (v == null ? '–' : v.toFixed(2)) },
-      { label: 'batch', stroke: '#93b4e8', width: 1, points: { show: false } },
+      // Batch points are means of strides of batches (run/decimate.ts): epoch rows fall between them.
+      { label: 'batch', stroke: '#93b4e8', width: 1, spanGaps: true, points: { show: false } },
       {
         label: 'epoch (train)',
         stroke: '#1d4ed8',
@@ -49,14 +57,17 @@ function chartOptions(title: string, width: number, host: HTMLElement): uPlot.Op
   };
 }
 
-function MetricChart({
+const MetricChart = memo(function MetricChart({
   title,
   metric,
   batches,
   epochs,
+  delayFrames,
 }: {
   title: string;
   metric: ChartMetric;
+  /** Animation frames to wait before building the chart: two charts are built in two frames. */
+  delayFrames: number;
   batches: BatchPoint[];
   epochs: EpochFigures[];
 }) {
@@ -71,36 +82,75 @@ function MetricChart({
   useEffect(() => {
     const host = hostRef.current;
     if (!host) return;
-    const plot = new uPlot(
-      chartOptions(title, Math.max(200, host.clientWidth), host),
-      dataRef.current as uPlot.AlignedData,
-      host,
-    );
-    plotRef.current = plot;
-    const observer = new ResizeObserver(() => {
-      plot.setSize({ width: Math.max(200, host.clientWidth), height: chartHeight });
-    });
-    observer.observe(host);
+    let plot: uPlot | null = null;
+    let observer: ResizeObserver | null = null;
+    // Built in a later frame, not in the commit that mounts the chart: the chart reads the page's
+    // layout and styles, which in the commit of Run's click would be a forced layout of the whole
+    // page inside the click's task; and one chart a frame (issue 13, item 3).
+    let frame = 0;
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    let framesLeft = delayFrames;
+    const afterFrame = () => {
+      if (framesLeft-- > 0) {
+        frame = requestAnimationFrame(afterFrame);
+        return;
+      }
+      // After the frame has been drawn, in a task of its own: the page's layout is clean by then.
+      timer = setTimeout(build, 0);
+    };
+    const build = () => {
+      const built = new uPlot(
+        chartOptions(title, Math.max(200, host.clientWidth), host),
+        dataRef.current as uPlot.AlignedData,
+        host,
+      );
+      plot = built;
+      plotRef.current = built;
+      observer = new ResizeObserver(() => {
+        built.setSize({ width: Math.max(200, host.clientWidth), height: chartHeight });
+      });
+      observer.observe(host);
+    };
+    frame = requestAnimationFrame(afterFrame);
     return () => {
-      observer.disconnect();
-      plot.destroy();
+      cancelAnimationFrame(frame);
+      clearTimeout(timer);
+      observer?.disconnect();
+      plot?.destroy();
       plotRef.current = null;
     };
-  }, [title, theme]);
+  }, [title, theme, delayFrames]);
 
+  // Each chart redraws in a task of its own, so two charts never add up to one long task, and at
+  // most once every `chartRedrawMs` (the newest figures then).
+  const lastDrawRef = useRef(-Infinity);
   useEffect(() => {
-    plotRef.current?.setData(data as uPlot.AlignedData);
+    const wait = Math.max(0, lastDrawRef.current + chartRedrawMs - performance.now());
+    const timer = setTimeout(() => {
+      lastDrawRef.current = performance.now();
+      plotRef.current?.setData(dataRef.current as uPlot.AlignedData);
+    }, wait);
+    return () => clearTimeout(timer);
   }, [data]);
 
   return <div className="chart" ref={hostRef} data-testid={`chart-${metric}`} data-points={data[0].length} />;
-}
+});
 
-/** Live loss and accuracy curves: every batch, and each epoch's train and validation figures. */
-export function TrainingCharts({ batches, epochs }: { batches: BatchPoint[]; epochs: EpochFigures[] }) {
+/**
+ * Live loss and accuracy curves: the batches (a bounded number of points, each the mean of a stride
+ * of batches), and each epoch's train and validation figures. Redrawn only when they change.
+ */
+export const TrainingCharts = memo(function TrainingCharts({
+  batches,
+  epochs,
+}: {
+  batches: BatchPoint[];
+  epochs: EpochFigures[];
+}) {
   return (
     <div className="charts">
-      <MetricChart title="Loss" metric="loss" batches={batches} epochs={epochs} />
-      <MetricChart title="Accuracy" metric="accuracy" batches={batches} epochs={epochs} />
+      <MetricChart title="Loss" metric="loss" batches={batches} epochs={epochs} delayFrames={0} />
+      <MetricChart title="Accuracy" metric="accuracy" batches={batches} epochs={epochs} delayFrames={1} />
     </div>
   );
-}
+});

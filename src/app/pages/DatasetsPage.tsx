@@ -3,9 +3,11 @@
  * registry (sizes of bundled ones from `/models/index.json`) and what the learner imported
  * (IndexedDB), each with its size and whether it works offline; "Make available offline",
  * "Remove", the space the offline copies take, the storage used and available, persistent
- * storage, and the import of a folder or zip of the learner's own images.
+ * storage, and the import of a folder or zip of the learner's own images. Each prepared dataset
+ * shows a few train images of each class (components/DatasetGallery.tsx).
  */
 import { useCallback, useEffect, useState } from 'react';
+import { DatasetGallery } from '../components/DatasetGallery';
 import { ProgressBar } from '../components/ProgressBar';
 import {
   cachedState,
@@ -313,9 +315,13 @@ function ServerDatasetRow({
         onDownload={() => void download()}
         onRemove={() => void remove()}
       />
+      <DatasetGallery datasetId={entry.id} perClass={galleryPerClass} />
     </li>
   );
 }
+
+/** Train images shown of each class of a prepared dataset. */
+const galleryPerClass = 6;
 
 function ModelRow({
   entry,

@@ -1,10 +1,12 @@
-import { useCallback, useEffect, useMemo, useRef, useState } from 'react';
+import { useCallback, useDeferredValue, useEffect, useMemo, useRef, useState } from 'react';
+import { useShallow } from 'zustand/react/shallow';
 import { findExercise } from '../catalog';
 import { describeTargets } from '../../core/grading/target-text';
 import type { ExerciseCard } from '../../core/exercises/schema';
 import { categorySections } from '../categories';
 import { AugmentPreview } from '../components/AugmentPreview';
 import { BackendBadge } from '../components/BackendBadge';
+import { DatasetGallery } from '../components/DatasetGallery';
 import { EpochTable } from '../components/EpochTable';
 import { HintsPanel } from '../components/HintsPanel';
 import { LogPanel } from '../components/LogPanel';
@@ -94,21 +96,36 @@ function ExerciseWorkspace({
   const editorRef = useRef<CodeEditorHandle>(null);
   const backend = useSettingsStore((s) => s.backend);
   const storedResult = useResultsStore((s) => s.results[exercise.id]);
-  const run = useRunStore();
+  // What this page shows of the run, by field: the figures that change with every update of a
+  // training run are read by RunPanel and LiveRunProgress, so the page itself renders only when
+  // the run's status, phase or outcome changes (issue 13, item 3).
+  const run = useRunStore(
+    useShallow((s) => ({
+      exerciseId: s.exerciseId,
+      status: s.status,
+      phaseMessage: s.phaseMessage,
+      backend: s.backend,
+      error: s.error,
+      report: s.report,
+      finishedRun: s.finishedRun,
+    })),
+  );
   const runIsHere = run.exerciseId === exercise.id;
   const runningElsewhere = run.status === 'running' && !runIsHere;
   const running = run.status === 'running' && runIsHere;
   const view = runIsHere ? run : null;
   const viewHasRun = view !== null && view.status !== 'idle';
+  // The run's panel (and the layout that makes room for it) appears in a deferred render, which
+  // React slices into short tasks, so Run's click stays short (issue 13, item 3).
+  const showRunPanel = useDeferredValue(viewHasRun);
   const report = view?.report ?? (viewHasRun ? null : (storedResult?.report ?? null));
   /** The result on screen is the stored one (after a reload, or another exercise ran since). */
   const shownStoredResult = !viewHasRun && storedResult ? storedResult : null;
   const finishedHere = runIsHere && view?.status === 'graded' ? run.finishedRun : null;
 
   useEffect(() => {
-    run.warm();
-    // Warm once per page; `run` changes on every event.
-    // eslint-disable-next-line react-hooks/exhaustive-deps
+    // Warm once per page.
+    useRunStore.getState().warm();
   }, []);
 
   const errorMarker = useMemo<EditorMarker | null>(() => {
@@ -199,10 +216,13 @@ function ExerciseWorkspace({
       </div>
       {setExercise && <SetExerciseBanner context={setExercise} notice={setNotice} />}
 
-      <div className={viewHasRun ? 'workspace workspace-with-run' : 'workspace'}>
+      <div className={showRunPanel ? 'workspace workspace-with-run' : 'workspace'}>
         <aside className="brief-panel">
           {setExercise && <SetTargetsNote exercise={exercise} />}
           <Markdown source={bundle.brief} className="brief" />
+          {exercise.kind === 'train' && exercise.dataset && (
+            <DatasetGallery datasetId={exercise.dataset} perClass={3} compact />
+          )}
           {bundle.hasHints && !setExercise?.hideHints && <HintsPanel exerciseId={exercise.id} />}
         </aside>
 
@@ -221,7 +241,7 @@ function ExerciseWorkspace({
             <button
               type="button"
               className="button button-danger"
-              onClick={() => run.stop()}
+              onClick={() => useRunStore.getState().stop()}
               disabled={!running}
               title="Stop (Escape)"
               data-testid="stop-button"
@@ -245,7 +265,7 @@ function ExerciseWorkspace({
               {statusText[view?.status ?? 'idle']}
               {running && view?.phaseMessage ? `: ${view.phaseMessage}` : ''}
             </span>
-            {running && view && <RunProgress phase={view.phase} meter={view.meter} />}
+            {running && <LiveRunProgress />}
             <span className={`save-state save-${draft.saveState}`} data-testid="save-state">
               {saveStateText[draft.saveState]}
             </span>
@@ -337,24 +357,7 @@ function ExerciseWorkspace({
           )}
         </section>
 
-        {view && viewHasRun && (
-          <section className="run-panel" aria-label="Training run">
-            {view.error && (
-              <div className="run-error" role="alert" data-testid="run-error">
-                <strong>{view.error.kind === 'stopped' ? 'Stopped' : 'Error'}:</strong>{' '}
-                {describeError(view.error)}
-                <RunErrorHelp error={view.error} />
-              </div>
-            )}
-            {view.progress && view.status === 'running' && view.progress.loaded < view.progress.total && (
-              <ProgressBar {...view.progress} />
-            )}
-            <TrainingCharts batches={view.batches} epochs={view.epochs} />
-            <EpochTable epochs={view.epochs} />
-            <h2>Log</h2>
-            <LogPanel lines={view.log} />
-          </section>
-        )}
+        {showRunPanel && <RunPanel />}
       </div>
 
       {report && <ReportView report={report} />}
@@ -374,5 +377,46 @@ function SetTargetsNote({ exercise }: { exercise: ExerciseCard['exercise'] }) {
       In this set, to pass: <strong>{describeTargets(exercise.targets, exercise.kind)}</strong>. This replaces
       the brief&rsquo;s own target ({describeTargets(own, exercise.kind) || 'none'}).
     </p>
+  );
+}
+
+/** The progress beside Run, rendered on its own as the figures change. */
+function LiveRunProgress() {
+  const { phase, meter } = useRunStore(useShallow((s) => ({ phase: s.phase, meter: s.meter })));
+  return <RunProgress phase={phase} meter={meter} />;
+}
+
+/**
+ * The run's error, data progress, curves, epochs and log. It renders on each update of the run (a
+ * few a second: stores/run-store.ts), and each part only when its own figures changed.
+ */
+function RunPanel() {
+  const view = useRunStore(
+    useShallow((s) => ({
+      error: s.error,
+      progress: s.progress,
+      status: s.status,
+      batches: s.batches,
+      epochs: s.epochs,
+      log: s.log,
+      logDropped: s.logDropped,
+    })),
+  );
+  return (
+    <section className="run-panel" aria-label="Training run">
+      {view.error && (
+        <div className="run-error" role="alert" data-testid="run-error">
+          <strong>{view.error.kind === 'stopped' ? 'Stopped' : 'Error'}:</strong> {describeError(view.error)}
+          <RunErrorHelp error={view.error} />
+        </div>
+      )}
+      {view.progress && view.status === 'running' && view.progress.loaded < view.progress.total && (
+        <ProgressBar {...view.progress} />
+      )}
+      <TrainingCharts batches={view.batches} epochs={view.epochs} />
+      <EpochTable epochs={view.epochs} />
+      <h2>Log</h2>
+      <LogPanel lines={view.log} dropped={view.logDropped} />
+    </section>
   );
 }

@@ -1,8 +1,11 @@
 /**
  * Lines up batch and epoch figures on one x axis (epochs, continuous) in the column layout uPlot
  * wants: `[xs, perBatch, perEpochTrain, perEpochValidation]`, with `null` where a series has no
- * point. Epoch N's figures sit at x = N, the end of that epoch, where its last batch also sits.
+ * point. Epoch N's figures sit at x = N, the end of that epoch. Batch points come bounded from
+ * the run view (each the mean of a stride of batches: run/decimate.ts); a run of thousands of
+ * epochs draws `batchPointBudget` of them, evenly spread, so a chart's work per update stays flat.
  */
+import { batchPointBudget, pickEvenly } from './decimate';
 import type { BatchPoint, EpochFigures } from './run-view';
 
 export type ChartMetric = 'loss' | 'accuracy';
@@ -26,7 +29,7 @@ export function chartColumns(
     const value = point[metric];
     if (value !== undefined && Number.isFinite(value)) row(point.x)[0] = value;
   }
-  for (const figures of epochs) {
+  for (const figures of pickEvenly(epochs, batchPointBudget)) {
     const train = metric === 'loss' ? figures.loss : figures.accuracy;
     const validation = metric === 'loss' ? figures.valLoss : figures.valAccuracy;
     if (train !== undefined && Number.isFinite(train)) row(figures.epoch)[1] = train;

@@ -5,6 +5,7 @@
 import type { Report } from '../../core/exercises/schema';
 import type { LearnerErrorInfo, RunEvent, RunPhase } from '../../core/sandbox/events';
 import { explainTfError } from '../../core/sandbox/explain-error';
+import { appendBatches } from './decimate';
 import { meterBatches, type TrainingMeter } from './progress';
 
 export type RunStatus =
@@ -26,6 +27,11 @@ export interface BatchPoint {
   batch: number;
   loss?: number;
   accuracy?: number;
+  /**
+   * How many batches this point stands for (their mean figures and x; run/decimate.ts); absent: one.
+   * The page keeps a bounded number of points, however long the run.
+   */
+  count?: number;
 }
 
 /** The figures at the end of one epoch (1-based `epoch` as shown to people). */
@@ -58,11 +64,17 @@ export interface RunView {
   phaseMessage: string;
   backend: BackendInfo | null;
   progress: { label: string; loaded: number; total: number } | null;
+  /** The batches' figures, at most `2 × batchPointBudget` points (run/decimate.ts). */
   batches: BatchPoint[];
+  /** Batches each point of `batches` stands for. */
+  batchStride: number;
   epochs: EpochFigures[];
   /** Where training is and how fast it goes (the progress beside Run); null before a batch. */
   meter: TrainingMeter | null;
+  /** The newest `logLineLimit` lines of the run's log. */
   log: LogLine[];
+  /** Lines dropped from the front of `log` to keep it within `logLineLimit`. */
+  logDropped: number;
   report: Report | null;
   error: LearnerErrorInfo | null;
   startedAt: number;
@@ -77,14 +89,30 @@ export const idleRunView: RunView = {
   backend: null,
   progress: null,
   batches: [],
+  batchStride: 1,
   epochs: [],
   meter: null,
   log: [],
+  logDropped: 0,
   report: null,
   error: null,
   startedAt: 0,
   endedAt: null,
 };
+
+/**
+ * Lines the page keeps of a run's log: a learner's `lab.log` in every batch would otherwise grow
+ * the page's memory and the log's DOM without end. The oldest go first.
+ */
+export const logLineLimit = 1000;
+
+/** Keeps the newest `limit` lines of a log (in place), and says how many it dropped. */
+export function trimLog(log: LogLine[], limit = logLineLimit): number {
+  const excess = log.length - limit;
+  if (excess <= 0) return 0;
+  log.splice(0, excess);
+  return excess;
+}
 
 export function startedRunView(exerciseId: string, now: number): RunView {
   return { ...idleRunView, exerciseId, status: 'running', phaseMessage: 'Starting the lab…', startedAt: now };
@@ -164,7 +192,7 @@ export function runErrorHelp(error: LearnerErrorInfo, online: boolean): RunError
 export function applyRunEvents(view: RunView, events: RunEvent[], now: number): RunView {
   if (events.length === 0) return view;
   const next: RunView = { ...view };
-  let batches: BatchPoint[] | null = null;
+  const batches: BatchPoint[] = [];
   let epochs: EpochFigures[] | null = null;
   let log: LogLine[] | null = null;
   const batchEvents: Extract<RunEvent, { type: 'batch' }>[] = [];
@@ -195,7 +223,6 @@ export function applyRunEvents(view: RunView, events: RunEvent[], now: number): 
         break;
       case 'batch': {
         batchEvents.push(event);
-        batches ??= [...view.batches];
         const batchesPerEpoch = Math.max(1, event.batches);
         batches.push({
           x: event.epoch + (event.batch + 1) / batchesPerEpoch,
@@ -232,9 +259,16 @@ export function applyRunEvents(view: RunView, events: RunEvent[], now: number): 
         break;
     }
   }
-  if (batches) next.batches = batches;
+  if (batches.length > 0) {
+    const series = appendBatches({ points: view.batches, stride: view.batchStride }, batches);
+    next.batches = series.points;
+    next.batchStride = series.stride;
+  }
   if (epochs) next.epochs = epochs;
-  if (log) next.log = log;
+  if (log) {
+    next.log = log;
+    next.logDropped = view.logDropped + trimLog(log);
+  }
   if (batchEvents.length > 0) next.meter = meterBatches(view.meter, batchEvents, now);
   return next;
 }

@@ -18,8 +18,13 @@ export interface SandboxFrame {
   close(): void;
 }
 
-/** What the frame needs from the page, fetched from the app's origin once per page. */
-let material: Promise<{ source: string; wasm: Record<string, ArrayBuffer> }> | undefined;
+/**
+ * What the frame needs from the page, fetched from the app's origin once per page. The worker's
+ * source (several MB) stays a Blob: read as text, its decoding held the page's main thread for
+ * hundreds of milliseconds as a run started; a Blob crosses into the frame by reference, and the
+ * frame's `new Blob([source])` takes it as it is.
+ */
+let material: Promise<{ source: Blob; wasm: Record<string, ArrayBuffer> }> | undefined;
 
 async function fetchBytes(url: string): Promise<ArrayBuffer> {
   const response = await fetch(url);
@@ -32,7 +37,7 @@ function sandboxMaterial() {
     const [source, plain, simd] = await Promise.all([
       fetch('/sandbox-worker.js').then((r) => {
         if (!r.ok) throw new Error(`/sandbox-worker.js: ${r.status} ${r.statusText}`);
-        return r.text();
+        return r.blob();
       }),
       fetchBytes(wasmPlainUrl),
       fetchBytes(wasmSimdUrl),
@@ -43,6 +48,14 @@ function sandboxMaterial() {
     material = undefined;
   });
   return material;
+}
+
+/**
+ * Fetches what the frame needs now (on opening an exercise), so that pressing Run does not wait
+ * for it; a failure is left for `openSandboxFrame` to report.
+ */
+export function prefetchSandboxMaterial(): void {
+  sandboxMaterial().catch(() => undefined);
 }
 
 /** Seconds the frame may take to load before opening it fails. */

@@ -8,7 +8,7 @@
  * `blob:` URLs it made itself, and its worker (started from a `blob:` URL) inherits both.
  *
  * The script: the page posts `{ type: 'cv-lab-sandbox-start', source, port, wasm }` once; the frame
- * starts the worker from the source and hands it the port and tfjs's WASM binaries. Messages from
+ * starts the worker from the source (the worker's script, a Blob) and hands it the port and tfjs's WASM binaries. Messages from
  * anything but the parent are ignored.
  */
 import { sha256 } from '@noble/hashes/sha2.js';

@@ -1,13 +1,16 @@
 /**
  * The run on screen: one at a time for the whole app, so leaving an exercise page does not lose
- * a run in progress. Events from the worker are buffered and applied once per animation frame,
- * which keeps the page smooth when batches arrive faster than it can paint.
+ * a run in progress. Events from the worker are buffered and applied at most once per
+ * `flushIntervalMs`, in an animation frame, which keeps the page smooth when batches arrive faster
+ * than it can paint: thousands of batch events a minute make a few updates a second (issue 13,
+ * item 3; tests/e2e/responsiveness.test.ts).
  */
 import { create } from 'zustand';
 import type { ExerciseCard } from '../../core/exercises/schema';
 import type { RunEvent } from '../../core/sandbox/events';
 import type { BackendPreference } from '../../core/sandbox/run-types';
 import { LabRunner, watchdogGraceSeconds, type RunEnd } from '../run/lab-runner';
+import { prefetchSandboxMaterial } from '../run/sandbox-frame';
 import { applyRunEvents, idleRunView, startedRunView, type RunView } from '../run/run-view';
 import type { LabRunOutcome } from '../../worker/contract';
 import { resultRunOf } from '../storage/results';
@@ -41,7 +44,7 @@ export interface RunState extends RunView {
   ): Promise<void>;
   /** Stops the run; `reason` replaces "the run was ended by you" in the log. */
   stop(reason?: string): void;
-  /** Starts a worker early (on opening an exercise) so Run answers quickly. */
+  /** Starts a worker early and fetches the sandbox's files (on opening an exercise) so Run answers quickly. */
   warm(): void;
 }
 
@@ -52,27 +55,49 @@ export function backendSpeedSource() {
   return runner.speedSource();
 }
 
+/** The least time between two updates of the run on screen: figures read at a glance, not per batch. */
+export const flushIntervalMs = 250;
+
 export const useRunStore = create<RunState>()((set, get) => {
   let pending: RunEvent[] = [];
   let frame: number | null = null;
+  let timer: ReturnType<typeof setTimeout> | null = null;
+  let lastFlush = -Infinity;
 
   const flush = (): void => {
     frame = null;
     if (pending.length === 0) return;
     const events = pending;
     pending = [];
-    set((state) => applyRunEvents(state, events, performance.now()));
+    lastFlush = performance.now();
+    set((state) => applyRunEvents(state, events, lastFlush));
+  };
+
+  const cancelFlush = (): void => {
+    if (timer !== null) clearTimeout(timer);
+    if (frame !== null) cancelAnimationFrame(frame);
+    timer = null;
+    frame = null;
   };
 
   const enqueue = (event: RunEvent): void => {
     pending.push(event);
-    frame ??= requestAnimationFrame(flush);
+    if (frame !== null || timer !== null) return;
+    const wait = lastFlush + flushIntervalMs - performance.now();
+    if (wait <= 0) {
+      frame = requestAnimationFrame(flush);
+      return;
+    }
+    timer = setTimeout(() => {
+      timer = null;
+      frame = requestAnimationFrame(flush);
+    }, wait);
   };
 
   let current: { bundle: ExerciseCard; code: string } | null = null;
 
   const finish = (end: RunEnd): void => {
-    if (frame !== null) cancelAnimationFrame(frame);
+    cancelFlush();
     flush();
     const state = get();
     const at = performance.now();
@@ -158,10 +183,14 @@ export const useRunStore = create<RunState>()((set, get) => {
     ...idleRunView,
     modelSummary: null,
     finishedRun: null,
-    warm: () => runner.warm(),
+    warm: () => {
+      runner.warm();
+      prefetchSandboxMaterial();
+    },
     stop: (reason) => runner.stop(reason),
     async start(bundle, code, backend, seed, exam) {
       if (runner.isRunning) return;
+      cancelFlush();
       pending = [];
       current = { bundle, code };
       set({
