@@ -9,7 +9,7 @@ import {
   speedWindowMs,
   type TrainingMeter,
 } from '../../../src/app/run/progress';
-import { applyRunEvents, startedRunView, type RunView } from '../../../src/app/run/run-view';
+import { applyRunEvents, logLineLimit, startedRunView, type RunView } from '../../../src/app/run/run-view';
 import type { Report } from '../../../src/core/exercises/schema';
 import { routeConsole } from '../../../src/core/sandbox/console';
 
@@ -236,9 +236,9 @@ describe('applyRunEvents: each event and what the page shows of it', () => {
       ],
       view: {
         batches: [
-          { x: 0.25, epoch: 0, batch: 0, loss: 2, accuracy: 0.25 },
-          { x: 1.5, epoch: 1, batch: 1, loss: 1, accuracy: 0.5 },
-          { x: 3, epoch: 2, batch: 0, loss: undefined, accuracy: undefined },
+          { x: 0.25, epoch: 0, batch: 0, loss: 2, accuracy: 0.25, count: 1 },
+          { x: 1.5, epoch: 1, batch: 1, loss: 1, accuracy: 0.5, count: 1 },
+          { x: 3, epoch: 2, batch: 0, loss: undefined, accuracy: undefined, count: 1 },
         ],
       },
     },
@@ -361,7 +361,7 @@ describe('applyRunEvents: each event and what the page shows of it', () => {
     expect(start.log).toEqual([]);
   });
 
-  test('a print in a tight loop reaches the log capped: 2,000 lines, the last says so, long lines cut', () => {
+  test('a print in a tight loop reaches the log capped: 2,000 lines cross, the page keeps the newest 1,000', () => {
     const saved = { ...console };
     const events: RunEvent[] = [];
     try {
@@ -371,11 +371,15 @@ describe('applyRunEvents: each event and what the page shows of it', () => {
     } finally {
       Object.assign(console, saved);
     }
+    // The sandbox sends 2,000 lines, the first cut to 2,000 characters, the last saying the rest
+    // were not printed; the page keeps the newest `logLineLimit` and counts the ones it dropped.
+    expect(events.filter((e) => e.type === 'log')).toHaveLength(2000);
+    expect(events[0]).toMatchObject({ message: `${'x'.repeat(2000)}… (2500 characters)` });
     const view = applyRunEvents(start, events, 1500);
-    expect(view.log).toHaveLength(2000);
-    expect(view.log[0].message).toBe(`${'x'.repeat(2000)}… (2500 characters)`);
-    expect(view.log[1998].message).toBe('line 1998');
-    expect(view.log[1999]).toEqual({
+    expect(view.log).toHaveLength(logLineLimit);
+    expect(view.logDropped).toBe(2000 - logLineLimit);
+    expect(view.log[0].message).toBe(`line ${2000 - logLineLimit}`);
+    expect(view.log[logLineLimit - 1]).toEqual({
       level: 'info',
       message: '(more than 2000 lines printed; the rest are not shown)',
       at: 500,
