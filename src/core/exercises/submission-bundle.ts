@@ -11,17 +11,9 @@
 import { z } from 'zod';
 import { MAX_WEIGHT_BASE64_CHARS } from '../models/artifacts';
 import { FormatError, formatSize } from '../shared/format-error';
-import {
-  checkHeader,
-  DEFAULT_BOUNDS,
-  isIsoDate,
-  parseBoundedJson,
-  parseWithSchema,
-  type JsonBounds,
-} from './format-io';
+import { checkHeader, DEFAULT_BOUNDS, parseBoundedJson, parseWithSchema, type JsonBounds } from './format-io';
 import {
   MAX_CODE_CHARS,
-  MAX_LEARNER_NAME_CHARS,
   parseSubmission,
   SUBMISSION_FORMAT,
   SUBMISSION_VERSION,
@@ -47,15 +39,11 @@ const BUNDLE_BOUNDS: JsonBounds = {
 const BundleSchema = z.strictObject({
   format: z.literal(SUBMISSION_BUNDLE_FORMAT),
   version: z.literal(SUBMISSION_BUNDLE_VERSION),
-  learner: z.strictObject({
-    name: z.string().trim().min(1, 'a name is needed').max(MAX_LEARNER_NAME_CHARS),
-  }),
-  setId: z
-    .string()
-    .regex(/^[A-Za-z0-9_-]{1,64}$/, '1 to 64 letters, digits, dashes or underscores')
-    .optional(),
-  setTitle: z.string().max(200).optional(),
-  createdAt: z.string().max(40).refine(isIsoDate, 'an ISO 8601 date'),
+  // The learner, set and date fields read exactly as a submission's.
+  learner: SubmissionSchema.shape.learner,
+  setId: SubmissionSchema.shape.setId,
+  setTitle: SubmissionSchema.shape.setTitle,
+  createdAt: SubmissionSchema.shape.createdAt,
   /** Checked one by one below, with the submission's own header and schema. */
   submissions: z
     .array(z.unknown())
