@@ -3,6 +3,15 @@ import tseslint from 'typescript-eslint';
 import reactHooks from 'eslint-plugin-react-hooks';
 import globals from 'globals';
 
+/**
+ * One layer rule of docs/architecture.md ("Layers"): files matching `files` may not import
+ * `forbidden` (gitignore-style patterns), and `message` says why.
+ */
+const layer = (files, forbidden, message) => ({
+  files,
+  rules: { 'no-restricted-imports': ['error', { patterns: [{ group: forbidden, message }] }] },
+});
+
 export default tseslint.config(
   { ignores: ['dist', 'node_modules', 'public', '.cache'] },
   js.configs.recommended,
@@ -19,159 +28,78 @@ export default tseslint.config(
     rules: { 'react-hooks/rules-of-hooks': 'error', 'react-hooks/exhaustive-deps': 'warn' },
   },
   // The core never reaches into the app, the worker or the CLI (docs/architecture.md, "Layers": data flows one way).
-  {
-    files: ['src/core/**/*.ts'],
-    rules: {
-      'no-restricted-imports': [
-        'error',
-        { patterns: ['**/app/**', '**/worker/**', '**/cli/**', '**/storage/**', 'react', 'node:*'] },
-      ],
-    },
-  },
+  layer(
+    ['src/core/**/*.ts'],
+    ['**/app/**', '**/worker/**', '**/cli/**', '**/storage/**', 'react', 'node:*'],
+    'src/core imports no app, worker, CLI, storage, React or node: (docs/architecture.md, "Layers").',
+  ),
   // core/shared is the bottom of the core: it imports nothing else of ours (docs/architecture.md, "Layers").
-  {
-    files: ['src/core/shared/**/*.ts'],
-    rules: {
-      'no-restricted-imports': [
-        'error',
-        {
-          patterns: [
-            {
-              group: ['../*', '../**/*', 'react', 'node:*'],
-              message: 'src/core/shared is below the rest of the core and imports nothing of ours.',
-            },
-          ],
-        },
-      ],
-    },
-  },
+  layer(
+    ['src/core/shared/**/*.ts'],
+    ['../*', '../**/*', 'react', 'node:*'],
+    'src/core/shared is below the rest of the core and imports nothing of ours.',
+  ),
   // The worker depends on core and the browser-storage package only, never on the page (src/app).
-  {
-    files: ['src/worker/**/*.{ts,tsx}'],
-    rules: {
-      'no-restricted-imports': [
-        'error',
-        {
-          patterns: [
-            {
-              group: ['**/app', '**/app/**', '**/cli', '**/cli/**', 'react', 'react-dom', 'react/*'],
-              message:
-                'src/worker must not depend on the app or the CLI; shared browser code goes in src/storage.',
-            },
-          ],
-        },
-      ],
-    },
-  },
+  layer(
+    ['src/worker/**/*.{ts,tsx}'],
+    ['**/app', '**/app/**', '**/cli', '**/cli/**', 'react', 'react-dom', 'react/*'],
+    'src/worker must not depend on the app or the CLI; shared browser code goes in src/storage.',
+  ),
   // Browser storage shared by the app and the worker (src/storage/CONTEXT.md): below both of them.
-  {
-    files: ['src/storage/**/*.{ts,tsx}'],
-    rules: {
-      'no-restricted-imports': [
-        'error',
-        {
-          patterns: [
-            {
-              group: [
-                '**/app',
-                '**/app/**',
-                '**/worker',
-                '**/worker/**',
-                '**/cli',
-                '**/cli/**',
-                'react',
-                'react-dom',
-                'react/*',
-                'node:*',
-              ],
-              message:
-                'src/storage is imported by the app and the worker and imports neither (nor React, the CLI or node:).',
-            },
-          ],
-        },
-      ],
-    },
-  },
+  layer(
+    ['src/storage/**/*.{ts,tsx}'],
+    [
+      '**/app',
+      '**/app/**',
+      '**/worker',
+      '**/worker/**',
+      '**/cli',
+      '**/cli/**',
+      'react',
+      'react-dom',
+      'react/*',
+      'node:*',
+    ],
+    'src/storage is imported by the app and the worker and imports neither (nor React, the CLI or node:).',
+  ),
   // The sandbox: the only code that runs learner code. It imports core only (docs/architecture.md).
-  {
-    files: ['src/sandbox/**/*.ts'],
-    rules: {
-      'no-restricted-imports': [
-        'error',
-        {
-          patterns: [
-            {
-              group: [
-                '**/app',
-                '**/app/**',
-                '**/worker',
-                '**/worker/**',
-                '**/cli',
-                '**/cli/**',
-                '**/storage',
-                '**/storage/**',
-                'react',
-              ],
-              message:
-                'src/sandbox runs learner code and imports core only: it must hold nothing of the host.',
-            },
-          ],
-        },
-      ],
-    },
-  },
+  layer(
+    ['src/sandbox/**/*.ts'],
+    [
+      '**/app',
+      '**/app/**',
+      '**/worker',
+      '**/worker/**',
+      '**/cli',
+      '**/cli/**',
+      '**/storage',
+      '**/storage/**',
+      'react',
+    ],
+    'src/sandbox runs learner code and imports core only: it must hold nothing of the host.',
+  ),
   // The CLI runs in Node on the core: never the page, its workers or the browser storage
   // (docs/architecture.md, "Layers"). The sandbox child is bundled from src/sandbox by path, not imported.
-  {
-    files: ['src/cli/**/*.ts'],
-    rules: {
-      'no-restricted-imports': [
-        'error',
-        {
-          patterns: [
-            {
-              group: [
-                '**/app',
-                '**/app/**',
-                '**/worker/**',
-                '**/storage/**',
-                '**/sandbox/node-entry*',
-                'react',
-              ],
-              message: 'The CLI imports the core and its own modules only (docs/architecture.md, "Layers").',
-            },
-          ],
-        },
-      ],
-    },
-  },
+  layer(
+    ['src/cli/**/*.ts'],
+    ['**/app', '**/app/**', '**/worker/**', '**/storage/**', '**/sandbox/node-entry*', 'react'],
+    'The CLI imports the core and its own modules only (docs/architecture.md, "Layers").',
+  ),
   // Build scripts read the core and the few app modules the build must agree with: the page's
   // Content-Security-Policy, the offline indexes' types and the model cache's file names.
-  {
-    files: ['scripts/**/*.ts'],
-    rules: {
-      'no-restricted-imports': [
-        'error',
-        {
-          patterns: [
-            {
-              group: [
-                '**/src/app/**/*.ts',
-                '**/src/app/**/*.tsx',
-                '!**/src/app/security/content-security-policy.ts',
-                '!**/src/app/offline/datasets-index.ts',
-                '!**/src/app/offline/models-index.ts',
-                '**/src/worker/**',
-                'react',
-              ],
-              message:
-                'Build scripts import the core and the app modules the build must agree with only (docs/architecture.md, "Layers").',
-            },
-          ],
-        },
-      ],
-    },
-  },
+  layer(
+    ['scripts/**/*.ts'],
+    [
+      '**/src/app/**/*.ts',
+      '**/src/app/**/*.tsx',
+      '!**/src/app/security/content-security-policy.ts',
+      '!**/src/app/offline/datasets-index.ts',
+      '!**/src/app/offline/models-index.ts',
+      '**/src/worker/**',
+      'react',
+    ],
+    'Build scripts import the core and the app modules the build must agree with only (docs/architecture.md, "Layers").',
+  ),
   // Hostile fixtures are written as an attacker writes them.
   {
     files: ['tests/fixtures/hostile-*/**/*.ts'],
