@@ -170,6 +170,21 @@ describe('in the page', () => {
         expect.stringMatching(/^(Passed|Failed) · \d+\/100$/),
         'Handed in · graded by your team lead',
       ]);
+
+      // Mid-exam, an edited copy under the same id turns the exam off: the clock still rules, so
+      // the quiz can neither run nor load its answers, and no hints appear.
+      const editedCopy = { ...lead, exam: { enabled: false, minutes: 30 } };
+      await page.goto(`${inject('baseUrl')}/#/sets`);
+      await page
+        .getByTestId('set-file-input')
+        .setInputFiles(jsonFile('exam.cvset.json', JSON.stringify(editedCopy)));
+      await page.getByTestId('set-conflict-replace').click();
+      await expect.poll(() => page.getByTestId('set-conflict').count()).toBe(0);
+      await page.goto(`${setUrl}/exercise/quiz-cnn-architectures`);
+      await page.getByTestId('quiz-form').waitFor({ timeout: 30_000 });
+      expect(await page.getByTestId('hints').count()).toBe(0);
+      expect(await page.getByTestId('run-button').isDisabled()).toBe(true);
+
       expect(requested.filter((p) => p.startsWith('/assets/private-'))).toEqual([]);
       expect(requested.some((p) => p.startsWith('/assets/grading-metrics-iou-'))).toBe(true);
       expect((await cachedUrls(page)).filter((url) => url.includes('/assets/private-'))).toEqual([]);

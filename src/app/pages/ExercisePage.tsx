@@ -139,8 +139,12 @@ function ExerciseWorkspace({
   /** Bumped by "Reset to starter": the quiz form starts again from the starter. */
   const [quizResets, setQuizResets] = useState(0);
   const setId = setExercise?.set.id;
-  /** An exam-mode set: the page loads no hints and no quiz answers. */
-  const examMode = setExercise?.set.exam?.enabled === true;
+  /**
+   * An exam-mode set: the page loads no hints and no quiz answers. Read from the exam's clock
+   * (`examView`), as the hints are, not from this copy of the set: an edited copy that turns the
+   * exam off under the same id must not load the answers.
+   */
+  const examMode = setExercise !== undefined && setExercise.exam.phase !== 'none';
   const startRun = useCallback(async () => {
     await draft.flush();
     const sets = useSetsStore.getState();
