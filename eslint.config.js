@@ -12,6 +12,22 @@ const layer = (files, forbidden, message) => ({
   rules: { 'no-restricted-imports': ['error', { patterns: [{ group: forbidden, message }] }] },
 });
 
+/**
+ * What the runtime package's sources may import, as a list of what they may not: any package but
+ * tfjs and zod, any path that leaves the package (three levels up from src/ is the repository), and
+ * node: modules except in its Node entry.
+ */
+const runtimePackageImports = (node) => [
+  {
+    regex: `^(?!@tensorflow/tfjs(-core|-backend-wasm)?$|zod$|\\.{1,2}/${node ? '|node:' : ''})`,
+    message: 'packages/runtime imports only tfjs, zod and its own files (packages/runtime/README.md).',
+  },
+  {
+    regex: '^(\\.\\./){3,}',
+    message: 'packages/runtime imports nothing outside the package (packages/runtime/README.md).',
+  },
+];
+
 export default tseslint.config(
   { ignores: ['dist', 'node_modules', 'public', '.cache'] },
   js.configs.recommended,
@@ -30,7 +46,7 @@ export default tseslint.config(
   // The core never reaches into the app, the worker or the CLI (docs/architecture.md, "Layers": data flows one way).
   layer(
     ['src/core/**/*.ts'],
-    ['**/app/**', '**/worker/**', '**/cli/**', '**/storage/**', 'react', 'node:*'],
+    ['**/app/**', '**/worker/**', '**/cli/**', '**/storage/**', 'react', 'node:*', '@cv-lab/runtime/node'],
     'src/core imports no app, worker, CLI, storage, React or node: (docs/architecture.md, "Layers").',
   ),
   // core/shared is the bottom of the core: it imports nothing else of ours (docs/architecture.md, "Layers").
@@ -42,7 +58,7 @@ export default tseslint.config(
   // The worker depends on core and the browser-storage package only, never on the page (src/app).
   layer(
     ['src/worker/**/*.{ts,tsx}'],
-    ['**/app', '**/app/**', '**/cli', '**/cli/**', 'react', 'react-dom', 'react/*'],
+    ['**/app', '**/app/**', '**/cli', '**/cli/**', 'react', 'react-dom', 'react/*', '@cv-lab/runtime/node'],
     'src/worker must not depend on the app or the CLI; shared browser code goes in src/storage.',
   ),
   // Browser storage shared by the app and the worker (src/storage/CONTEXT.md): below both of them.
@@ -99,6 +115,30 @@ export default tseslint.config(
       'react',
     ],
     'Build scripts import the core and the app modules the build must agree with only (docs/architecture.md, "Layers").',
+  ),
+  // The runtime package (packages/runtime/README.md) is below all of src: its sources import tfjs,
+  // zod and each other, nothing of the app; only its Node entry may use node: modules.
+  {
+    files: ['packages/runtime/src/**/*.ts'],
+    ignores: ['packages/runtime/src/node-backend.ts'],
+    rules: { 'no-restricted-imports': ['error', { patterns: runtimePackageImports(false) }] },
+  },
+  {
+    files: ['packages/runtime/src/node-backend.ts'],
+    rules: { 'no-restricted-imports': ['error', { patterns: runtimePackageImports(true) }] },
+  },
+  // Its tests run the package as it is, with tfjs; they import nothing of src either.
+  layer(
+    ['packages/runtime/test/**/*.ts'],
+    [
+      '**/src/app/**',
+      '**/src/core/**',
+      '**/src/cli/**',
+      '**/src/worker/**',
+      '**/src/sandbox/**',
+      '**/src/storage/**',
+    ],
+    'The runtime package is tested on its own and imports nothing of src (packages/runtime/README.md).',
   ),
   // Hostile fixtures are written as an attacker writes them.
   {

@@ -34,6 +34,8 @@ export default defineConfig({
   ],
   resolve: {
     alias: { 'cv-lab': fileURLToPath(new URL('./src/core/sandbox/lab.ts', import.meta.url)) },
+    // tsconfig.json's `paths`: the workspace packages (`@cv-lab/runtime`) from this checkout's sources.
+    tsconfigPaths: true,
   },
   // exercisesPlugin: the catalog's cards for the page, grading keys for the lab worker, each
   // exercise's hints, answers and references in chunks of their own (docs/architecture.md).

@@ -8,8 +8,11 @@ export default defineConfig({
   // The lab worker's `virtual:cv-lab/grading` (and the page's `virtual:cv-lab/catalog`), as the
   // build writes them, so tests can drive src/worker and src/app modules that import them.
   plugins: [exercisesPlugin({ root })],
+  // tsconfig.json's `paths`: the workspace packages (`@cv-lab/runtime`) from this checkout's sources.
+  resolve: { tsconfigPaths: true },
   test: {
-    include: ['tests/unit/**/*.test.ts'],
+    // The app's tests, and each workspace package's own (packages/runtime/test).
+    include: ['tests/unit/**/*.test.ts', 'packages/*/test/**/*.test.ts'],
     testTimeout: 120_000,
     hookTimeout: 120_000,
     pool: 'forks',

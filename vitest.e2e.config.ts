@@ -5,6 +5,8 @@ import { defineConfig } from 'vitest/config';
  * `vite preview`. One file at a time: training in the page is heavy and the CI machine is small.
  */
 export default defineConfig({
+  // tsconfig.json's `paths`: the workspace packages (`@cv-lab/runtime`) from this checkout's sources.
+  resolve: { tsconfigPaths: true },
   test: {
     include: ['tests/e2e/**/*.test.ts'],
     globalSetup: ['tests/e2e/global-setup.ts'],

@@ -5,14 +5,26 @@
  * directly in src/core or src/app (`app/catalog.ts`), an edge is a
  * relative import from a file in one to a file in another, and every strongly connected component of
  * more than one folder is a cycle, printed with one import that closes it. Type-only imports count:
- * they are a dependency of the reader's mind, if not of the bundle.
+ * they are a dependency of the reader's mind, if not of the bundle. Each workspace package
+ * (`packages/runtime`, imported as `@cv-lab/runtime`) is one node more, so that a package importing
+ * back into src would show as a cycle too (eslint forbids it as well).
  */
 import fs from 'node:fs';
 import path from 'node:path';
 
 const root = path.resolve(import.meta.dirname, '..');
 const src = path.join(root, 'src');
-const IMPORT = /(?:import|export)\s[^'"]*?from\s*['"](\.[^'"]+)['"]|import\(\s*['"](\.[^'"]+)['"]\s*\)/g;
+const packages = path.join(root, 'packages');
+const IMPORT =
+  /(?:import|export)\s[^'"]*?from\s*['"]((?:\.|@cv-lab\/)[^'"]+)['"]|import\(\s*['"]((?:\.|@cv-lab\/)[^'"]+)['"]\s*\)/g;
+
+/** The workspace packages by name: `@cv-lab/runtime` is packages/runtime. */
+const packageDirs = new Map(
+  fs.readdirSync(packages).map((dir) => {
+    const manifest = JSON.parse(fs.readFileSync(path.join(packages, dir, 'package.json'), 'utf8'));
+    return [manifest.name, path.join(packages, dir)];
+  }),
+);
 
 function files(dir) {
   return fs.readdirSync(dir, { withFileTypes: true }).flatMap((entry) => {
@@ -28,6 +40,8 @@ function files(dir) {
  * app's top (App.tsx) and a small module at its bottom (catalog.ts) are not one node.
  */
 function folderOf(file) {
+  if (file.startsWith(packages + path.sep))
+    return path.relative(root, file).split(path.sep).slice(0, 2).join('/');
   const parts = path.relative(src, file).split(path.sep);
   if (parts[0] === 'core' || parts[0] === 'app') return `${parts[0]}/${parts[1]}`;
   return parts[0];
@@ -35,6 +49,10 @@ function folderOf(file) {
 
 /** The file an import names: `../catalog` is src/app/catalog.ts. */
 function resolveImport(from, specifier) {
+  if (specifier.startsWith('@cv-lab/')) {
+    const name = specifier.split('/').slice(0, 2).join('/');
+    return packageDirs.has(name) ? path.join(packageDirs.get(name), 'package.json') : specifier;
+  }
   const base = path.resolve(path.dirname(from), specifier);
   const candidates = [base, ...['.ts', '.tsx', '/index.ts', '/index.tsx'].map((ext) => base + ext)];
   if (/\.js$/.test(base)) candidates.push(base.replace(/\.js$/, '.ts'), base.replace(/\.js$/, '.tsx'));
@@ -43,11 +61,12 @@ function resolveImport(from, specifier) {
 
 const edges = new Map();
 const example = new Map();
-for (const file of files(src)) {
+const sources = [src, ...[...packageDirs.values()].map((dir) => path.join(dir, 'src'))];
+for (const file of sources.flatMap(files)) {
   const text = fs.readFileSync(file, 'utf8');
   for (const match of text.matchAll(IMPORT)) {
     const target = resolveImport(file, match[1] ?? match[2]);
-    if (!target.startsWith(src)) continue;
+    if (!target.startsWith(src) && !target.startsWith(packages)) continue;
     const from = folderOf(file);
     const to = folderOf(target);
     if (from === to) continue;
@@ -90,7 +109,7 @@ for (const node of edges.keys()) if (!state.has(node)) visit(node);
 
 if (cycles.length === 0) {
   console.log(
-    `No import cycles between the ${edges.size} folders (and root files of src/core, src/app) of src/.`,
+    `No import cycles between the ${edges.size} folders (and root files of src/core, src/app) of src/ and packages/.`,
   );
   process.exit(0);
 }

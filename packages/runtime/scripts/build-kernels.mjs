@@ -1,20 +1,21 @@
 #!/usr/bin/env node
 /**
- * Builds CV Lab's WASM SIMD kernels (src/core/runtime/simd/kernels.as, AssemblyScript) into
- * src/core/runtime/simd/kernels-wasm.generated.ts: the binaries base64-encoded, so that Node, the
- * tests and the browser worker can all instantiate them synchronously without fetching a file.
+ * Builds CV Lab's WASM SIMD kernels (src/simd/kernels.as, AssemblyScript) into
+ * src/simd/kernels-wasm.generated.ts (in this package): the binaries base64-encoded, so that Node,
+ * the tests and the browser worker can all instantiate them synchronously without fetching a file.
  * Two variants: one for the backend's ordinary memory and one for its shared memory (the threaded
  * tfjs build, chosen in cross-origin isolated pages), since a module must declare which it imports.
  *
- * Runs as npm's `prepare` step (so `npm ci` / `npm install` produce the file) and by hand:
- * `node scripts/build-kernels.mjs`. The generated file is git-ignored.
+ * Runs as this package's `prepare` step (npm runs it on `npm ci` / `npm install` in the repository,
+ * before the root's own scripts) and by hand: `npm run build:kernels` at the root. The generated
+ * file is git-ignored.
  */
 import { readFileSync, writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import asc from 'assemblyscript/asc';
 
-const SOURCE = fileURLToPath(new URL('../src/core/runtime/simd/kernels.as', import.meta.url));
-const OUTPUT = fileURLToPath(new URL('../src/core/runtime/simd/kernels-wasm.generated.ts', import.meta.url));
+const SOURCE = fileURLToPath(new URL('../src/simd/kernels.as', import.meta.url));
+const OUTPUT = fileURLToPath(new URL('../src/simd/kernels-wasm.generated.ts', import.meta.url));
 
 /** Compiles the kernels; the module imports its memory from `env.memory` and owns none of it. */
 async function compile(shared) {

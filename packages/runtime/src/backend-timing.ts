@@ -4,7 +4,7 @@
  * tfjs has set. One warm-up step (shader compilation, kernel set-up) is not counted; then steps
  * until about `budgetSeconds` have passed, each read back so a GPU's queue is really drained.
  */
-import type { TF } from '../shared/tf';
+import type { TF } from './tf';
 
 export interface TimingOptions {
   /** [h, w, c] of the exercise's images. */

@@ -11,7 +11,7 @@
  * Which candidates come first is the caller's: in the page, the order of measured speed
  * (backend-speed.ts); a pinned backend always first.
  */
-import type { TF } from '../shared/tf';
+import type { TF } from './tf';
 
 export type BackendName = 'webgpu' | 'webgl' | 'wasm' | 'cpu';
 export type BackendPreference = BackendName | 'auto';

@@ -7,7 +7,7 @@ import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import * as tf from '@tensorflow/tfjs';
 import { setWasmPaths } from '@tensorflow/tfjs-backend-wasm';
-import { registerWasmTrainingKernels } from '../core/runtime/wasm-training-kernels';
+import { registerWasmTrainingKernels } from './wasm-training-kernels';
 
 export type NodeBackendName = 'wasm' | 'cpu';
 

@@ -1,6 +1,6 @@
 /** Helpers for tests that run the same tfjs computation on the CPU and WASM backends. */
 import * as tf from '@tensorflow/tfjs';
-import { initNodeBackend, type NodeBackendName } from '../../../src/cli/node-backend';
+import { initNodeBackend, type NodeBackendName } from '../src/node-backend';
 
 /** A small deterministic generator (mulberry32), so every run sees the same shapes and values. */
 export function seededRandom(seed: number): () => number {

@@ -1,5 +1,5 @@
 /**
- * The automatic backend choice by measured speed (src/core/runtime/backend-speed.ts), with the probe
+ * The automatic backend choice by measured speed (src/backend-speed.ts), with the probe
  * and the timing faked, and the correctness probe against the CPU backend (backend.ts) on Node's
  * real backends.
  */
@@ -14,16 +14,16 @@ import {
   rankBackends,
   type DeviceFacts,
   type SpeedMeasurement,
-} from '../../../src/core/runtime/backend-speed';
+} from '../src/backend-speed';
 import {
   compareProbeSteps,
   isBackendLossError,
   probeBackend,
   probeTrainingStep,
   type BackendName,
-} from '../../../src/core/runtime/backend';
-import { timeTrainingSteps } from '../../../src/core/runtime/backend-timing';
-import { initNodeBackend } from '../../../src/cli/node-backend';
+} from '../src/backend';
+import { timeTrainingSteps } from '../src/backend-timing';
+import { initNodeBackend } from '../src/node-backend';
 
 const all: BackendName[] = ['webgpu', 'webgl', 'wasm', 'cpu'];
 
