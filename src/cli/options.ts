@@ -1,5 +1,5 @@
 /** Parsing of option values shared by several commands, each naming the flag when a value is wrong. */
-import { isValidSeed, MAX_SEED } from '../core/runtime/seed';
+import { isValidSeed, MAX_SEED } from '../core/shared/seed';
 import { CliError } from './cli-error';
 
 /** Parses a whole-number option, naming it when it is not one. */
@@ -26,7 +26,7 @@ export function positiveNumber(flag: string, text: string | undefined): number |
   return value;
 }
 
-/** `--seed`: the seed of a learner run (runtime/seed.ts), a whole number from 0 to 2^32 - 1. */
+/** `--seed`: the seed of a learner run (core/shared/seed.ts), a whole number from 0 to 2^32 - 1. */
 export function seedOption(text: string | undefined): number | undefined {
   const seed = wholeNumber('--seed', text);
   if (seed !== undefined && !isValidSeed(seed)) {

@@ -11,7 +11,7 @@
 import * as tf from '@tensorflow/tfjs';
 import '@tensorflow/tfjs-backend-webgpu';
 import { setWasmPaths } from '@tensorflow/tfjs-backend-wasm';
-import { registerWasmTrainingKernels } from '../core/runtime/wasm-training-kernels';
+import { registerWasmTrainingKernels } from '@cv-lab/runtime/kernels';
 import { routeConsole } from '../core/sandbox/console';
 import type { HostMessage, SandboxMessage } from '../core/sandbox/protocol';
 import { serveSandbox } from '../core/sandbox/sandbox-side';

@@ -13,7 +13,7 @@ import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import * as tf from '@tensorflow/tfjs';
 import { setWasmPaths } from '@tensorflow/tfjs-backend-wasm';
-import { registerWasmTrainingKernels } from '../core/runtime/wasm-training-kernels';
+import { registerWasmTrainingKernels } from '@cv-lab/runtime/kernels';
 import type { HostMessage, SandboxMessage } from '../core/sandbox/protocol';
 import { serveSandbox } from '../core/sandbox/sandbox-side';
 import { routeConsole } from '../core/sandbox/console';

@@ -6,7 +6,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { getThreadsCount } from '@tensorflow/tfjs-backend-wasm';
 import { benchModel } from '../core/bench/bench';
-import { probeBackend } from '../core/runtime/backend';
+import { probeBackend } from '@cv-lab/runtime';
 import type { BackendName } from '../core/sandbox/run-types';
 import type { BenchJob, BenchMessage } from '../core/bench/browser-bench';
 import { prepareTfjs } from './lab-worker-host';

@@ -29,7 +29,7 @@ import type { RegradeResult } from '../core/grading/regrade';
 import type { ModelArtifactsJson } from '../core/models/artifacts';
 import type { RunEvent } from '../core/sandbox/events';
 import type { BackendPreference, RunOutcome, RunRequest } from '../core/sandbox/run-types';
-import type { DeviceFacts, SpeedMeasurement } from '../core/runtime/backend-speed';
+import type { DeviceFacts, SpeedMeasurement } from '@cv-lab/runtime';
 
 export interface LabRunOutcome extends RunOutcome {
   /** The trained model of a graded training run; absent for function and quiz exercises. */
@@ -152,7 +152,7 @@ export interface LabWorkerApi {
   deviceFacts(): Promise<DeviceFacts>;
   /**
    * Probes every backend against the CPU and times a few training steps of a small CNN on
-   * `inputShape` on each that passes (core/runtime/backend-speed.ts); a second or two each.
+   * `inputShape` on each that passes (packages/runtime/src/backend-speed.ts); a second or two each.
    */
   measureBackends(inputShape: [number, number, number]): Promise<SpeedMeasurement>;
 }

@@ -25,16 +25,14 @@ import {
   isBackendLossError,
   probeBackend,
   type BackendName as Backend,
-} from '../core/runtime/backend';
-import {
   deviceKey,
   isSoftwareRenderer,
   measureBackends,
+  timeTrainingSteps,
   type DeviceFacts,
   type SpeedMeasurement,
-} from '../core/runtime/backend-speed';
-import { timeTrainingSteps } from '../core/runtime/backend-timing';
-import { registerWasmTrainingKernels } from '../core/runtime/wasm-training-kernels';
+} from '@cv-lab/runtime';
+import { registerWasmTrainingKernels } from '@cv-lab/runtime/kernels';
 import type { RunEvent } from '../core/sandbox/events';
 import { LearnerError } from '../core/sandbox/compile';
 import { superviseRun, type HostEnvironment } from '../core/sandbox/supervise';

@@ -1,6 +1,6 @@
 import type { BackendInfo } from '../run/run-view';
 import type { BackendPreference } from '../../core/sandbox/run-types';
-import { rankBackends } from '../../core/runtime/backend-speed';
+import { rankBackends } from '@cv-lab/runtime';
 import {
   describeTrials,
   formatSpeed,

@@ -1,9 +1,9 @@
 import { useEffect, useState } from 'react';
-import { rankBackends, type SpeedMeasurement } from '../../core/runtime/backend-speed';
+import { rankBackends, type SpeedMeasurement } from '@cv-lab/runtime';
 import { formatSpeed, pageBackends, useBackendSpeedStore } from '../stores/backend-speed-store';
 import { backendSpeedSource } from '../stores/run-store';
 import { errorMessage } from '../../core/shared/errors';
-import { isValidSeed, MAX_SEED } from '../../core/runtime/seed';
+import { isValidSeed, MAX_SEED } from '../../core/shared/seed';
 import type { BackendPreference } from '../../core/sandbox/run-types';
 import {
   backendPreferences,

@@ -7,7 +7,7 @@
 import * as Comlink from 'comlink';
 import type { RunEvent } from '../../core/sandbox/events';
 import type { PageRunRequest } from '../../worker/contract';
-import type { DeviceFacts, SpeedMeasurement } from '../../core/runtime/backend-speed';
+import type { DeviceFacts, SpeedMeasurement } from '@cv-lab/runtime';
 import type { LabRunOutcome, LabWorkerApi } from '../../worker/contract';
 import { openSandboxFrame, type SandboxFrame } from './sandbox-frame';
 import { errorMessage } from '../../core/shared/errors';

@@ -1,13 +1,14 @@
 /**
- * The measured speed of each backend on this device (core/runtime/backend-speed.ts), kept in this
- * origin's localStorage (trusted page side: the sandbox that runs learner code has no storage)
- * under a key of the user agent and the GPU adapters, so a browser update or another GPU measures
+ * The measured speed of each backend on this device (packages/runtime/src/backend-speed.ts), kept
+ * in this origin's localStorage (trusted page side: the sandbox that runs learner code has no
+ * storage) under a key of the user agent and the GPU adapters, so a browser update or another GPU measures
  * again. The lab worker measures (LabWorkerApi.measureBackends); the automatic choice of a run
  * is the ranking of these figures, passed in the run request as `backendOrder`.
  */
 import { create } from 'zustand';
-import type { BackendName, BackendPreference } from '../../core/runtime/backend';
 import {
+  type BackendName,
+  type BackendPreference,
   keepMeasurement,
   parseSpeedCache,
   rankBackends,
@@ -15,7 +16,7 @@ import {
   type SpeedCache,
   type SpeedMeasurement,
   deviceKey,
-} from '../../core/runtime/backend-speed';
+} from '@cv-lab/runtime';
 import { errorMessage } from '../../core/shared/errors';
 import type { SpeedSource } from '../run/lab-runner';
 import type { BackendFault } from '../../core/sandbox/backend-health';

@@ -4,7 +4,7 @@
  */
 import { create } from 'zustand';
 import { createJSONStorage, persist } from 'zustand/middleware';
-import { isValidSeed } from '../../core/runtime/seed';
+import { isValidSeed } from '../../core/shared/seed';
 import type { BackendPreference } from '../../core/sandbox/run-types';
 
 export const backendPreferences: BackendPreference[] = ['auto', 'webgpu', 'webgl', 'wasm', 'cpu'];

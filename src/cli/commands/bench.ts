@@ -15,7 +15,7 @@ import * as tf from '@tensorflow/tfjs';
 import { BENCH_MODELS, benchModel, type BenchModelName, type BenchResult } from '../../core/bench/bench';
 import { CliError } from '../cli-error';
 import { runBrowserBench } from '../bench-browser';
-import { initNodeBackend, type NodeBackendName } from '../node-backend';
+import { initNodeBackend, type NodeBackendName } from '@cv-lab/runtime/node';
 import { positiveWholeNumber } from '../options';
 
 interface BenchCliOptions {

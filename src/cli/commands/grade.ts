@@ -54,7 +54,7 @@ import { stripControlCharacters } from '../../core/text/control-characters';
 import { CliError } from '../cli-error';
 import { errorMessage } from '../../core/shared/errors';
 import { reproductionFlags, type Reproduction } from '../../core/grading/reproduce';
-import { initNodeBackend, type NodeBackendName } from '../node-backend';
+import { initNodeBackend, type NodeBackendName } from '@cv-lab/runtime/node';
 import { datasetFolder, fsDatasetReader } from '../datasets/fs-reader';
 import { describeSandboxStop, effectiveTimeLimit, regradeTimeLimit } from '../../core/sandbox/watchdog';
 import { runInSandbox } from '../sandbox/run-in-sandbox';

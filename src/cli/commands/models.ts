@@ -25,7 +25,7 @@ import {
 import { CliError } from '../cli-error';
 import { datasetFolder, fsDatasetReader } from '../datasets/fs-reader';
 import { bundledModelsRoot, fileTrustStore, modelCacheRoot, nodeModelReader } from '../models/model-files';
-import { initNodeBackend } from '../node-backend';
+import { initNodeBackend } from '@cv-lab/runtime/node';
 import { positiveNumber, positiveWholeNumber } from '../options';
 
 /** How our own pretrained models are made. Changing a recipe changes the weights: re-run pretrain. */

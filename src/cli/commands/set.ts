@@ -8,7 +8,7 @@ import * as tf from '@tensorflow/tfjs';
 import { findExercise, type Catalog } from '../../core/exercises/catalog';
 import { gradingKeyOf } from '../../core/sandbox/run-cases';
 import { errorMessage } from '../../core/shared/errors';
-import { initNodeBackend } from '../node-backend';
+import { initNodeBackend } from '@cv-lab/runtime/node';
 import {
   FormatError,
   MAX_SET_CHARS,

@@ -12,7 +12,7 @@ import { superviseRun, type SupervisedOutcome } from '../../core/sandbox/supervi
 import type { LimitSource } from '../../core/sandbox/watchdog';
 import { datasetFolder, fsDatasetReader } from '../datasets/fs-reader';
 import { nodeModelReader } from '../models/model-files';
-import { initNodeBackend, type NodeBackendName } from '../node-backend';
+import { initNodeBackend, type NodeBackendName } from '@cv-lab/runtime/node';
 import { openNodeSandbox, sandboxBundle } from './node-sandbox';
 
 export interface CliRunOptions {

@@ -9,7 +9,7 @@ import type { TF } from '../shared/tf';
 import { buildMobileNetV1, buildMobileNetV2 } from '../models/mobilenet';
 import { buildReferenceCnn } from '../models/reference-cnn';
 import { countModelFlops, type LayerKind } from './flops';
-import { profileKernels, type KernelTime } from '../runtime/kernel-profiler';
+import { profileKernels, type KernelTime } from '@cv-lab/runtime/kernels';
 
 /** The benchmark's models; `all` on the command line means every one, in this order. */
 export const BENCH_MODELS = ['cnn', 'mobilenet', 'mobilenet-v2'] as const;

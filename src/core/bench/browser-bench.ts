@@ -3,7 +3,7 @@
  * (src/app/bench/bench-page.ts), its worker (src/worker/bench-worker.ts) and `cv-lab bench
  * --browser` (src/cli/bench-browser.ts), which reads the page's `window.cvLabBench` when `done`.
  */
-import type { BackendName } from '../runtime/backend';
+import type { BackendName } from '@cv-lab/runtime';
 import type { BenchModelName, BenchResult } from './bench';
 
 /** `wasm-threads` is the WASM backend with its multithreaded build allowed. */

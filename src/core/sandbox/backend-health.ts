@@ -7,7 +7,7 @@
  * Also the test hook `BackendFault`: the host may ask (page: `?backend-fault=wasm:nan`) that a
  * backend break once training starts, to show the fallback end to end.
  */
-import { isBackendLossError, probeBackend, type BackendName } from '../runtime/backend';
+import { isBackendLossError, probeBackend, type BackendName } from '@cv-lab/runtime';
 import { errorMessage } from '../shared/errors';
 import type { TF } from '../shared/tf';
 

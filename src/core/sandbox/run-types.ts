@@ -7,11 +7,11 @@ import type { ExerciseCard, Report } from '../exercises/schema';
 import type { GradingKey } from './run-cases';
 import type { DatasetFileReader } from '../datasets/types';
 import type { HistoryEntry } from '../exercises/submission';
-import type { BackendName, BackendPreference } from '../runtime/backend';
+import type { BackendName, BackendPreference } from '@cv-lab/runtime';
 import type { LearnerErrorInfo, RunEventSink } from './events';
 import type { TF } from '../shared/tf';
 
-// Defined with the backend choice (src/core/runtime/backend.ts), below the sandbox.
+// Defined with the backend choice (packages/runtime/src/backend.ts), below the sandbox.
 export type { BackendName, BackendPreference };
 
 export interface RunRequest {
@@ -32,13 +32,13 @@ export interface RunRequest {
   timeLimitSeconds?: number;
   /**
    * Draws what tfjs draws at random without a seed (initial weights, dropout, `fit`'s shuffling)
-   * from this seed (runtime/seed.ts), so the same code on the same backend trains the same model.
+   * from this seed (shared/seed.ts), so the same code on the same backend trains the same model.
    * Without it every run draws afresh.
    */
   seed?: number;
   /**
-   * The backends to try, in order (the page's measured ranking, runtime/backend-speed.ts); those
-   * the environment cannot offer are left out. Without it, the environment's own order.
+   * The backends to try, in order (the page's measured ranking, packages/runtime/src/backend-speed.ts);
+   * those the environment cannot offer are left out. Without it, the environment's own order.
    */
   backendOrder?: BackendName[];
   /** Test hook: break this backend once learner code starts (sandbox/backend-health.ts). */

@@ -11,9 +11,9 @@
  * Everything learner code can do here — patch globals, post forged messages — changes at most
  * what it sends, and the host checks and grades that itself.
  */
-import { backendOrder, chooseBackend, NoBackendError, type BackendTrial } from '../runtime/backend';
+import { backendOrder, chooseBackend, NoBackendError, type BackendTrial } from '@cv-lab/runtime';
 import { BackendLost, watchBackend, type BackendHealth } from './backend-health';
-import { withSeededRandom, outsideSeed } from '../runtime/seed';
+import { withSeededRandom, outsideSeed } from '../shared/seed';
 import { labDatasetFromSplits } from '../datasets/tensors';
 import { serializeModel } from '../models/artifacts';
 import { memoryTrustStore } from '../models/registry';
@@ -92,7 +92,7 @@ export function serveSandbox(link: HostLink, env: SandboxEnvironment): { crashed
 type Ask = (request: SandboxRequest) => Promise<unknown>;
 
 async function runJob(job: SandboxJob, tf: TF, link: HostLink, ask: Ask): Promise<SandboxResult> {
-  // Events leave the run outside its seed: how many there are depends on timing (runtime/seed.ts).
+  // Events leave the run outside its seed: how many there are depends on timing (shared/seed.ts).
   const emit = (event: RunEvent) => outsideSeed(() => link.send({ type: 'event', event }));
   let backend = 'none';
   const fail = (error: LearnerErrorInfo, monitor?: MonitorContext): SandboxResult => {

@@ -14,7 +14,7 @@
  * it did: the page's event channel (comlink draws a message id per call, and the number of
  * progress events depends on timing) draws through `outsideSeed`.
  */
-import { mulberry32 } from '../shared/shuffle';
+import { mulberry32 } from './shuffle';
 
 /** The platform's own generator, taken before any run swaps it. */
 const platformRandom = Math.random;

@@ -10,8 +10,7 @@ import {
   useBackendSpeedStore,
 } from '../../../src/app/stores/backend-speed-store';
 import type { SpeedSource } from '../../../src/app/run/lab-runner';
-import type { DeviceFacts, SpeedMeasurement } from '../../../src/core/runtime/backend-speed';
-import { deviceKey } from '../../../src/core/runtime/backend-speed';
+import { deviceKey, type DeviceFacts, type SpeedMeasurement } from '@cv-lab/runtime';
 import type { ExerciseBundle } from '../../../src/core/exercises/schema';
 import type { RunEvent } from '../../../src/core/sandbox/events';
 

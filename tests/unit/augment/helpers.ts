@@ -1,7 +1,7 @@
 /** Shared set-up for the augmentation tests: backends, hand-made images, a leak check. */
 import * as tf from '@tensorflow/tfjs';
 import { expect } from 'vitest';
-import { initNodeBackend, type NodeBackendName } from '../../../src/cli/node-backend';
+import { initNodeBackend, type NodeBackendName } from '@cv-lab/runtime/node';
 import { createAugmentApi } from '../../../src/core/augment';
 
 export { tf };

@@ -5,7 +5,7 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { initNodeBackend } from '../../../src/cli/node-backend';
+import { initNodeBackend } from '@cv-lab/runtime/node';
 import { createLabModels } from '../../../src/core/models/lab-models';
 import { buildMobileNetV1, buildMobileNetV2, makeDivisible } from '../../../src/core/models/mobilenet';
 import {

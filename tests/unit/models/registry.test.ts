@@ -10,7 +10,7 @@ import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { initNodeBackend } from '../../../src/cli/node-backend';
+import { initNodeBackend } from '@cv-lab/runtime/node';
 import { bundledModelsRoot, fileTrustStore, nodeModelReader } from '../../../src/cli/models/model-files';
 import { PRETRAIN_RECIPES } from '../../../src/cli/commands/models';
 import { datasetFolder, fsDatasetReader } from '../../../src/cli/datasets/fs-reader';

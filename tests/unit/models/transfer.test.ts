@@ -5,7 +5,7 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { initNodeBackend } from '../../../src/cli/node-backend';
+import { initNodeBackend } from '@cv-lab/runtime/node';
 import { buildMobileNetV1 } from '../../../src/core/models/mobilenet';
 import {
   countTrainableParams,

@@ -18,7 +18,7 @@ import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
 import { buildReferenceCnn } from '../../../src/core/models/reference-cnn';
 import { buildMobileNetV1, buildMobileNetV2 } from '../../../src/core/models/mobilenet';
 import { mulberry32 } from '../../../src/core/shared/shuffle';
-import { initNodeBackend, type NodeBackendName } from '../../../src/cli/node-backend';
+import { initNodeBackend, type NodeBackendName } from '@cv-lab/runtime/node';
 
 const FASHION = '/usr/share/datasets/fashion-mnist';
 

@@ -9,11 +9,11 @@ import { join, resolve } from 'node:path';
 import { runExercise } from '../../../src/core/sandbox/run';
 import type { RunEvent } from '../../../src/core/sandbox/events';
 import type { ExerciseBundle } from '../../../src/core/exercises/schema';
-import type { BackendName } from '../../../src/core/runtime/backend';
+import type { BackendName } from '@cv-lab/runtime';
 import { clearInjectedFaults, type BackendFault } from '../../../src/core/sandbox/backend-health';
 import { readCatalog } from '../../../src/cli/catalog';
 import { findExercise } from '../../../src/core/exercises/catalog';
-import { initNodeBackend } from '../../../src/cli/node-backend';
+import { initNodeBackend } from '@cv-lab/runtime/node';
 import { datasetFolder, fsDatasetReader } from '../../../src/cli/datasets/fs-reader';
 
 let bundle: ExerciseBundle;

@@ -6,7 +6,7 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import * as tf from '@tensorflow/tfjs';
 import { readCatalog } from '../../../src/cli/catalog';
-import { initNodeBackend } from '../../../src/cli/node-backend';
+import { initNodeBackend } from '@cv-lab/runtime/node';
 import { findExercise, type Catalog } from '../../../src/core/exercises/catalog';
 import { cardOf, type ExerciseBundle } from '../../../src/core/exercises/schema';
 import { buildSet, hasPrivateParts, learnerCopy, parseSet } from '../../../src/core/exercises/set';

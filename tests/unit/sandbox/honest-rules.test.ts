@@ -11,7 +11,7 @@ import { join, resolve } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { readCatalog } from '../../../src/cli/catalog';
 import { datasetFolder, fsDatasetReader } from '../../../src/cli/datasets/fs-reader';
-import { initNodeBackend } from '../../../src/cli/node-backend';
+import { initNodeBackend } from '@cv-lab/runtime/node';
 import { findExercise } from '../../../src/core/exercises/catalog';
 import type { ExerciseBundle, Rule, Target } from '../../../src/core/exercises/schema';
 import { assertGradableTopology, MAX_GRADED_LAYERS } from '../../../src/core/models/artifacts';

@@ -5,7 +5,7 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { initNodeBackend } from '../../../src/cli/node-backend';
+import { initNodeBackend } from '@cv-lab/runtime/node';
 import type { RunEvent } from '../../../src/core/sandbox/events';
 import { defineMonitor, newMonitorContext, setMonitorContext } from '../../../src/core/sandbox/monitor';
 

@@ -10,7 +10,7 @@ import type { RunEvent } from '../../../src/core/sandbox/events';
 import type { ExerciseBundle } from '../../../src/core/exercises/schema';
 import { readCatalog } from '../../../src/cli/catalog';
 import { findExercise } from '../../../src/core/exercises/catalog';
-import { initNodeBackend } from '../../../src/cli/node-backend';
+import { initNodeBackend } from '@cv-lab/runtime/node';
 import { datasetFolder, fsDatasetReader } from '../../../src/cli/datasets/fs-reader';
 import { join, resolve } from 'node:path';
 

@@ -8,12 +8,12 @@ import { join, resolve } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { readCatalog } from '../../../src/cli/catalog';
 import { datasetFolder, fsDatasetReader } from '../../../src/cli/datasets/fs-reader';
-import { initNodeBackend } from '../../../src/cli/node-backend';
+import { initNodeBackend } from '@cv-lab/runtime/node';
 import { findExercise } from '../../../src/core/exercises/catalog';
 import type { ExerciseBundle } from '../../../src/core/exercises/schema';
 import type { RunEvent } from '../../../src/core/sandbox/events';
 import { runExercise } from '../../../src/core/sandbox/run';
-import { outsideSeed, withSeededRandom } from '../../../src/core/runtime/seed';
+import { outsideSeed, withSeededRandom } from '../../../src/core/shared/seed';
 
 let bundle: ExerciseBundle;
 

@@ -6,7 +6,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { readCatalog } from '../../../src/cli/catalog';
-import { initNodeBackend } from '../../../src/cli/node-backend';
+import { initNodeBackend } from '@cv-lab/runtime/node';
 import { findExercise } from '../../../src/core/exercises/catalog';
 import { runExercise } from '../../../src/core/sandbox/run';
 import { decodeArgument, encodeArgument, toPlainResult } from '../../../src/core/sandbox/wire';

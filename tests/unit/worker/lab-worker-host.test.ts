@@ -8,7 +8,7 @@
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
 import * as tf from '@tensorflow/tfjs';
 import { readCatalog } from '../../../src/cli/catalog';
-import { initNodeBackend } from '../../../src/cli/node-backend';
+import { initNodeBackend } from '@cv-lab/runtime/node';
 import { findExercise } from '../../../src/core/exercises/catalog';
 import { cardOf, type ExerciseBundle, type ExerciseCard } from '../../../src/core/exercises/schema';
 import {
