@@ -9,7 +9,7 @@ import os from 'node:os';
 import path from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, expect, inject, test } from 'vitest';
-import { cvLab, repoRoot } from '../unit/cli/run-cli';
+import { createSubmission, repoRoot } from '../unit/cli/run-cli';
 import { launchChromium, openApp, pinBackend } from './browser';
 import { captureDownload, jsonFile } from './teams-helpers';
 
@@ -30,21 +30,14 @@ async function submission(name: string, code: string): Promise<string> {
   const file = path.join(work, `${name}.ts`);
   fs.writeFileSync(file, code);
   const out = path.join(work, `${name}.cvsub.json`);
-  const made = await cvLab([
-    'submission',
-    'create',
-    '-e',
-    'metrics-iou',
-    '-c',
-    file,
-    '-n',
+  const made = await createSubmission({
+    exercise: 'metrics-iou',
+    code: file,
     name,
-    '-o',
     out,
-    '--set',
-    setFile,
-    '-q',
-  ]);
+    set: setFile,
+    quiet: true,
+  });
   expect(made.code, made.stderr).toBe(0);
   return fs.readFileSync(out, 'utf8');
 }
