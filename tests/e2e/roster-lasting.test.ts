@@ -118,6 +118,10 @@ test('submissions, grades and comments survive a reload; a bundle loads; exports
     expect(html.text).toContain('Clean and clear: well done.');
     expect(html.text).not.toContain(work);
     expect(html.text).not.toMatch(/\/tmp\//);
+    const csv = await captureDownload(page, page.getByTestId('export-csv'));
+    expect(csv.text.split('\r\n').find((line) => line.startsWith('Ada,'))).toContain(
+      'Clean and clear: well done.',
+    );
     const gradebook = await captureDownload(page, page.getByTestId('export-gradebook'));
     const lines = gradebook.text.trim().split(/\r?\n/);
     expect(lines[0]).toMatch(/^"?[Ll]earner/);
