@@ -38,7 +38,14 @@ describe('grade --reproduce', () => {
     expect(honest.environment.seed).toBe(7);
     const result = await grade(honestPath, '--reproduce');
     expect(result.code, result.stderr).toBe(0);
-    expect(JSON.parse(result.stdout).rows[0].flags).toEqual([]);
+    const [row] = JSON.parse(result.stdout).rows;
+    expect(row.flags).toEqual([]);
+    expect(row.reproduction).toEqual({
+      reproduced: true,
+      summary: expect.stringMatching(
+        /^trained again here on wasm with its seed 7: the same weights \([0-9a-f]{12}…\), test accuracy (\d+\.\d\d) % here, \1 % for the submitted model$/,
+      ),
+    });
   });
 
   it('flags a model its code does not train, which the plain re-grade cannot see', async () => {
