@@ -61,6 +61,12 @@ export interface RegradeRequest {
   /** The lead's set's private cases for this (function) exercise. */
   privateCases?: PrivateCase[];
   backend: BackendPreference;
+  /**
+   * Also train a training submission's code again in `sandbox` (a fresh one), with its recorded
+   * seed and backend where this browser has it, and compare (core/grading/reproduce.ts): the
+   * answer's `reproduction` and `not-reproduced` flags. Optional: without it, as before.
+   */
+  reproduce?: boolean;
 }
 
 export interface RegradeAnswer extends RegradeResult {
@@ -136,7 +142,10 @@ export interface LabWorkerApi {
     sandbox: MessagePort,
     onEvent: (event: RunEvent) => void,
   ): Promise<LabRunOutcome>;
-  /** Re-grades a submission; a function exercise's or quiz's code runs in `sandbox`, a fresh one. */
+  /**
+   * Re-grades a submission; a function exercise's or quiz's code, or a training submission's code
+   * trained again (`reproduce`), runs in `sandbox`, a fresh one.
+   */
   regrade(request: RegradeRequest, sandbox?: MessagePort): Promise<RegradeAnswer>;
   /** Augments one train image of a dataset many times over, off the main thread. */
   previewAugmentations(request: AugmentPreviewRequest): Promise<AugmentPreviewAnswer>;

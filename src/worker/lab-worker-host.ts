@@ -16,6 +16,8 @@ import { labDatasetReader } from '../storage/dataset-reader';
 import type { LoadedDataset } from '../core/datasets/types';
 import { privateTestDataset } from '../core/exercises/set';
 import { needsTestData, regradeSubmission } from '../core/grading/regrade';
+import { checkReproduction, reproductionBackend, type Reproduction } from '../core/grading/reproduce';
+import { reproductionOf, reproductionRun } from '../core/sandbox/reproduction-run';
 import type { ModelArtifactsJson } from '../core/models/artifacts';
 import type { HashTrustStore } from '../core/models/registry';
 import { modelTrustStore } from '../storage/model-cache';
@@ -39,7 +41,7 @@ import { superviseRun, type HostEnvironment } from '../core/sandbox/supervise';
 import { describeSandboxStop, regradeTimeLimit } from '../core/sandbox/watchdog';
 import { errorMessage } from '../core/shared/errors';
 import { messagePortChannel } from './sandbox-port';
-import type { BackendName, RunRequest } from '../core/sandbox/run-types';
+import type { BackendName, BackendPreference, RunRequest } from '../core/sandbox/run-types';
 import { loadGradingKey } from './grading-keys';
 import type {
   AugmentPreviewAnswer,
@@ -169,7 +171,7 @@ export class LabWorkerHost implements LabWorkerApi {
    * `sandbox`, which the page opens for it.
    */
   async regrade(
-    { submission, bundle, privateTest, privateCases, backend }: RegradeRequest,
+    { submission, bundle, privateTest, privateCases, backend, reproduce }: RegradeRequest,
     sandbox?: MessagePort,
   ): Promise<RegradeAnswer> {
     prepareTfjs();
@@ -202,7 +204,41 @@ export class LabWorkerHost implements LabWorkerApi {
     }
     const loaded = await testDataset;
     const result = await regradeSubmission(tf, submission, { bundle, testDataset: loaded });
+    if (reproduce) {
+      if (!sandbox) throw new Error(`reproducing ${bundle.exercise.id} trains its code: it needs a sandbox`);
+      const check = checkReproduction(
+        submission,
+        result.report,
+        await this.reproduceTraining(bundle, submission, backend, sandbox, () => testDataset),
+      );
+      result.flags.push(...check.flags);
+      result.reproduction = { reproduced: check.reproduced, summary: check.summary };
+    }
     return { ...result, backend: choice.backend };
+  }
+
+  /**
+   * A training submission's code trained again in the sandbox at the end of `sandbox`, as a run
+   * of the page would be (the host observes its epochs and data), graded on the re-grade's test
+   * data; the model is not kept.
+   */
+  private async reproduceTraining(
+    bundle: RegradeRequest['bundle'],
+    submission: RegradeRequest['submission'],
+    leadBackend: RegradeRequest['backend'],
+    sandbox: MessagePort,
+    testData: () => Promise<LoadedDataset>,
+  ): Promise<Reproduction> {
+    const onBackend = reproductionBackend<BackendPreference>(submission, browserBackends, leadBackend);
+    const run: RunRequest = {
+      ...reproductionRun(bundle, submission, onBackend),
+      gradingKey: await loadGradingKey(tf, bundle, {}),
+    };
+    const outcome = await superviseRun(run, () => messagePortChannel(sandbox), {
+      ...this.hostEnvironment(() => {}),
+      testData,
+    }).outcome;
+    return reproductionOf(outcome, bundle.exercise.id, { node: false, backend: onBackend });
   }
 
   async keptModel(exerciseId: string): Promise<ModelArtifactsJson | null> {

@@ -89,6 +89,12 @@ test('sections in path order, targets in words, a filter, and progress that coun
     await page.getByTestId('run-button').click();
     await page.getByTestId('report').waitFor({ timeout: 60_000 });
     expect(await page.getByTestId('verdict').innerText()).toBe('Not passed yet');
+    // A function exercise trains nothing: no empty curves, epoch table or confusion matrix.
+    expect(await page.locator('[data-testid^="chart-"], [data-testid="epoch-table"], .charts').count()).toBe(
+      0,
+    );
+    expect(await page.getByTestId('per-class').count()).toBe(0);
+    expect(await page.getByTestId('log-panel').count()).toBe(1);
     await page.goto(`${inject('baseUrl')}/#/`);
     await expect
       .poll(() => page.locator('[data-exercise-id="metrics-iou"] .result-badge').innerText())

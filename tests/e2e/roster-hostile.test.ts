@@ -11,7 +11,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, expect, test } from 'vitest';
-import { cvLab, repoRoot } from '../unit/cli/run-cli';
+import { createSubmission, repoRoot } from '../unit/cli/run-cli';
 import { launchChromium, openApp, pinBackend } from './browser';
 import { jsonFile } from './teams-helpers';
 
@@ -25,18 +25,7 @@ async function submission(name: string, code: string): Promise<SubmissionJson> {
   const file = join(work, `${name}.ts`);
   writeFileSync(file, code);
   const out = join(work, `${name}.cvsub.json`);
-  const made = await cvLab([
-    'submission',
-    'create',
-    '--exercise',
-    'metrics-iou',
-    '--code',
-    file,
-    '--name',
-    name,
-    '--out',
-    out,
-  ]);
+  const made = await createSubmission({ exercise: 'metrics-iou', code: file, name, out });
   expect(made.code, made.stderr).toBe(0);
   return JSON.parse(readFileSync(out, 'utf8'));
 }

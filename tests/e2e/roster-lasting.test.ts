@@ -9,7 +9,7 @@ import os from 'node:os';
 import path from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, expect, inject, test } from 'vitest';
-import { cvLab, repoRoot } from '../unit/cli/run-cli';
+import { createSubmission, repoRoot } from '../unit/cli/run-cli';
 import { launchChromium, openApp, pinBackend } from './browser';
 import { captureDownload, jsonFile } from './teams-helpers';
 
@@ -30,21 +30,14 @@ async function submission(name: string, code: string): Promise<string> {
   const file = path.join(work, `${name}.ts`);
   fs.writeFileSync(file, code);
   const out = path.join(work, `${name}.cvsub.json`);
-  const made = await cvLab([
-    'submission',
-    'create',
-    '-e',
-    'metrics-iou',
-    '-c',
-    file,
-    '-n',
+  const made = await createSubmission({
+    exercise: 'metrics-iou',
+    code: file,
     name,
-    '-o',
     out,
-    '--set',
-    setFile,
-    '-q',
-  ]);
+    set: setFile,
+    quiet: true,
+  });
   expect(made.code, made.stderr).toBe(0);
   return fs.readFileSync(out, 'utf8');
 }
@@ -125,6 +118,10 @@ test('submissions, grades and comments survive a reload; a bundle loads; exports
     expect(html.text).toContain('Clean and clear: well done.');
     expect(html.text).not.toContain(work);
     expect(html.text).not.toMatch(/\/tmp\//);
+    const csv = await captureDownload(page, page.getByTestId('export-csv'));
+    expect(csv.text.split('\r\n').find((line) => line.startsWith('Ada,'))).toContain(
+      'Clean and clear: well done.',
+    );
     const gradebook = await captureDownload(page, page.getByTestId('export-gradebook'));
     const lines = gradebook.text.trim().split(/\r?\n/);
     expect(lines[0]).toMatch(/^"?[Ll]earner/);

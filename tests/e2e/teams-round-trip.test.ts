@@ -163,7 +163,7 @@ test('lead builds a set, learner trains and submits, lead re-grades and exports 
     const csv = await captureDownload(page, page.getByTestId('export-csv'));
     const lines = csv.text.trimEnd().split('\r\n');
     expect(lines[0]).toBe(
-      'learner,set,exercise,result,regrade,metric,value,score,submitted_at,late,train_seconds,backend,flags,file,error,comment',
+      'learner,set,exercise,result,regrade,metric,value,score,submitted_at,late,train_seconds,backend,flags,file,error,comment,reproduction',
     );
     expect(lines).toHaveLength(4);
     const ada = lines.find((l) => l.startsWith('Ada Lovelace,'))!;
@@ -172,7 +172,7 @@ test('lead builds a set, learner trains and submits, lead re-grades and exports 
     expect(
       ada.endsWith(
         `,fashion-mnist-dense,pass,pass,accuracy,${accuracy},100.0,${submissionJson.createdAt},,` +
-          `${submissionJson.report.timings.trainSeconds.toFixed(1)},${backend},,ada-lovelace.fashion-mnist-dense.cvsub.json,,`,
+          `${submissionJson.report.timings.trainSeconds.toFixed(1)},${backend},,ada-lovelace.fashion-mnist-dense.cvsub.json,,,`,
       ),
     ).toBe(true);
     expect(lines.find((l) => l.startsWith('Mallory,'))).toMatch(/,fail|,pass/);

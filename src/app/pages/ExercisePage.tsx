@@ -361,7 +361,7 @@ function ExerciseWorkspace({
           )}
         </section>
 
-        {showRunPanel && <RunPanel />}
+        {showRunPanel && <RunPanel trains={exercise.kind === 'train'} />}
       </div>
 
       {report && <ReportView report={report} />}
@@ -392,9 +392,10 @@ function LiveRunProgress() {
 
 /**
  * The run's error, data progress, curves, epochs and log. It renders on each update of the run (a
- * few a second: stores/run-store.ts), and each part only when its own figures changed.
+ * few a second: stores/run-store.ts), and each part only when its own figures changed. A function
+ * exercise or quiz trains nothing: no curves or epochs to show, only its log.
  */
-function RunPanel() {
+function RunPanel({ trains }: { trains: boolean }) {
   const view = useRunStore(
     useShallow((s) => ({
       error: s.error,
@@ -417,8 +418,8 @@ function RunPanel() {
       {view.progress && view.status === 'running' && view.progress.loaded < view.progress.total && (
         <ProgressBar {...view.progress} />
       )}
-      <TrainingCharts batches={view.batches} epochs={view.epochs} />
-      <EpochTable epochs={view.epochs} />
+      {trains && <TrainingCharts batches={view.batches} epochs={view.epochs} />}
+      {trains && <EpochTable epochs={view.epochs} />}
       <h2>Log</h2>
       <LogPanel lines={view.log} dropped={view.logDropped} />
     </section>

@@ -53,6 +53,11 @@ function CellSummary({ entry }: { entry: RosterEntry }) {
           ⚑ {row.flags.map((f) => f.code).join(', ')}
         </span>
       )}
+      {row.reproduction?.reproduced && (
+        <span className="roster-pass" data-testid="roster-reproduced">
+          ✓ reproduced
+        </span>
+      )}
     </>
   );
 }
@@ -116,7 +121,9 @@ export function RosterPage() {
       <p className="lead">
         Drop the learners&rsquo; <code>.cvsub.json</code> files. &ldquo;Re-grade&rdquo; rebuilds every model
         and grades it here, on your test data (the set&rsquo;s private test when the set has one), and flags
-        what does not add up. Files never leave this browser. <a href={routeHref.setBuilder}>Build a set</a>.
+        what does not add up. &ldquo;Re-grade and reproduce&rdquo; also trains each training
+        submission&rsquo;s code again with its recorded seed, to prove the model came from that code. Files
+        never leave this browser. <a href={routeHref.setBuilder}>Build a set</a>.
       </p>
       <div className="import-row">
         <FileDrop
@@ -184,6 +191,16 @@ export function RosterPage() {
           onClick={() => void store.regrade()}
         >
           {store.grading ? 'Re-grading…' : `Re-grade${unchecked ? ` (${unchecked} new)` : ' all'}`}
+        </button>
+        <button
+          type="button"
+          className="button"
+          data-testid="reproduce-all"
+          title="Also train each training submission's code again, with its recorded seed and backend, and flag a model its code does not give (one training run per submission)"
+          disabled={store.grading || !store.entries.some((e) => e.submission && isTraining(e))}
+          onClick={() => void store.regrade(undefined, { reproduce: true })}
+        >
+          Re-grade and reproduce
         </button>
         {store.grading && (
           <button
@@ -327,6 +344,17 @@ export function RosterPage() {
             >
               Re-grade this one
             </button>
+            {isTraining(selectedEntry) && (
+              <button
+                type="button"
+                className="button"
+                data-testid="reproduce-one"
+                disabled={store.grading}
+                onClick={() => void store.regrade([selectedEntry.id], { reproduce: true })}
+              >
+                Reproduce: train its code again
+              </button>
+            )}
           </div>
           <label className="roster-comment">
             Your comment on this learner&rsquo;s {selectedEntry.submission.exerciseId} (kept here and written
@@ -360,6 +388,15 @@ export function RosterPage() {
               ))}
             </ul>
           )}
+          {selectedEntry.state === 'done' && selectedEntry.row?.reproduction && (
+            <p
+              className={selectedEntry.row.reproduction.reproduced ? 'notice' : 'notice notice-warn'}
+              data-testid="roster-reproduction"
+            >
+              <strong>{selectedEntry.row.reproduction.reproduced ? 'Reproduced' : 'Not reproduced'}</strong>:{' '}
+              {selectedEntry.row.reproduction.summary}
+            </p>
+          )}
           {selectedEntry.state === 'done' && selectedEntry.row?.report ? (
             <>
               <h3>Re-grade</h3>
@@ -382,6 +419,12 @@ export function RosterPage() {
       )}
     </section>
   );
+}
+
+/** Whether an entry is a training submission: one whose code "reproduce" can train again. */
+function isTraining(entry: RosterEntry): boolean {
+  const id = entry.submission?.exerciseId;
+  return id !== undefined && findExercise(id)?.exercise.kind === 'train';
 }
 
 /** The lead's private cases in the set, over all its function exercises, as a phrase. */

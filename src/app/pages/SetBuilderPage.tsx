@@ -3,7 +3,13 @@ import { buildSet, encodeSetLink, learnerCopy, MAX_NOTES_CHARS, type CvSet } fro
 import { exerciseCards, findExercise } from '../catalog';
 import { Markdown } from '../components/Markdown';
 import { routeHref } from '../routing';
-import { formToSetInput, keyTargetIndex, moveEntry, type BuilderEntry } from '../teams/builder';
+import {
+  formToSetInput,
+  keyTargetIndex,
+  moveEntry,
+  overrideLabel,
+  type BuilderEntry,
+} from '../teams/builder';
 import { useBuilderStore } from '../teams/builder-store';
 import { describeTargets } from '../../core/grading/target-text';
 import { downloadText } from '../download';
@@ -420,15 +426,4 @@ export function SetBuilderPage() {
       )}
     </section>
   );
-}
-
-/**
- * What the threshold override changes, in the exercise's terms: function exercises are graded by
- * the share of hidden cases passed and quizzes by the share of questions right (both as `accuracy`
- * in the report), not by a test split.
- */
-function overrideLabel(kind: string, key: { split: string; metric: string }): string {
-  if (kind === 'quiz' && key.metric === 'accuracy') return 'share of questions right (0 to 1)';
-  if (kind !== 'train' && key.metric === 'accuracy') return 'share of hidden cases passed (0 to 1)';
-  return `${key.split} ${key.metric}`;
 }

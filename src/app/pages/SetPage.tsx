@@ -150,7 +150,7 @@ export function SetPage({ setId }: { setId: string }) {
       )}
 
       <ExportAllSubmissionsButton
-        set={set}
+        set={submissionSet}
         attempts={set.exercises.flatMap((e) => {
           const attempt = store.attempts[attemptKey(set.id, e.id)];
           return attempt ? [attempt] : [];

@@ -56,6 +56,7 @@ export const RosterRowSchema = z.object({
   submittedAt: text(40).optional(),
   comment: text(5000).optional(),
   examTotal: z.number().nullable().optional(),
+  reproduction: z.object({ reproduced: z.boolean(), summary: text(5000) }).optional(),
 });
 
 export const StoredEntrySchema = z.strictObject({

@@ -1,6 +1,4 @@
 import { useState } from 'react';
-import type { CvSet } from '../../core/exercises/set';
-import { buildSubmission } from '../../core/exercises/submission';
 import {
   buildSubmissionBundle,
   serializeSubmissionBundle,
@@ -10,13 +8,21 @@ import { findExercise } from '../catalog';
 import type { SetAttempt } from '../storage/teams-db';
 import { downloadText } from '../download';
 import { rememberedLearnerName, rememberLearnerName } from './learner-name';
+import { submissionOf, type SubmissionSet } from './export-submission';
 
 /**
  * "Export all submissions": every recorded attempt of the set in one `*.cvsubs.json` bundle
  * (`cv-lab-submissions`), which the lead's roster and `cv-lab grade` read like single files. A
  * training exercise whose attempt kept no model is left out (nothing to re-grade), and said so.
  */
-export function ExportAllSubmissionsButton({ set, attempts }: { set: CvSet; attempts: SetAttempt[] }) {
+export function ExportAllSubmissionsButton({
+  set,
+  attempts,
+}: {
+  /** The set as its submissions record it (`submissionSetOf`). */
+  set: SubmissionSet;
+  attempts: SetAttempt[];
+}) {
   const [message, setMessage] = useState<{ text: string; error?: boolean } | null>(null);
   const exportAll = async () => {
     const name = rememberedLearnerName() || window.prompt('Your name, as your team lead knows you:')?.trim();
@@ -31,18 +37,8 @@ export function ExportAllSubmissionsButton({ set, attempts }: { set: CvSet; atte
           left.push(attempt.exerciseId);
           continue;
         }
-        submissions.push(
-          await buildSubmission({
-            learnerName: name,
-            set: { id: set.id, title: set.title },
-            code: attempt.code,
-            report: attempt.report,
-            history: attempt.history,
-            environment: attempt.environment,
-            ...(kind === 'train' ? { model: attempt.model } : {}),
-            createdAt: attempt.submittedAt,
-          }),
-        );
+        // Each records the set as a single export does: its copy's hash and the exam window.
+        submissions.push(await submissionOf(name, attempt, kind, set, attempt.submittedAt));
       }
       const bundle = buildSubmissionBundle(submissions, { set });
       const fileName = submissionBundleFileName(bundle);

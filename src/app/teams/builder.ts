@@ -59,6 +59,17 @@ export function keyTargetIndex(bundle: ExerciseCard): number {
   return bundle.exercise.targets.findIndex((t) => t.split === 'test');
 }
 
+/**
+ * What the threshold override changes, in the exercise's terms: function exercises are graded by
+ * the share of hidden cases passed and quizzes by the share of questions right (both as `accuracy`
+ * in the report), not by a test split.
+ */
+export function overrideLabel(kind: string, key: { split: string; metric: string }): string {
+  if (kind === 'quiz' && key.metric === 'accuracy') return 'share of questions right (0 to 1)';
+  if (kind !== 'train' && key.metric === 'accuracy') return 'share of hidden cases passed (0 to 1)';
+  return `${key.split} ${key.metric}`;
+}
+
 function number(text: string, field: string, min: number, max: number): number {
   const value = Number(text.trim());
   if (text.trim() === '' || !Number.isFinite(value) || value < min || value > max) {

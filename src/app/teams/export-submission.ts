@@ -9,6 +9,7 @@ import {
   serializeSubmission,
   submissionFileName,
   type ExamWindow,
+  type Submission,
 } from '../../core/exercises/submission';
 import { downloadText } from '../download';
 import type { SubmissionSource } from '../storage/teams-db';
@@ -41,23 +42,25 @@ export function submissionSetOf(
 }
 
 /**
- * Builds and downloads the submission; returns the file name. Throws a FormatError (e.g. a bad name).
- * A training exercise is graded on its model, so a run that kept none cannot be exported; function
- * exercises and quizzes are graded on their code and carry no model.
+ * Builds the submission of a run or a set attempt, with what it records of its set (hash, exam
+ * window): the one way both "Export submission" and "Export all submissions" pack an attempt.
+ * Throws a FormatError (e.g. a bad name). A training exercise is graded on its model, so a run that
+ * kept none cannot be packed; function exercises and quizzes are graded on their code and carry no
+ * model.
  */
-export async function exportSubmission(
+export async function submissionOf(
   learnerName: string,
   source: SubmissionSource,
   exerciseKind: ExerciseKind,
   set?: SubmissionSet,
   createdAt?: string,
-): Promise<string> {
+): Promise<Submission> {
   if (exerciseKind === 'train' && !source.model) {
     throw new Error(
       'This run kept no trained model (it could not be saved), so there is nothing for a lead to re-grade: run it again.',
     );
   }
-  const submission = await buildSubmission({
+  return buildSubmission({
     learnerName,
     ...(set
       ? {
@@ -77,6 +80,17 @@ export async function exportSubmission(
     // A set attempt's time is when it was run and recorded (inside the exam), not the export's.
     ...(createdAt ? { createdAt } : {}),
   });
+}
+
+/** Builds (`submissionOf`) and downloads the submission; returns the file name. */
+export async function exportSubmission(
+  learnerName: string,
+  source: SubmissionSource,
+  exerciseKind: ExerciseKind,
+  set?: SubmissionSet,
+  createdAt?: string,
+): Promise<string> {
+  const submission = await submissionOf(learnerName, source, exerciseKind, set, createdAt);
   const fileName = submissionFileName(submission);
   downloadText(fileName, serializeSubmission(submission));
   return fileName;

@@ -60,7 +60,12 @@ export interface RosterState {
   addFiles(files: readonly { name: string; text(): Promise<string> }[]): Promise<void>;
   loadSet(file: { name: string; text(): Promise<string> }): Promise<void>;
   clearSet(): Promise<void>;
-  regrade(ids?: string[]): Promise<void>;
+  /**
+   * Re-grades the entries `ids` (all when absent). With `reproduce`, a training submission's code
+   * is also trained again with its recorded seed and backend and its model compared
+   * (core/grading/reproduce.ts): one training run per submission.
+   */
+  regrade(ids?: string[], options?: { reproduce?: boolean }): Promise<void>;
   /** Stops re-grading now: the submission being graded and those after it stay "not re-graded". */
   stopRegrade(): void;
   setComment(learner: string, exerciseId: string, text: string): Promise<void>;
@@ -343,7 +348,7 @@ export const useRosterStore = create<RosterState>()((set, get) => {
       await saveRosterRecord();
       await refreshList();
     },
-    async regrade(ids) {
+    async regrade(ids, { reproduce = false } = {}) {
       if (get().grading) return;
       set({ grading: true });
       try {
@@ -370,9 +375,11 @@ export const useRosterStore = create<RosterState>()((set, get) => {
               bundle = applySetOverrides(bundle, entry);
               privateCases = entry.privateCases;
             }
-            // Code (function exercises, quizzes) runs again in a fresh sandbox per submission, so
-            // nothing one submission does reaches the next; a model is graded in the worker.
-            const sandbox = needsTestData(bundle) ? undefined : await openSandboxFrame();
+            // Code (function exercises, quizzes; a training submission's code when reproducing)
+            // runs again in a fresh sandbox per submission, so nothing one submission does reaches
+            // the next; a model is graded in the worker.
+            const runsCode = !needsTestData(bundle) || reproduce;
+            const sandbox = runsCode ? await openSandboxFrame() : undefined;
             let result;
             try {
               const stopped = new Promise<never>((_, reject) => {
@@ -401,6 +408,7 @@ export const useRosterStore = create<RosterState>()((set, get) => {
                       : {}),
                     ...(privateCases ? { privateCases } : {}),
                     backend: useSettingsStore.getState().backend,
+                    ...(reproduce && needsTestData(bundle) ? { reproduce: true } : {}),
                   },
                   sandbox ? Comlink.transfer(sandbox.port, [sandbox.port]) : undefined,
                 ),

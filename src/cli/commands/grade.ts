@@ -53,7 +53,8 @@ import { readCatalog } from '../catalog';
 import { stripControlCharacters } from '../../core/text/control-characters';
 import { CliError } from '../cli-error';
 import { errorMessage } from '../../core/shared/errors';
-import { reproductionFlags, type Reproduction } from '../../core/grading/reproduce';
+import { checkReproduction, reproductionBackend, type Reproduction } from '../../core/grading/reproduce';
+import { reproductionOf, reproductionRun } from '../../core/sandbox/reproduction-run';
 import { initNodeBackend, type NodeBackendName } from '@cv-lab/runtime/node';
 import { datasetFolder, fsDatasetReader } from '../datasets/fs-reader';
 import { describeSandboxStop, effectiveTimeLimit, regradeTimeLimit } from '../../core/sandbox/watchdog';
@@ -358,7 +359,9 @@ async function regradeFiles(files: string[], options: GradeOptions): Promise<num
             () => testDataFor(bundle),
             options.backend as NodeBackendName,
           );
-          result.flags.push(...reproductionFlags(submission, result.report, reproduction));
+          const check = checkReproduction(submission, result.report, reproduction);
+          result.flags.push(...check.flags);
+          result.reproduction = { reproduced: check.reproduced, summary: check.summary };
         }
         compared.push({ row: rows.length, submission, starter: bundle.starter });
         rows.push(rosterRow(file, submission, result, bundle.exercise));
@@ -430,26 +433,15 @@ async function reproduceTraining(
   testData: () => Promise<LoadedDataset>,
   backend: NodeBackendName,
 ): Promise<Reproduction> {
-  const { seed } = submission.environment;
-  const outcome = await runInSandbox(
-    {
-      bundle,
-      code: submission.code,
-      backend,
-      timeLimitSeconds: bundle.exercise.limits.timeSeconds,
-      ...(seed !== undefined ? { seed } : {}),
-    },
-    { testData },
-  );
-  if (outcome.stop)
-    return { error: describeSandboxStop(outcome.stop, bundle.exercise.id), backend, node: true };
-  if (!outcome.report) return { error: outcome.error?.message ?? 'no report', backend, node: true };
-  return {
-    report: outcome.report,
-    ...(outcome.model ? { weightsSha256: outcome.model.weightsSha256 } : {}),
-    backend: outcome.backend,
-    node: true,
-  };
+  const onBackend = reproductionBackend(submission, NODE_BACKENDS, backend);
+  let outcome;
+  try {
+    outcome = await runInSandbox(reproductionRun(bundle, submission, onBackend), { testData });
+  } finally {
+    // The host's backend follows the run's; the next re-grades stay on the lead's `--backend`.
+    if (onBackend !== backend) await initNodeBackend(backend);
+  }
+  return reproductionOf(outcome, bundle.exercise.id, { node: true, backend: onBackend });
 }
 
 /** Prints one line per epoch with throughput and the time left, and dataset progress every 25 %. */

@@ -60,6 +60,12 @@ export interface RegradeResult {
   /** The report the submission carried (not trusted). */
   stored: Report;
   flags: RegradeFlag[];
+  /**
+   * When the re-grade also trained the code again (`--reproduce`, the roster's "reproduce"):
+   * whether it gave the submitted model, and the figures (grading/reproduce.ts). Its
+   * `not-reproduced` flags are in `flags`.
+   */
+  reproduction?: { reproduced: boolean; summary: string };
 }
 
 export interface RegradeInput {

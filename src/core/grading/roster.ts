@@ -54,6 +54,8 @@ export interface RosterRow {
    * otherwise the reports compute one from the best attempts when the set is in exam mode.
    */
   examTotal?: number | null;
+  /** Whether the code, trained again, gave this model, with the figures (grading/reproduce.ts). */
+  reproduction?: { reproduced: boolean; summary: string };
 }
 
 /** The key metric of an exercise and its value in a report. */
@@ -104,6 +106,7 @@ export function rosterRow(
     submittedAt: submission.createdAt,
     ...(result.report ? {} : { error: 'not graded: see the flags' }),
     ...(result.report ? { report: result.report } : {}),
+    ...(result.reproduction ? { reproduction: result.reproduction } : {}),
   };
 }
 
@@ -301,6 +304,7 @@ const COLUMNS = [
   'file',
   'error',
   'comment',
+  'reproduction',
 ] as const;
 
 function cells(row: RosterRow, dueDate: string | undefined): string[] {
@@ -321,6 +325,7 @@ function cells(row: RosterRow, dueDate: string | undefined): string[] {
     baseName(row.file),
     row.error ?? '',
     row.comment ?? '',
+    row.reproduction?.summary ?? '',
   ];
 }
 
@@ -531,6 +536,9 @@ export function formatRosterTable(rows: readonly RosterRow[]): string {
   rows.forEach((row, i) => {
     out.push(format(lines[i]));
     for (const flag of row.flags) out.push(`    ${flag.code}: ${oneLine(flag.message)}`);
+    if (row.reproduction?.reproduced) {
+      out.push(`    reproduced: ${stripControlCharacters(row.reproduction.summary)}`);
+    }
     if (row.error) out.push(`    error (${oneLine(row.file)}): ${oneLine(row.error)}`);
   });
   return out.join('\n');

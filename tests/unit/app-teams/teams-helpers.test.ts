@@ -3,7 +3,13 @@ import type { ExerciseBundle, Report } from '../../../src/core/exercises/schema'
 import { buildSet } from '../../../src/core/exercises/set';
 import type { Submission } from '../../../src/core/exercises/submission';
 import { parseRoute } from '../../../src/app/routing';
-import { BuilderError, emptyForm, formToSetInput, moveEntry } from '../../../src/app/teams/builder';
+import {
+  BuilderError,
+  emptyForm,
+  formToSetInput,
+  moveEntry,
+  overrideLabel,
+} from '../../../src/app/teams/builder';
 import { rosterGrid, rosterRowsForExport, type RosterEntry } from '../../../src/app/teams/roster-table';
 import { examView, fileSlug, formatClock, isBetterReport } from '../../../src/app/teams/set-progress';
 
@@ -133,6 +139,14 @@ describe('set builder form', () => {
     ).toThrow(/no exercise 'nope'/);
   });
 
+  test('the builder names each override in its exercise kind: test accuracy, hidden cases or questions', () => {
+    const key = { split: 'test', metric: 'accuracy' };
+    expect(overrideLabel('train', key)).toBe('test accuracy');
+    expect(overrideLabel('train', { split: 'test', metric: 'macroF1' })).toBe('test macroF1');
+    expect(overrideLabel('function', key)).toBe('share of hidden cases passed (0 to 1)');
+    expect(overrideLabel('quiz', key)).toBe('share of questions right (0 to 1)');
+  });
+
   test('moves entries up and down, and not past the ends', () => {
     expect(moveEntry(['a', 'b', 'c'], 1, -1)).toEqual(['b', 'a', 'c']);
     expect(moveEntry(['a', 'b', 'c'], 1, 1)).toEqual(['a', 'c', 'b']);
@@ -243,5 +257,27 @@ describe('roster cells keep every attempt', () => {
     expect(cell.best?.id).toBe('y');
     const rows = rosterRowsForExport(cellEntries, { 'Ada\u0000metrics-iou': 'see me' });
     expect(rows.map((r) => r.comment)).toEqual(['see me', 'see me']);
+  });
+});
+
+describe("a learner's exports record the set", () => {
+  test('every packed attempt (single export or "export all") carries the copy’s hash and the exam window', async () => {
+    const { plainSubmission } = await import('../../fixtures/teams/plain-submission');
+    const { submissionOf, submissionSetOf } = await import('../../../src/app/teams/export-submission');
+    const made = await plainSubmission('Ada', 'metrics-iou');
+    const set = submissionSetOf({ id: 'week-3', title: 'Week 3' }, 'c'.repeat(64), {
+      startedAt: '2026-12-01T09:00:00Z',
+      endedAt: '2026-12-01T10:00:00Z',
+      minutes: 60,
+    });
+    const packed = await submissionOf('Ada', made, 'function', set, '2026-12-01T09:30:00Z');
+    expect(packed).toMatchObject({
+      setId: 'week-3',
+      setTitle: 'Week 3',
+      setHash: 'c'.repeat(64),
+      exam: { startedAt: '2026-12-01T09:00:00Z', endedAt: '2026-12-01T10:00:00Z', minutes: 60 },
+      createdAt: '2026-12-01T09:30:00Z',
+    });
+    await expect(submissionOf('Ada', made, 'train', set)).rejects.toThrow(/kept no trained model/);
   });
 });

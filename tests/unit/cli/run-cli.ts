@@ -30,3 +30,36 @@ export function cvLab(
     child.on('close', (code) => done({ code: code ?? -1, stdout, stderr }));
   });
 }
+
+export interface SubmissionCreateOptions {
+  exercise: string;
+  /** The learner's file. */
+  code: string;
+  name: string;
+  out: string;
+  /** Another catalog folder (`--exercises`), e.g. tests/fixtures/exercises. */
+  exercises?: string;
+  set?: string;
+  seed?: number;
+  quiet?: boolean;
+}
+
+/** `cv-lab submission create` as a learner runs it: the one set-up of every test that needs a real submission. */
+export function createSubmission(options: SubmissionCreateOptions): Promise<CliResult> {
+  return cvLab([
+    'submission',
+    'create',
+    ...(options.exercises ? ['--exercises', options.exercises] : []),
+    '--exercise',
+    options.exercise,
+    '--code',
+    options.code,
+    '--name',
+    options.name,
+    '--out',
+    options.out,
+    ...(options.set ? ['--set', options.set] : []),
+    ...(options.seed !== undefined ? ['--seed', String(options.seed)] : []),
+    ...(options.quiet ? ['-q'] : []),
+  ]);
+}

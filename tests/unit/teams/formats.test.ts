@@ -455,11 +455,11 @@ describe('roster writers', () => {
     const csv = rosterToCsv(rows);
     const lines = csv.split('\r\n');
     expect(lines[0]).toBe(
-      'learner,set,exercise,result,regrade,metric,value,score,submitted_at,late,train_seconds,backend,flags,file,error,comment',
+      'learner,set,exercise,result,regrade,metric,value,score,submitted_at,late,train_seconds,backend,flags,file,error,comment,reproduction',
     );
     expect(lines[1]).toBe(
       `"'=HYPERLINK(""http://evil"",""click"")",<img src=x onerror=alert(1)>,tiny-team,${rows[0].status},${rows[0].status},accuracy,` +
-        `${rows[0].value!.toFixed(4)},${rows[0].score!.toFixed(1)},${submission.createdAt},,1.5,cpu,,a.cvsub.json,,`,
+        `${rows[0].value!.toFixed(4)},${rows[0].score!.toFixed(1)},${submission.createdAt},,1.5,cpu,,a.cvsub.json,,,`,
     );
     expect(csv).toContain('"Line\nbreak, ""quoted"""');
     expect(csvCell('-1+1')).toBe("'-1+1");

@@ -9,7 +9,7 @@ import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { cvLab, repoRoot } from '../cli/run-cli';
+import { createSubmission, cvLab, repoRoot } from '../cli/run-cli';
 import { parseSubmission } from '../../../src/core/exercises/submission';
 
 const fixtures = join(repoRoot, 'tests/fixtures/exercises');
@@ -18,23 +18,15 @@ let honestPath: string;
 
 beforeAll(async () => {
   honestPath = join(work, 'ada.cvsub.json');
-  const made = await cvLab([
-    'submission',
-    'create',
-    '--exercises',
-    fixtures,
-    '--exercise',
-    'quick-fashion',
-    '--code',
-    join(fixtures, 'quick-fashion/solution.ts'),
-    '--name',
-    'Ada',
-    '--out',
-    honestPath,
-    '--seed',
-    '7',
-    '-q',
-  ]);
+  const made = await createSubmission({
+    exercises: fixtures,
+    exercise: 'quick-fashion',
+    code: join(fixtures, 'quick-fashion/solution.ts'),
+    name: 'Ada',
+    out: honestPath,
+    seed: 7,
+    quiet: true,
+  });
   expect(made.code, made.stderr).toBe(0);
 });
 
@@ -46,7 +38,14 @@ describe('grade --reproduce', () => {
     expect(honest.environment.seed).toBe(7);
     const result = await grade(honestPath, '--reproduce');
     expect(result.code, result.stderr).toBe(0);
-    expect(JSON.parse(result.stdout).rows[0].flags).toEqual([]);
+    const [row] = JSON.parse(result.stdout).rows;
+    expect(row.flags).toEqual([]);
+    expect(row.reproduction).toEqual({
+      reproduced: true,
+      summary: expect.stringMatching(
+        /^trained again here on wasm with its seed 7: the same weights \([0-9a-f]{12}…\), test accuracy (\d+\.\d\d) % here, \1 % for the submitted model$/,
+      ),
+    });
   });
 
   it('flags a model its code does not train, which the plain re-grade cannot see', async () => {

@@ -9,7 +9,7 @@ import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { beforeAll, expect, it } from 'vitest';
-import { cvLab, repoRoot } from '../cli/run-cli';
+import { createSubmission, cvLab, repoRoot } from '../cli/run-cli';
 import { buildSet } from '../../../src/core/exercises/set';
 
 const work = mkdtempSync(join(tmpdir(), 'cv-lab-roster-flags-'));
@@ -49,21 +49,14 @@ beforeAll(async () => {
   writeFileSync(setPath, JSON.stringify(set));
   writeFileSync(examSetPath, JSON.stringify(examSet));
   const out = join(work, 'ada.cvsub.json');
-  const made = await cvLab([
-    'submission',
-    'create',
-    '--exercise',
-    'metrics-iou',
-    '--code',
-    join(repoRoot, 'exercises/metrics-iou/solution.ts'),
-    '--name',
-    'Ada',
-    '--set',
-    setPath,
-    '--out',
+  const made = await createSubmission({
+    exercise: 'metrics-iou',
+    code: join(repoRoot, 'exercises/metrics-iou/solution.ts'),
+    name: 'Ada',
+    set: setPath,
     out,
-    '-q',
-  ]);
+    quiet: true,
+  });
   expect(made.code, made.stderr).toBe(0);
   ada = JSON.parse(readFileSync(out, 'utf8'));
   expect(ada.setHash).toMatch(/^[0-9a-f]{64}$/);

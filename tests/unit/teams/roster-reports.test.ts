@@ -66,7 +66,7 @@ describe('roster reports', () => {
     expect(html).toContain('similar-to: looks like Bob’s');
     const csv = rosterToCsv(rows, context).split('\r\n');
     expect(csv[0]).toBe(
-      'learner,set,exercise,result,regrade,metric,value,score,submitted_at,late,train_seconds,backend,flags,file,error,comment',
+      'learner,set,exercise,result,regrade,metric,value,score,submitted_at,late,train_seconds,backend,flags,file,error,comment,reproduction',
     );
     expect(csv[3]).toMatch(/^Bob,Week 1,metrics-iou,flagged,pass,/);
   });

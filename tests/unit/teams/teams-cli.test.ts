@@ -7,7 +7,7 @@ import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { cvLab, repoRoot } from '../cli/run-cli';
+import { createSubmission, cvLab, repoRoot } from '../cli/run-cli';
 import { buildDatasetFiles } from '../../../src/core/datasets/build';
 import { imageBytes } from '../../../src/core/datasets/manifest';
 import { loadDataset } from '../../../src/core/datasets/load';
@@ -46,20 +46,13 @@ function flipBase64(text: string): string {
 
 beforeAll(async () => {
   goodPath = join(work, 'ada.cvsub.json');
-  const made = await cvLab([
-    'submission',
-    'create',
-    '--exercises',
-    fixtures,
-    '--exercise',
-    'quick-fashion',
-    '--code',
-    join(fixtures, 'quick-fashion/solution.ts'),
-    '--name',
-    'Ada Lovelace',
-    '--out',
-    goodPath,
-  ]);
+  const made = await createSubmission({
+    exercises: fixtures,
+    exercise: 'quick-fashion',
+    code: join(fixtures, 'quick-fashion/solution.ts'),
+    name: 'Ada Lovelace',
+    out: goodPath,
+  });
   expect(made.code, made.stderr).toBe(0);
   expect(made.stderr).toMatch(/Wrote .*ada\.cvsub\.json: passed, score 100\.0, model [0-9a-f]{12}/);
   goodText = readFileSync(goodPath, 'utf8');
@@ -103,12 +96,12 @@ describe('cv-lab grade <submissions>', () => {
     );
     const lines = readFileSync(csvPath, 'utf8').split('\r\n');
     expect(lines[0]).toBe(
-      'learner,set,exercise,result,regrade,metric,value,score,submitted_at,late,train_seconds,backend,flags,file,error,comment',
+      'learner,set,exercise,result,regrade,metric,value,score,submitted_at,late,train_seconds,backend,flags,file,error,comment,reproduction',
     );
     // The file's base name only: a report the lead sends names no folder of the lead's.
     expect(lines[1]).toBe(
       `Ada Lovelace,,quick-fashion,pass,pass,accuracy,${good.report.metrics.accuracy.toFixed(4)},100.0,` +
-        `${good.createdAt},,${good.report.timings.trainSeconds.toFixed(1)},wasm,,ada.cvsub.json,,`,
+        `${good.createdAt},,${good.report.timings.trainSeconds.toFixed(1)},wasm,,ada.cvsub.json,,,`,
     );
     expect(lines[2]).toBe('');
   });
@@ -183,6 +176,24 @@ describe('cv-lab grade <submissions>', () => {
     expect(result.stdout.match(/ERROR/g)).toHaveLength(5);
   });
 
+  it('grades a submission saved as UTF-8 with a byte-order mark or as UTF-16; a renamed PNG gets one clear line', async () => {
+    const paths = {
+      bom: file('bom.cvsub.json', `\ufeff${goodText}`),
+      utf16: join(work, 'utf16.cvsub.json'),
+      png: join(work, 'photo.cvsub.json'),
+    };
+    writeFileSync(paths.utf16, Buffer.from(`\ufeff${goodText}`, 'utf16le'));
+    // A PNG signature and the start of an IHDR chunk, as a renamed screenshot begins.
+    writeFileSync(
+      paths.png,
+      Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a, 0, 0, 0, 13, 0x49, 0x48, 0x44, 0x52]),
+    );
+    const result = await grade(paths.bom, paths.utf16, paths.png);
+    expect(result.code).toBe(2);
+    expect(result.stderr).toBe(`cv-lab: ${paths.png}: submission: this is a PNG image, not a submission\n`);
+    expect(result.stdout.match(/Ada Lovelace +quick-fashion +PASS/g)).toHaveLength(2);
+  });
+
   it("re-grades on a set's private test with its overrides, writing an escaped HTML report", async () => {
     const hostile = JSON.parse(goodText);
     hostile.learner.name = '<script>alert("pwned")</script>';
@@ -219,18 +230,12 @@ describe('cv-lab grade <submissions>', () => {
 describe('case-graded submissions on the command line', () => {
   it('writes a quiz submission without a model; grade re-runs its code and flags a boasting copy', async () => {
     const out = join(work, 'grace.quiz.cvsub.json');
-    const made = await cvLab([
-      'submission',
-      'create',
-      '--exercise',
-      'quiz-cnn-architectures',
-      '--code',
-      join(root, 'exercises/quiz-cnn-architectures/starter.ts'),
-      '--name',
-      'Grace Hopper',
-      '--out',
+    const made = await createSubmission({
+      exercise: 'quiz-cnn-architectures',
+      code: join(root, 'exercises/quiz-cnn-architectures/starter.ts'),
+      name: 'Grace Hopper',
       out,
-    ]);
+    });
     expect(made.code, made.stderr).toBe(0);
     const quiz = parseSubmission(readFileSync(out, 'utf8'));
     expect(quiz.model).toBeUndefined();
