@@ -16,6 +16,7 @@ import { progressLog } from '../../../src/cli/datasets/download';
 import { fsDatasetReader } from '../../../src/cli/datasets/fs-reader';
 import { IMAGE_ARCHIVE_SETS, prepareImageArchiveSet } from '../../../src/cli/datasets/image-archive-sets';
 import { loadDataset } from '../../../src/core/datasets/load';
+import { fetchDatasetReader } from '../../../src/core/datasets/fetch-reader';
 import { DatasetNotPreparedError } from '../../../src/core/datasets/errors';
 import { DOWNLOADABLE_DATASETS } from '../../../src/core/datasets/downloads';
 import { encodeJpeg, serveArchives, zipTree } from '../../fixtures/datasets-more/images';
@@ -190,6 +191,28 @@ describe('cats-vs-dogs-filtered (one zip, train/ and validation/)', () => {
 });
 
 describe('what an absent dataset says', () => {
+  it('in the page: a server that answers with its app page instead of a manifest has no such dataset', async () => {
+    const spa = createServer((_req, res) => {
+      res
+        .writeHead(200, { 'Content-Type': 'text/html; charset=utf-8' })
+        .end('<!doctype html><title>CV Lab</title>');
+    });
+    await new Promise<void>((resolve) => spa.listen(0, '127.0.0.1', resolve));
+    try {
+      const base = `http://127.0.0.1:${(spa.address() as AddressInfo).port}/datasets/horses-or-humans/`;
+      const error = await loadDataset(fetchDatasetReader(base), { splits: ['test'] }).catch(
+        (e: unknown) => e,
+      );
+      expect(error).toBeInstanceOf(DatasetNotPreparedError);
+      expect((error as Error).message).toBe(
+        "dataset 'horses-or-humans' is not prepared: run `npx cv-lab datasets prepare horses-or-humans` (downloads 161 MB once)",
+      );
+    } finally {
+      spa.closeAllConnections();
+      await new Promise((resolve) => spa.close(resolve));
+    }
+  });
+
   it('names the command and the download size of each course dataset', () => {
     expect(new DatasetNotPreparedError('horses-or-humans').message).toBe(
       "dataset 'horses-or-humans' is not prepared: run `npx cv-lab datasets prepare horses-or-humans` (downloads 161 MB once)",
