@@ -207,18 +207,17 @@ export async function loadPretrained(
     weightSpecs.push(...group.weights);
   }
   const weightData = concatBytes(shards);
-  const model =
-    modelJson.format === 'graph-model'
-      ? await graphAsLayersModel(tf, entry, modelJson, weightSpecs, weightData, options.inputShape)
-      : await tf.loadLayersModel(
-          tf.io.fromMemory({
-            modelTopology: options.inputShape
-              ? withInputShape(entry, modelJson.modelTopology, options.inputShape)
-              : modelJson.modelTopology,
-            weightSpecs,
-            weightData,
-          }),
-        );
+  const model = isGraphModel(modelJson)
+    ? await graphAsLayersModel(tf, entry, modelJson, weightSpecs, weightData, options.inputShape)
+    : await tf.loadLayersModel(
+        tf.io.fromMemory({
+          modelTopology: options.inputShape
+            ? withInputShape(entry, modelJson.modelTopology, options.inputShape)
+            : modelJson.modelTopology,
+          weightSpecs,
+          weightData,
+        }),
+      );
   if (!entry.sha256 && !trusted) await options.trust?.remember(entry.id, seen);
   return model;
 }
@@ -277,6 +276,11 @@ async function graphAsLayersModel(
     name: 'feature_vector',
   }).apply(input) as tfType.SymbolicTensor;
   return tf.model({ inputs: input, outputs: output, name: entry.id.replace(/[^A-Za-z0-9_]/g, '_') });
+}
+
+/** A converted TensorFlow graph: says so, or (older converters) holds a GraphDef's `node` list. */
+function isGraphModel(json: ModelJson): boolean {
+  return json.format === 'graph-model' || Array.isArray((json.modelTopology as { node?: unknown }).node);
 }
 
 /**

@@ -101,6 +101,15 @@ describe('a graph base through the registry path', () => {
     expect((error as ModelFileError).file).toBe('group1-shard1of1.bin');
   });
 
+  it('knows a graph by its GraphDef when an older converter wrote no format', async () => {
+    const json = JSON.parse(new TextDecoder().decode(files.get('model.json')!));
+    delete json.format;
+    const unlabelled = new Map(files).set('model.json', new TextEncoder().encode(JSON.stringify(json)));
+    const model = await loadPretrained(tf, V2, async (file) => unlabelled.get(file)!);
+    expect(model.outputs[0].shape).toEqual([null, features]);
+    model.dispose();
+  });
+
   it('refuses other channels than RGB', async () => {
     await expect(loadPretrained(tf, V2, reader(fresh()), { inputShape: [32, 32, 1] })).rejects.toThrow(
       /takes 3 channels/,
