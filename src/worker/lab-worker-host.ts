@@ -203,7 +203,11 @@ export class LabWorkerHost implements LabWorkerApi {
       );
     }
     const loaded = await testDataset;
-    const result = await regradeSubmission(tf, submission, { bundle, testDataset: loaded });
+    const result = await regradeSubmission(tf, submission, {
+      bundle,
+      testDataset: loaded,
+      modelReader: (modelId) => labModelReader(modelId, this.origin, { trust: this.modelTrust }),
+    });
     if (reproduce) {
       if (!sandbox) throw new Error(`reproducing ${bundle.exercise.id} trains its code: it needs a sandbox`);
       const check = checkReproduction(

@@ -38,3 +38,10 @@ export function parseBuiltIndex<T>(schema: z.ZodType<T>, json: unknown, file: st
 export function parseDatasetsIndex(json: unknown): DatasetsIndex {
   return parseBuiltIndex(DatasetsIndexSchema, json, 'datasets/index.json');
 }
+
+/** The server's prepared datasets, from `/datasets/index.json` (validated). */
+export async function fetchDatasetsIndex(): Promise<DatasetsIndexEntry[]> {
+  const response = await fetch('/datasets/index.json');
+  if (!response.ok) throw new Error(`datasets/index.json answered HTTP ${response.status}`);
+  return parseDatasetsIndex(await response.json()).datasets;
+}

@@ -1,5 +1,6 @@
 import { useState } from 'react';
 import { categories, type Exercise, type ExerciseCard } from '../../core/exercises/schema';
+import { downloadNote } from '../../core/datasets/downloads';
 import { describeTargets } from '../../core/grading/target-text';
 import { catalogErrors, exerciseCards } from '../catalog';
 import { categorySections } from '../categories';
@@ -102,7 +103,10 @@ export function CatalogPage() {
                     {exercise.dataset && (
                       <div>
                         <dt>Dataset</dt>
-                        <dd>{exercise.dataset}</dd>
+                        <dd>
+                          {exercise.dataset}
+                          {downloadNote(exercise.dataset) ? ` (${downloadNote(exercise.dataset)})` : ''}
+                        </dd>
                       </div>
                     )}
                     {exercise.expectedMinutes !== undefined && (
@@ -115,6 +119,11 @@ export function CatalogPage() {
                   {exercise.targets.length > 0 && (
                     <p className="exercise-targets">
                       To pass: {describeTargets(exercise.targets, exercise.kind)}
+                    </p>
+                  )}
+                  {exercise.targetSource && !exercise.targetSource.measuredHere && (
+                    <p className="exercise-target-source muted">
+                      Targets from the course’s graders, not measured here
                     </p>
                   )}
                   <ResultBadge result={results[exercise.id]} />

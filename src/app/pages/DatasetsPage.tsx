@@ -18,7 +18,7 @@ import {
   type CachedState,
   type DownloadProgress,
 } from '../offline/dataset-cache';
-import { parseDatasetsIndex, type DatasetsIndexEntry } from '../offline/datasets-index';
+import { fetchDatasetsIndex, type DatasetsIndexEntry } from '../offline/datasets-index';
 import { ImageImportPanel } from '../offline/ImageImportPanel';
 import { makeModelAvailableOffline } from '../offline/model-offline';
 import { parseModelsIndex, type ModelsIndexEntry } from '../offline/models-index';
@@ -30,12 +30,7 @@ import { cachedModelState, removeModelFromCache, type ModelCachedState } from '.
 import { PRETRAINED_MODELS, type PretrainedEntry } from '../../core/models/registry';
 import { describeStorageError } from '../storage/storage-error';
 import { errorMessage } from '../../core/shared/errors';
-
-async function fetchServerDatasets(): Promise<DatasetsIndexEntry[]> {
-  const response = await fetch('/datasets/index.json');
-  if (!response.ok) throw new Error(`datasets/index.json answered HTTP ${response.status}`);
-  return parseDatasetsIndex(await response.json()).datasets;
-}
+import { DOWNLOADABLE_DATASETS, downloadNote, prepareCommand } from '../../core/datasets/downloads';
 
 /** Sizes of the bundled models by id; empty when the index cannot be read (offline, first visit). */
 async function fetchModelSizes(): Promise<Map<string, ModelsIndexEntry>> {
@@ -73,7 +68,7 @@ export function DatasetsPage() {
   }, [refresh]);
 
   useEffect(() => {
-    fetchServerDatasets()
+    fetchDatasetsIndex()
       .then(setServer)
       .catch((error: unknown) => {
         setServer([]);
@@ -110,6 +105,8 @@ export function DatasetsPage() {
           />
         ))}
       </ul>
+
+      {server && <DownloadableDatasets prepared={server} />}
 
       <h2>Pretrained models</h2>
       <p className="hint">
@@ -442,5 +439,31 @@ function ImportedDatasetRow({ record, onRemoved }: { record: StoredImportedDatas
       </div>
       {message && <p className="notice notice-error">{message}</p>}
     </li>
+  );
+}
+
+/**
+ * The course's datasets the server has not prepared: what each downloads and the command that does
+ * it (the CLI downloads, checks and prepares them; docs/offline.md says why not the page).
+ */
+function DownloadableDatasets({ prepared }: { prepared: DatasetsIndexEntry[] }) {
+  const absent = DOWNLOADABLE_DATASETS.filter((d) => !prepared.some((entry) => entry.id === d.id));
+  if (absent.length === 0) return null;
+  return (
+    <>
+      <h3>Downloadable datasets not prepared here</h3>
+      <p className="hint">
+        The course&apos;s photo sets are downloads. Where the app is served, the command downloads them once
+        (with progress, resuming an interrupted download), checks their SHA-256 and prepares them; reload this
+        page afterwards.
+      </p>
+      <ul className="dataset-list" data-testid="downloadable-datasets">
+        {absent.map((d) => (
+          <li key={d.id} className="dataset-row" data-dataset-id={d.id}>
+            <strong>{d.id}</strong>: {downloadNote(d.id)} · <code>{prepareCommand(d.id)}</code>
+          </li>
+        ))}
+      </ul>
+    </>
   );
 }

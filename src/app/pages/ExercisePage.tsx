@@ -1,3 +1,4 @@
+import { CourseDataNote } from '../offline/CourseDataNote';
 import { useCallback, useDeferredValue, useEffect, useMemo, useRef, useState } from 'react';
 import { useShallow } from 'zustand/react/shallow';
 import { findExercise } from '../catalog';
@@ -223,6 +224,7 @@ function ExerciseWorkspace({
       <div className={showRunPanel ? 'workspace workspace-with-run' : 'workspace'}>
         <aside className="brief-panel">
           {setExercise && <SetTargetsNote exercise={exercise} />}
+          <CourseDataNote exercise={exercise} />
           <Markdown source={bundle.brief} className="brief" />
           {exercise.kind === 'train' && exercise.dataset && (
             <DatasetGallery datasetId={exercise.dataset} perClass={3} compact />

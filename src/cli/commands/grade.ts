@@ -30,6 +30,7 @@ import { FormatError, MAX_CODE_CHARS, type Submission } from '../../core/exercis
 import { MAX_BUNDLE_CHARS, parseSubmissionsFile } from '../../core/exercises/submission-bundle';
 import { readUntrustedText } from '../read-untrusted';
 import { needsTestData, regradeSubmission } from '../../core/grading/regrade';
+import { nodeModelReader } from '../models/model-files';
 import { LearnerError } from '../../core/sandbox/compile';
 import { submissionSimilarityFlags } from '../../core/grading/similarity';
 import {
@@ -341,7 +342,12 @@ async function regradeFiles(files: string[], options: GradeOptions): Promise<num
         progress(`Re-grading ${file} (${submission.learner.name}, ${submission.exerciseId})`);
         // With --set, the set's flags (late, out-of-exam, wrong-set) join the re-grade's.
         const result = needsTestData(bundle)
-          ? await regradeSubmission(tf, submission, { bundle, testDataset: await testDataFor(bundle), set })
+          ? await regradeSubmission(tf, submission, {
+              bundle,
+              testDataset: await testDataFor(bundle),
+              set,
+              modelReader: (modelId) => nodeModelReader(modelId),
+            })
           : await regradeSubmission(tf, submission, {
               bundle,
               set,

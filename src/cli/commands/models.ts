@@ -77,7 +77,7 @@ export function registerModelsCommand(program: Command, setExitCode: (code: numb
               : `download from ${entry.source.url}`;
         process.stdout.write(
           `${entry.id}\n  ${entry.title}\n  input ${entry.inputShape.join('×')} in ${entry.inputRange}, ` +
-            `${entry.classes} classes; ${where}\n  licence: ${entry.licence}\n`,
+            `${entry.classes ? `${entry.classes} classes` : 'a feature vector (no classifier)'}; ${where}\n  licence: ${entry.licence}\n`,
         );
       }
     });

@@ -7,6 +7,7 @@ import type { Command } from 'commander';
 import type { ExerciseBundle } from '../../core/exercises/schema';
 import type { RunOutcome } from '../../core/sandbox/run-types';
 import { readCatalog } from '../catalog';
+import { missingDownloads } from '../datasets/availability';
 import { CliError } from '../cli-error';
 import { effectiveTimeLimit, stopError } from '../../core/sandbox/watchdog';
 import { runInSandbox } from '../sandbox/run-in-sandbox';
@@ -75,7 +76,7 @@ async function verify(options: VerifyOptions): Promise<number> {
     if (options.json) process.stdout.write(`${JSON.stringify(line)}\n`);
     else
       process.stderr.write(
-        `${line.id}: ${line.skipped ? 'skipped' : line.problems.length ? 'NOT honest' : 'ok'}\n`,
+        `${line.id}: ${line.skipped ? `skipped: ${line.problems.join('; ')}` : line.problems.length ? 'NOT honest' : 'ok'}\n`,
       );
   }
   if (!options.json) process.stdout.write(`${formatTable(lines)}\n`);
@@ -111,6 +112,13 @@ async function verifyExercise(
     line.problems.push(
       `expected to train ${exercise.expectedMinutes} min, over the budget of ${maxMinutes} min`,
     );
+    return line;
+  }
+  // The course's datasets and the published models are downloads: absent, say what to run.
+  const missing = missingDownloads(exercise);
+  if (missing.length) {
+    line.skipped = true;
+    line.problems.push(...missing);
     return line;
   }
   const started = Date.now();
@@ -160,7 +168,7 @@ function formatTable(lines: VerifyLine[]): string {
       mark(l.solutionPassed),
       mark(l.starterPassed),
       l.skipped ? '-' : String(l.seconds),
-      l.skipped ? `skipped: ${l.problems[0]}` : l.problems.length ? l.problems.join('; ') : 'honest',
+      l.skipped ? `skipped: ${l.problems.join('; ')}` : l.problems.length ? l.problems.join('; ') : 'honest',
     ]),
   ];
   const widths = rows[0].map((_, i) => Math.max(...rows.map((r) => r[i].length)));

@@ -9,11 +9,12 @@
  */
 import { createHash } from 'node:crypto';
 import { createReadStream, existsSync } from 'node:fs';
-import { mkdir, open, rename, rm } from 'node:fs/promises';
+import { mkdir, open, rename, rm, stat } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { CliError } from '../cli-error';
 import { errorMessageWithCause } from '../../core/shared/errors';
+import { formatSize, progressLog } from './download';
 
 export interface ArchiveSpec {
   /** The file name, also its name in the cache and in a `--from` folder. */
@@ -23,6 +24,8 @@ export interface ArchiveSpec {
   sha256?: string;
   /** Where the hash comes from, for messages. */
   hashSource?: string;
+  /** The class folders lie under this folder of the archive (`train/`, `validation/` of one zip). */
+  folder?: string;
 }
 
 export interface FetchArchiveOptions {
@@ -63,49 +66,67 @@ export async function sha256OfFile(file: string): Promise<string> {
   return hash.digest('hex');
 }
 
-const formatSize = (bytes: number) =>
-  bytes < 1e6 ? `${Math.ceil(bytes / 1e3)} kB` : `${(bytes / 1e6).toFixed(1)} MB`;
-
 /**
- * Streams `url` into `destination`, hashing as it goes; logs progress every tenth. Throws on an HTTP
- * error or a connection that closes early, and leaves no file behind then.
+ * Streams `url` into `destination`, hashing as it goes; logs progress every tenth. A `destination`
+ * left by an earlier, interrupted download is resumed where it stopped (an HTTP range request;
+ * a server that answers with the whole file starts it over), and the hash covers the whole file.
+ * Throws on an HTTP error or a connection that closes early: the bytes that did arrive stay in
+ * `destination` for the next attempt to resume.
  */
 export async function downloadToFile(
   url: string,
   destination: string,
   log: (line: string) => void,
-): Promise<{ sha256: string; bytes: number }> {
+): Promise<{ sha256: string; bytes: number; resumedAt: number }> {
   const hash = createHash('sha256');
+  const already = existsSync(destination) ? (await stat(destination)).size : 0;
+  const response = await fetch(url, already > 0 ? { headers: { Range: `bytes=${already}-` } } : undefined);
+  const resumes = already > 0 && response.status === 206 && rangeStartsAt(response, already);
+  if (!response.ok || (response.status === 206 && !resumes)) {
+    await response.body?.cancel();
+    if (response.status === 416 || response.status === 206) {
+      // The range does not fit what the server has now: start over.
+      await rm(destination, { force: true });
+      return downloadToFile(url, destination, log);
+    }
+    throw new Error(`HTTP ${response.status} ${response.statusText}`.trim());
+  }
   let loaded = 0;
-  const handle = await open(destination, 'w');
+  if (resumes) {
+    for await (const chunk of createReadStream(destination)) hash.update(chunk as Buffer);
+    loaded = already;
+  }
+  const header = Number(response.headers.get('content-length'));
+  const total = Number.isFinite(header) && header > 0 ? header + loaded : undefined;
+  log(
+    resumes
+      ? `resuming ${url} at ${formatSize(already)}${total ? ` of ${formatSize(total)}` : ''}`
+      : `downloading ${url}${total ? ` (${formatSize(total)})` : ''}`,
+  );
+  const progress = progressLog(total, log);
+  const handle = await open(destination, resumes ? 'a' : 'w');
   try {
-    const response = await fetch(url);
-    if (!response.ok) throw new Error(`HTTP ${response.status} ${response.statusText}`.trim());
-    const header = Number(response.headers.get('content-length'));
-    const total = Number.isFinite(header) && header > 0 ? header : undefined;
-    log(`downloading ${url}${total ? ` (${formatSize(total)})` : ''}`);
-    let nextReport = 0.1;
     if (response.body) {
       for await (const chunk of response.body as unknown as AsyncIterable<Uint8Array>) {
         hash.update(chunk);
         await handle.write(chunk);
         loaded += chunk.length;
-        if (total && loaded / total >= nextReport && loaded < total) {
-          log(`  ${Math.floor((loaded / total) * 100)}% of ${formatSize(total)}`);
-          nextReport = Math.floor((loaded / total) * 10 + 1) / 10;
-        }
+        progress(loaded);
       }
     }
     if (total !== undefined && loaded !== total) {
       throw new Error(`the connection closed after ${loaded} of ${total} bytes`);
     }
-  } catch (error) {
+  } finally {
     await handle.close();
-    await rm(destination, { force: true });
-    throw error;
   }
-  await handle.close();
-  return { sha256: hash.digest('hex'), bytes: loaded };
+  return { sha256: hash.digest('hex'), bytes: loaded, resumedAt: resumes ? already : 0 };
+}
+
+/** A 206 answer's `Content-Range: bytes START-END/TOTAL` starts where the partial file ends. */
+function rangeStartsAt(response: Response, start: number): boolean {
+  const match = /^bytes (\d+)-\d+\/(\d+|\*)$/.exec(response.headers.get('content-range') ?? '');
+  return match !== null && Number(match[1]) === start;
 }
 
 export async function fetchArchive(spec: ArchiveSpec, options: FetchArchiveOptions): Promise<FetchedArchive> {
@@ -163,7 +184,12 @@ export async function fetchArchive(spec: ArchiveSpec, options: FetchArchiveOptio
   try {
     downloaded = await downloadToFile(url, partial, log);
   } catch (error) {
-    throw new CliError(`could not download ${url} (${errorMessageWithCause(error)}); ${howToFix}`);
+    const kept = existsSync(partial) ? (await stat(partial)).size : 0;
+    if (kept === 0) await rm(partial, { force: true });
+    const resume = kept
+      ? `; ${formatSize(kept)} arrived and are kept in ${cacheDir}: run the same command again to resume, or ${howToFix}`
+      : `; ${howToFix}`;
+    throw new CliError(`could not download ${url} (${errorMessageWithCause(error)})${resume}`);
   }
   if (expected && downloaded.sha256 !== expected) {
     await rm(partial, { force: true });

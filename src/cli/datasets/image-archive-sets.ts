@@ -1,8 +1,10 @@
 /**
  * The downloadable photo sets that come as zips of class folders: rock-paper-scissors and
  * horses-or-humans (Laurence Moroney's, with separate train and test zips, SHA-256s published by
- * TensorFlow Datasets) and cats-vs-dogs (Microsoft's Asirra archive, one zip, no published hash:
- * trust on first use; split here into train and test per class).
+ * TensorFlow Datasets), cats-vs-dogs-filtered (the course's 2,000 + 1,000 subset, one zip holding
+ * `train/` and `validation/`, no published hash: trust on first use) and cats-vs-dogs (Microsoft's
+ * Asirra archive, one zip, trust on first use; split here into train and test per class). Their
+ * sizes come from core/datasets/downloads.ts, which the page shows too.
  *
  * The Microsoft archive holds images that are not JPEGs at all or are broken; like TensorFlow
  * Datasets (which drops 1,738 of them) a file whose first bytes lack the JFIF marker is skipped,
@@ -11,17 +13,21 @@
 import { gatherSplit } from '../../core/datasets/images/assemble';
 import { stratifiedSplit } from '../../core/datasets/images/stratified-split';
 import type { RawSplit } from '../../core/datasets/types';
+import { downloadNote } from '../../core/datasets/downloads';
 import { CliError } from '../cli-error';
 import { describeArchives, fetchArchive, recordedHashes } from './archive-download';
 import type { ArchiveSpec, FetchedArchive } from './archive-download';
 import { collectClassImages } from './class-images';
 import type { CollectedImages } from './class-images';
-import { openImageSource } from './image-source';
+import { openImageSource, withinFolder } from './image-source';
 import type { ImageSource } from './image-source';
 import type { DatasetPreparer, PrepareOptions, PrepareResult } from './preparer';
 import { resolveTarget, writePrepared } from './preparer';
 
 const TF_DATA = 'https://storage.googleapis.com/download.tensorflow.org/data/';
+
+/** `…, downloads 230 MB once`: the description's download size, from core/datasets/downloads.ts. */
+const sized = (id: string, what: string) => `${what} (${downloadNote(id) ?? 'nothing to download'})`;
 
 export interface ImageArchiveSet {
   id: string;
@@ -52,7 +58,7 @@ export const IMAGE_ARCHIVE_SETS: ImageArchiveSet[] = [
     id: 'rock-paper-scissors',
     title: 'Rock, paper, scissors',
     license: 'CC BY 2.0 (Laurence Moroney)',
-    description: 'CGI hands, 3 classes, 2,520 train / 372 test (downloads 230 MB)',
+    description: sized('rock-paper-scissors', 'CGI hands, 3 classes, 2,520 train / 372 test'),
     train: {
       file: 'rps.zip',
       url: `${TF_DATA}rps.zip`,
@@ -72,7 +78,7 @@ export const IMAGE_ARCHIVE_SETS: ImageArchiveSet[] = [
     id: 'horses-or-humans',
     title: 'Horses or humans',
     license: 'CC BY 2.0 (Laurence Moroney)',
-    description: 'CGI horses and humans, 1,027 train / 256 test (downloads 160 MB)',
+    description: sized('horses-or-humans', 'CGI horses and humans, 1,027 train / 256 test'),
     train: {
       file: 'horse-or-human.zip',
       url: `${TF_DATA}horse-or-human.zip`,
@@ -89,11 +95,33 @@ export const IMAGE_ARCHIVE_SETS: ImageArchiveSet[] = [
     channels: 3,
   },
   {
+    id: 'cats-vs-dogs-filtered',
+    title: 'Cats vs dogs (filtered)',
+    license:
+      'Microsoft Research (Asirra) photos, the subset Google published for its course; see https://www.microsoft.com/en-us/download/details.aspx?id=54765',
+    description: sized(
+      'cats-vs-dogs-filtered',
+      "the course's subset: 1,000 train and 500 validation photos per class, 2 classes",
+    ),
+    train: {
+      file: 'cats_and_dogs_filtered.zip',
+      url: 'https://storage.googleapis.com/mledu-datasets/cats_and_dogs_filtered.zip',
+      folder: 'train',
+    },
+    test: {
+      file: 'cats_and_dogs_filtered.zip',
+      url: 'https://storage.googleapis.com/mledu-datasets/cats_and_dogs_filtered.zip',
+      folder: 'validation',
+    },
+    size: [96, 96],
+    channels: 3,
+  },
+  {
     id: 'cats-vs-dogs',
     title: 'Cats vs dogs',
     license:
       'Microsoft Research (Asirra); see https://www.microsoft.com/en-us/download/details.aspx?id=54765',
-    description: 'photos of cats and dogs, 1,000 per class by default (--limit; downloads 800 MB)',
+    description: sized('cats-vs-dogs', 'photos of cats and dogs, 1,000 per class by default (--limit)'),
     train: {
       file: 'kagglecatsanddogs_5340.zip',
       url: 'https://download.microsoft.com/download/3/E/1/3E1C3F21-ECDB-4869-8368-6DEBA77B919F/kagglecatsanddogs_5340.zip',
@@ -127,7 +155,9 @@ export async function prepareImageArchiveSet(
   }
   const recorded = recordedHashes(target.existing?.source);
   const fetched: FetchedArchive[] = [];
-  const read = async (spec: ArchiveSpec, classNames?: string[]): Promise<CollectedImages> => {
+  const fetchOnce = async (spec: ArchiveSpec): Promise<FetchedArchive> => {
+    const known = fetched.find((archive) => archive.file === spec.file);
+    if (known) return known;
     const override = options.hashes?.[spec.file];
     const archive = await fetchArchive(
       override === undefined ? spec : { ...spec, sha256: override ?? undefined },
@@ -141,16 +171,23 @@ export async function prepareImageArchiveSet(
       },
     );
     fetched.push(archive);
+    return archive;
+  };
+  const read = async (spec: ArchiveSpec, classNames?: string[]): Promise<CollectedImages> => {
+    const archive = await fetchOnce(spec);
     let source: ImageSource;
     try {
       source = await openImageSource(archive.path);
+      if (spec.folder) source = withinFolder(source, spec.folder);
     } catch (error) {
       throw new CliError(
         `${spec.file} (${archive.path}): ${(error as Error).message}; delete it and prepare ${set.id} again`,
       );
     }
     try {
-      log(`reading ${spec.file}${limit ? ` (at most ${limit} images per class)` : ''}`);
+      log(
+        `reading ${spec.file}${spec.folder ? `, ${spec.folder}/` : ''}${limit ? ` (at most ${limit} images per class)` : ''}`,
+      );
       const collected = await collectClassImages(source, {
         shape,
         classNames,
@@ -186,7 +223,8 @@ export async function prepareImageArchiveSet(
   log(
     `writing ${splits.train.count} train and ${splits.test.count} test images of ${height}×${width}×${set.channels} into ${target.folder}`,
   );
-  const source = `${set.train.url}${set.test ? ` and ${set.test.url}` : ''}: ${describeArchives(fetched)}`;
+  const urls = [...new Set([set.train.url, ...(set.test ? [set.test.url] : [])])];
+  const source = `${urls.join(' and ')}: ${describeArchives(fetched)}`;
   return writePrepared(
     target,
     {

@@ -217,3 +217,36 @@ async function readBounded(stream: Readable, maxBytes: number, truncate: boolean
   }
   return new Uint8Array(Buffer.concat(chunks, size));
 }
+
+/**
+ * The part of a source under a folder named `folder` (at the top or inside one wrapping folder, as
+ * `cats_and_dogs_filtered/train/`), with paths relative to it: one zip that holds both splits.
+ */
+export function withinFolder(source: ImageSource, folder: string): ImageSource {
+  const prefixOf = (p: string): string | undefined => {
+    const parts = p.split('/');
+    const at = parts.indexOf(folder);
+    return at >= 0 && at <= 1 ? `${parts.slice(0, at + 1).join('/')}/` : undefined;
+  };
+  const prefixes = new Set(source.files.map((f) => prefixOf(f.path)).filter((p) => p !== undefined));
+  if (prefixes.size !== 1) {
+    throw new Error(
+      prefixes.size === 0
+        ? `no folder '${folder}' at the top of the archive (or inside one top folder)`
+        : `more than one folder '${folder}' in the archive: ${[...prefixes].join(', ')}`,
+    );
+  }
+  const [prefix] = prefixes as Set<string>;
+  const inside = (p: string) => p.startsWith(prefix) && p.length > prefix.length;
+  return {
+    ...source,
+    description: `${source.description} (${prefix})`,
+    files: source.files
+      .filter((f) => inside(f.path))
+      .map((f) => ({ ...f, path: f.path.slice(prefix.length) })),
+    folders: source.folders.filter((p) => inside(`${p}/`)).map((p) => p.slice(prefix.length)),
+    links: source.links.filter(inside).map((p) => p.slice(prefix.length)),
+    read: (file) => source.read(prefix + file),
+    readStart: (file, count) => source.readStart(prefix + file, count),
+  };
+}

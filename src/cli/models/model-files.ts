@@ -79,7 +79,10 @@ export function nodeModelReader(id: string, options: NodeModelReaderOptions = {}
     try {
       response = await fetch(url);
     } catch (error) {
-      throw new Error(`cannot download ${url} (offline?): ${(error as Error).message}`);
+      throw new Error(
+        `cannot download ${url} (offline?): ${(error as Error).message}; ` +
+          `run \`npx cv-lab models fetch ${entry.id}\` while online to keep it in ${cacheFolder}`,
+      );
     }
     if (!response.ok) throw new Error(`${url} answered HTTP ${response.status}`);
     const bytes = new Uint8Array(await response.arrayBuffer());

@@ -2,6 +2,8 @@
  * The one error every dataset loader throws: it names the file at fault, so a learner or a team
  * lead can see at once which download or shard to replace.
  */
+import { prepareInstruction } from './downloads';
+
 export class DatasetError extends Error {
   constructor(
     /** The file at fault, relative to the dataset's folder (`manifest.json`, `train-images-0.bin.gzip`). */
@@ -25,7 +27,7 @@ export class DatasetNotPreparedError extends DatasetError {
     file = 'manifest.json',
   ) {
     super(file, 'missing');
-    this.message = `dataset '${datasetId}' is not prepared: run \`npx cv-lab datasets prepare ${datasetId}\``;
+    this.message = `dataset '${datasetId}' is not prepared: ${prepareInstruction(datasetId)}`;
     this.name = 'DatasetNotPreparedError';
   }
 }

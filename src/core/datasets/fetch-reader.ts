@@ -9,7 +9,8 @@ import { errorMessage } from '../shared/errors';
 
 /**
  * `baseUrl` is the dataset's folder, e.g. `https://host/datasets/fashion-mnist/` (a missing
- * trailing slash is added). A 404 on `manifest.json` means the dataset was never prepared.
+ * trailing slash is added). A 404 on `manifest.json`, or an HTML page in its place, means the
+ * dataset was never prepared.
  */
 export function fetchDatasetReader(baseUrl: string): DatasetFileReader {
   const base = baseUrl.endsWith('/') ? baseUrl : `${baseUrl}/`;
@@ -29,6 +30,12 @@ export function fetchDatasetReader(baseUrl: string): DatasetFileReader {
     }
     if (!response.ok) {
       throw new DatasetError(path, `could not be fetched: HTTP ${response.status} ${response.statusText}`);
+    }
+    // A server that answers a missing file with the app's page (a single-page app's fallback, as
+    // `vite preview` does) has no such dataset either.
+    if (path === MANIFEST_FILE && /^text\/html\b/i.test(response.headers.get('content-type') ?? '')) {
+      await response.body?.cancel();
+      throw new DatasetNotPreparedError(datasetId);
     }
     const header = response.headers.get('content-length');
     // With a Content-Encoding the header counts the encoded bytes, not what the body yields.

@@ -110,6 +110,20 @@ export const ExerciseSchema = z.object({
    * without one follow, easier before harder.
    */
   order: z.number().int().nonnegative().optional(),
+  /**
+   * Where the targets come from when this project did not calibrate them with its own runs (the
+   * course's graders, for the course's downloaded datasets), and whether they were measured here.
+   * The page shows it beside the targets; `cv-lab verify` measures them where the data is present.
+   */
+  targetSource: z
+    .strictObject({
+      source: z.string().min(1).max(1000),
+      measuredHere: z.boolean(),
+      note: z.string().max(2000).optional(),
+    })
+    .optional(),
+  /** Pretrained models (registry ids) the reference solution loads: verify and the page check them. */
+  pretrained: z.array(z.string().min(1).max(200)).max(10).optional(),
 });
 export type Exercise = z.infer<typeof ExerciseSchema>;
 

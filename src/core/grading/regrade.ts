@@ -26,6 +26,7 @@ import type { LoadedDataset } from '../datasets/types';
 import type { ExerciseCard, Report } from '../exercises/schema';
 import { codeHash, type Submission } from '../exercises/submission';
 import { decodeWeights, deserializeModel } from '../models/artifacts';
+import { loadPretrainedBases, type ModelFileReader } from '../models/registry';
 import { gradeModel } from './grade';
 import { errorMessage } from '../shared/errors';
 import { setHash, type CvSet } from '../exercises/set';
@@ -82,6 +83,8 @@ export interface RegradeInput {
    * could not. Needed for those exercises; learner code never runs in the re-grader's thread.
    */
   gradeCode?: (code: string) => Promise<Report>;
+  /** Reads registered pretrained models: a model built on a published graph base needs it rebuilt. */
+  modelReader?: (modelId: string) => ModelFileReader;
   /**
    * The lead's set, when re-grading against one: adds the `late`, `out-of-exam` and `wrong-set`
    * flags (`setFlags`). The page's roster re-grades in a worker and calls `setFlags` itself.
@@ -100,9 +103,9 @@ export const ACCURACY_TOLERANCE = 0.005;
 export async function regradeSubmission(
   tf: TF,
   submission: Submission,
-  { bundle, testDataset, gradeCode, set }: RegradeInput,
+  { bundle, testDataset, gradeCode, set, modelReader }: RegradeInput,
 ): Promise<RegradeResult> {
-  const result = await regradeAlone(tf, submission, bundle, testDataset, gradeCode);
+  const result = await regradeAlone(tf, submission, bundle, testDataset, gradeCode, modelReader);
   if (set) result.flags.push(...(await setFlags(submission, set)));
   return result;
 }
@@ -113,6 +116,7 @@ async function regradeAlone(
   bundle: ExerciseCard,
   testDataset: LoadedDataset | undefined,
   gradeCode: ((code: string) => Promise<Report>) | undefined,
+  modelReader: ((modelId: string) => ModelFileReader) | undefined,
 ): Promise<RegradeResult> {
   const stored = submission.report;
   const flags: RegradeFlag[] = [];
@@ -159,6 +163,7 @@ async function regradeAlone(
 
   let model: tfType.LayersModel;
   try {
+    await loadPretrainedBases(tf, shipped.modelTopology, modelReader);
     model = await deserializeModel(tf, shipped, { verifyHash: false });
   } catch (error) {
     flags.push({

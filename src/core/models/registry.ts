@@ -17,6 +17,7 @@
 import type * as tfType from '@tensorflow/tfjs';
 import { sha256Hex } from '../shared/bytes';
 import type { TF } from '../shared/tf';
+import { graphBaseIds, hasGraph, registerPretrainedFeatures, rememberGraph } from './graph-features';
 
 /** Reads one file of a model by its path relative to the model's folder or base URL. */
 export type ModelFileReader = (path: string) => Promise<Uint8Array>;
@@ -41,7 +42,7 @@ export interface PretrainedEntry {
   inputShape: [number, number, number];
   /** How pixels must be scaled before they go in. */
   inputRange: '[0, 1]' | '[-1, 1]';
-  /** Output classes of the top layer (ImageNet: 1000, not listed). */
+  /** Output classes of the top layer (ImageNet: 1000, not listed); 0 for a feature vector without one. */
   classes: number;
   classNames?: string[];
   source: PretrainedSource;
@@ -54,6 +55,7 @@ export interface PretrainedEntry {
 
 export const SHAPES_MOBILENET_ID = 'shapes-mobilenet-v1-0.25';
 export const IMAGENET_MOBILENET_ID = 'imagenet-mobilenet-v1-0.25-224';
+export const IMAGENET_MOBILENET_V2_ID = 'imagenet-mobilenet-v2-1.0-224-features';
 
 export const PRETRAINED_MODELS: readonly PretrainedEntry[] = [
   {
@@ -89,6 +91,27 @@ export const PRETRAINED_MODELS: readonly PretrainedEntry[] = [
       'Published by the TensorFlow.js team (tfjs-models); converted from the Keras MobileNet ImageNet weights. ' +
       'No hashes are published: trust on first use.',
   },
+  {
+    id: IMAGENET_MOBILENET_V2_ID,
+    title: 'MobileNet v2 (alpha 1.0, 224×224 RGB) ImageNet feature vector, published for TensorFlow.js',
+    architecture:
+      'MobileNet v2, alpha 1.0, without its classifier: a TensorFlow.js graph model, loaded as one frozen ' +
+      'layer (PretrainedFeatures) that returns 1,280 features per image',
+    inputShape: [224, 224, 3],
+    inputRange: '[0, 1]',
+    classes: 0,
+    source: {
+      kind: 'url',
+      url: 'https://storage.googleapis.com/tfhub-tfjs-modules/google/tfjs-model/imagenet/mobilenet_v2_100_224/feature_vector/3/default/1/model.json',
+    },
+    sha256: null,
+    licence: 'Apache-2.0 (TF Hub / Kaggle Models, Google)',
+    provenance:
+      'TF Hub google/tfjs-model/imagenet/mobilenet_v2_100_224/feature_vector/3 (now on Kaggle Models as ' +
+      'google/mobilenet-v2, TfJs 100-224-feature-vector v3): the TF.js conversion of ' +
+      'google/imagenet/mobilenet_v2_100_224/feature_vector, the base the course uses with hub.KerasLayer. ' +
+      'Served from its TF Hub storage bucket; no hashes are published: trust on first use.',
+  },
 ];
 
 export function findPretrained(id: string): PretrainedEntry | undefined {
@@ -122,7 +145,9 @@ export interface LoadPretrainedOptions {
 interface ModelJson {
   modelTopology: Record<string, unknown>;
   weightsManifest: { paths: string[]; weights: tfType.io.WeightsManifestEntry[] }[];
+  /** `graph-model` for a converted TensorFlow graph (TF Hub's), else a Keras layers model. */
   format?: string;
+  signature?: Record<string, unknown>;
   generatedBy?: string;
   convertedBy?: string | null;
 }
@@ -182,20 +207,105 @@ export async function loadPretrained(
     weightSpecs.push(...group.weights);
   }
   const weightData = concatBytes(shards);
-  const modelTopology = options.inputShape
-    ? withInputShape(entry, modelJson.modelTopology, options.inputShape)
-    : modelJson.modelTopology;
-  const model = await tf.loadLayersModel(tf.io.fromMemory({ modelTopology, weightSpecs, weightData }));
+  const model = isGraphModel(modelJson)
+    ? await graphAsLayersModel(tf, entry, modelJson, weightSpecs, weightData, options.inputShape)
+    : await tf.loadLayersModel(
+        tf.io.fromMemory({
+          modelTopology: options.inputShape
+            ? withInputShape(entry, modelJson.modelTopology, options.inputShape)
+            : modelJson.modelTopology,
+          weightSpecs,
+          weightData,
+        }),
+      );
   if (!entry.sha256 && !trusted) await options.trust?.remember(entry.id, seen);
   return model;
 }
 
-/** A copy of a Keras topology whose input layers take images of `shape`. */
-function withInputShape(
+/**
+ * A graph model (TF Hub's feature vectors) as a Keras-style model of one frozen `PretrainedFeatures`
+ * layer: images of `inputShape` (default the entry's) in, the graph's feature vector out. The graph
+ * is kept by id for every layer that names it (graph-features.ts).
+ */
+async function graphAsLayersModel(
+  tf: TF,
   entry: PretrainedEntry,
-  topology: Record<string, unknown>,
-  shape: [number, number, number],
-): Record<string, unknown> {
+  modelJson: ModelJson,
+  weightSpecs: tfType.io.WeightsManifestEntry[],
+  weightData: ArrayBuffer,
+  inputShape: [number, number, number] | undefined,
+): Promise<tfType.LayersModel> {
+  const shape = inputShape ?? entry.inputShape;
+  checkInputShape(entry, shape);
+  let graph: tfType.GraphModel;
+  try {
+    graph = await tf.loadGraphModel(
+      tf.io.fromMemory({
+        modelTopology: modelJson.modelTopology,
+        weightSpecs,
+        weightData,
+        format: 'graph-model',
+        ...(modelJson.signature ? { signature: modelJson.signature } : {}),
+      }),
+    );
+  } catch (error) {
+    throw new ModelFileError(
+      'model.json',
+      `model ${entry.id}: not a graph model tfjs can load: ${(error as Error).message}`,
+    );
+  }
+  const [height, width] = entry.inputShape;
+  // One forward pass on a blank image: the feature vector's length (and a warm-up, as tfjs-models does).
+  const features = tf.tidy(() => {
+    const out = graph.predict(tf.zeros([1, height, width, entry.inputShape[2]])) as tfType.Tensor;
+    if (Array.isArray(out) || (out.rank !== 2 && out.rank !== 4)) {
+      throw new ModelFileError(
+        'model.json',
+        `model ${entry.id}: the graph must return one [batch, features] tensor`,
+      );
+    }
+    return out.shape[out.rank - 1];
+  });
+  rememberGraph(entry.id, graph);
+  const FeaturesLayer = registerPretrainedFeatures(tf);
+  const input = tf.input({ shape });
+  const output = new FeaturesLayer({
+    modelId: entry.id,
+    imageSize: [height, width],
+    features,
+    name: 'feature_vector',
+  }).apply(input) as tfType.SymbolicTensor;
+  return tf.model({ inputs: input, outputs: output, name: entry.id.replace(/[^A-Za-z0-9_]/g, '_') });
+}
+
+/** A converted TensorFlow graph: says so, or (older converters) holds a GraphDef's `node` list. */
+function isGraphModel(json: ModelJson): boolean {
+  return json.format === 'graph-model' || Array.isArray((json.modelTopology as { node?: unknown }).node);
+}
+
+/**
+ * Loads every registered graph base a saved topology names (its `PretrainedFeatures` layers) and
+ * not yet loaded here, so tfjs can rebuild the model: the grader's side of a run that used one.
+ */
+export async function loadPretrainedBases(
+  tf: TF,
+  topology: unknown,
+  reader: ((modelId: string) => ModelFileReader) | undefined,
+  options: Pick<LoadPretrainedOptions, 'trust'> = {},
+): Promise<void> {
+  for (const id of graphBaseIds(topology)) {
+    if (hasGraph(id)) continue;
+    if (!findPretrained(id))
+      throw new Error(`the model names a pretrained base "${id}" that is not in the registry`);
+    if (!reader)
+      throw new Error(
+        `the model needs the pretrained base ${id}, and no pretrained models are available here`,
+      );
+    (await loadPretrained(tf, id, reader(id), options)).dispose();
+  }
+}
+
+function checkInputShape(entry: PretrainedEntry, shape: [number, number, number]): void {
   const valid = shape.length === 3 && shape.every((d) => Number.isInteger(d) && d > 0 && d <= 1024);
   if (!valid) throw new Error(`inputShape must be [height, width, channels], got ${JSON.stringify(shape)}`);
   if (shape[2] !== entry.inputShape[2]) {
@@ -204,6 +314,15 @@ function withInputShape(
         `(got ${shape[2]} channels: convert the images, e.g. gray to RGB with tf.layers.concatenate)`,
     );
   }
+}
+
+/** A copy of a Keras topology whose input layers take images of `shape`. */
+function withInputShape(
+  entry: PretrainedEntry,
+  topology: Record<string, unknown>,
+  shape: [number, number, number],
+): Record<string, unknown> {
+  checkInputShape(entry, shape);
   const copy = JSON.parse(JSON.stringify(topology)) as Record<string, unknown>;
   const modelConfig = (copy.model_config ?? copy) as { config?: { layers?: unknown[] } };
   let found = 0;
@@ -235,7 +354,7 @@ function parseModelJson(id: string, bytes: Uint8Array): ModelJson {
   if (!json.modelTopology || typeof json.modelTopology !== 'object' || !manifestOk) {
     throw new ModelFileError(
       'model.json',
-      `model ${id}: model.json needs modelTopology and weightsManifest (a tfjs layers model)`,
+      `model ${id}: model.json needs modelTopology and weightsManifest (a tfjs layers or graph model)`,
     );
   }
   for (const path of json.weightsManifest!.flatMap((g) => g.paths)) {

@@ -20,7 +20,7 @@ import type { DatasetFileReader, LoadedDataset, RawSplit } from '../datasets/typ
 import type { Check, ExerciseBundle, ExerciseCard, Report } from '../exercises/schema';
 import { evaluateFigures, gradeModel, withFailedCheck } from '../grading/grade';
 import { deserializeModel, assertGradableTopology, type ModelArtifactsJson } from '../models/artifacts';
-import type { ModelFileReader } from '../models/registry';
+import { loadPretrainedBases, type ModelFileReader } from '../models/registry';
 import { errorMessage } from '../shared/errors';
 import type { LearnerErrorInfo, RunEvent, RunEventSink } from './events';
 import type { TF } from '../shared/tf';
@@ -462,6 +462,8 @@ async function gradeTrained(
   }
   let model: tfType.LayersModel;
   try {
+    // A frozen published graph base travels as its registry id: load it here, checked, first.
+    await loadPretrainedBases(tf, result.model.modelTopology, host.modelReader?.bind(host));
     model = await deserializeModel(tf, result.model);
   } catch (error) {
     return {

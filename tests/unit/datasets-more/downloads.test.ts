@@ -123,10 +123,12 @@ describe('prepare mnist against a local server', () => {
     }).catch((e: Error) => e);
     expect((truncated as Error).message).toMatch(
       new RegExp(
-        `^could not download ${server.baseUrl}t10k-images-idx3-ubyte\\.gz \\(.+\\); download https://storage\\.googleapis\\.com/cvdf-datasets/mnist/t10k-images-idx3-ubyte\\.gz by hand into a folder and run \`npx cv-lab datasets prepare mnist --from <folder>\`$`,
+        `^could not download ${server.baseUrl}t10k-images-idx3-ubyte\\.gz \\(.+\\); \\d+ kB arrived and are kept in .+: run the same command again to resume, or download https://storage\\.googleapis\\.com/cvdf-datasets/mnist/t10k-images-idx3-ubyte\\.gz by hand into a folder and run \`npx cv-lab datasets prepare mnist --from <folder>\`$`,
       ),
     );
+    // What arrived is kept, as a partial file, for the next run to resume.
     expect((await readdir(cacheDir)).sort()).toEqual([
+      't10k-images-idx3-ubyte.gz.part',
       'train-images-idx3-ubyte.gz',
       'train-labels-idx1-ubyte.gz',
     ]);
