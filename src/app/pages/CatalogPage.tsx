@@ -1,5 +1,6 @@
 import { useState } from 'react';
 import { categories, type Exercise, type ExerciseCard } from '../../core/exercises/schema';
+import { describeBands } from '../../core/exercises/score';
 import { describeTargets } from '../../core/grading/target-text';
 import { catalogErrors, exerciseCards } from '../catalog';
 import { categorySections } from '../categories';
@@ -84,6 +85,17 @@ export function CatalogPage() {
               </span>
             </h2>
             <p className="muted">{categorySections[category].about}</p>
+            {category === 'exam' && (
+              <p>
+                <a
+                  className="button button-primary"
+                  href={routeHref.examPractice}
+                  data-testid="open-exam-practice"
+                >
+                  Take them as a timed practice
+                </a>
+              </p>
+            )}
             <ul className="exercise-list">
               {bundles.map(({ exercise }) => (
                 <li key={exercise.id} className="exercise-card" data-exercise-id={exercise.id}>
@@ -115,6 +127,11 @@ export function CatalogPage() {
                   {exercise.targets.length > 0 && (
                     <p className="exercise-targets">
                       To pass: {describeTargets(exercise.targets, exercise.kind)}
+                    </p>
+                  )}
+                  {exercise.bands && (
+                    <p className="exercise-targets" data-testid="exercise-bands">
+                      Scored 1 to 5: {describeBands(exercise.bands)}
                     </p>
                   )}
                   <ResultBadge result={results[exercise.id]} />
