@@ -197,7 +197,10 @@ export const useRunStore = create<RunState>()((set, get) => {
       current = {
         bundle,
         code,
-        ...(bundle.hasHints ? { hintsUsed: useHintsStore.getState().revealed[bundle.exercise.id] ?? 0 } : {}),
+        // An exam shows no hints, so its reports count none.
+        ...(bundle.hasHints && !exam
+          ? { hintsUsed: useHintsStore.getState().revealed[bundle.exercise.id] ?? 0 }
+          : {}),
       };
       set({
         ...startedRunView(bundle.exercise.id, performance.now()),
