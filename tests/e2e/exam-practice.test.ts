@@ -7,6 +7,7 @@
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, expect, test } from 'vitest';
 import { launchChromium, openApp } from './browser';
+import { screenshot } from './teams-helpers';
 
 let browser: Browser;
 beforeAll(async () => {
@@ -59,6 +60,7 @@ test('the practice opens from the catalog, its clock survives a reload, and a re
     await hints.getByTestId('reveal-hint').click();
     await expect.poll(() => hints.getByTestId('hint').count()).toBe(1);
     expect(await hints.locator('summary').innerText()).toContain('1 revealed');
+    await screenshot(page, 'exam-practice-task');
 
     await page.reload();
     await page.getByTestId('hints').locator('summary').click();
@@ -70,6 +72,7 @@ test('the practice opens from the catalog, its clock survives a reload, and a re
     expect(await taskRow(page, 'exam-fashion-cnn').getByTestId('practice-hints').innerText()).toBe(
       'no hints used',
     );
+    await screenshot(page, 'exam-practice');
     expect(errors.filter((e) => !/Failed to load resource/.test(e))).toEqual([]);
   } finally {
     await context.close();
