@@ -2,12 +2,14 @@
  * Issue 14, item 1 in Chromium: the exam practice is reached from the catalog's section, its time
  * box keeps running across a reload (an exam clock on record, not a timer in the page), and a hint
  * revealed on a task is counted on the task's page and in the practice's table, also after a reload.
- * Nothing trains here: scoring by bands is tested in Node (tests/unit/exam-practice).
+ * The second test trains a small dense network for seconds: its report carries the band score and
+ * the hints revealed, and the practice counts it. Band scoring itself is tested in Node
+ * (tests/unit/exam-practice, tests/unit/grading/grade.test.ts).
  */
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, expect, test } from 'vitest';
-import { launchChromium, openApp } from './browser';
-import { screenshot } from './teams-helpers';
+import { launchChromium, openApp, openExercise, pinBackend, replaceCode } from './browser';
+import { quickDenseSolution, screenshot } from './teams-helpers';
 
 let browser: Browser;
 beforeAll(async () => {
@@ -73,6 +75,38 @@ test('the practice opens from the catalog, its clock survives a reload, and a re
       'no hints used',
     );
     await screenshot(page, 'exam-practice');
+    expect(errors.filter((e) => !/Failed to load resource/.test(e))).toEqual([]);
+  } finally {
+    await context.close();
+  }
+});
+
+test("a task's run during the practice: the report shows its band score and hints, the practice counts it", async () => {
+  const { page, context, errors } = await openApp(browser, '#/exam-practice');
+  try {
+    await pinBackend(page, 'wasm');
+    await page.goto(page.url().replace(/#.*$/, '#/exam-practice'));
+    await page.getByTestId('start-practice').click();
+    await page.getByTestId('practice-clock').waitFor();
+
+    await openExercise(page, 'exam-basic');
+    const hints = page.getByTestId('hints');
+    await hints.locator('summary').click();
+    await hints.getByTestId('reveal-hint').click();
+    await replaceCode(page, quickDenseSolution);
+    await page.getByTestId('run-button').click();
+    await page.getByTestId('report').waitFor({ timeout: 240_000 });
+    const band = await page.getByTestId('band-score').innerText();
+    expect(band).toMatch(/^Exam score [1-5] of 5: accuracy 0\.\d{3}, band .+ · 1 hint used$/);
+    const score = Number(/score ([1-5]) of 5/.exec(band)![1]);
+
+    await page.goto(page.url().replace(/#.*$/, '#/exam-practice'));
+    const row = taskRow(page, 'exam-basic');
+    await expect.poll(() => row.getByTestId('practice-score').innerText()).toContain(`${score} / 5`);
+    expect(await page.getByTestId('practice-total').innerText()).toBe(`${score} / 20`);
+    expect(await row.getByTestId('practice-hints').innerText()).toBe('1 hint used');
+    await page.reload();
+    await expect.poll(() => row.getByTestId('practice-score').innerText()).toContain(`${score} / 5`);
     expect(errors.filter((e) => !/Failed to load resource/.test(e))).toEqual([]);
   } finally {
     await context.close();
