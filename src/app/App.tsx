@@ -1,4 +1,5 @@
 import { useEffect, useLayoutEffect, useRef } from 'react';
+import { ExamPracticePage } from './exam-practice/ExamPracticePage';
 import { OfflineStatus } from './offline/OfflineStatus';
 import { BackupPage } from './pages/BackupPage';
 import { CatalogPage } from './pages/CatalogPage';
@@ -60,6 +61,9 @@ export function App() {
           <a href={routeHref.catalog} aria-current={route.page === 'catalog' ? 'page' : undefined}>
             Exercises
           </a>
+          <a href={routeHref.examPractice} aria-current={route.page === 'exam-practice' ? 'page' : undefined}>
+            Exam practice
+          </a>
           <a
             href={routeHref.sets}
             aria-current={['sets', 'set', 'set-exercise'].includes(route.page) ? 'page' : undefined}
@@ -110,6 +114,7 @@ export function App() {
         {route.page === 'datasets' && <DatasetsPage />}
         {route.page === 'backup' && <BackupPage />}
         {route.page === 'keras-to-tfjs' && <KerasReferencePage />}
+        {route.page === 'exam-practice' && <ExamPracticePage />}
         {route.page === 'sets' && <SetsPage />}
         {route.page === 'set' && <SetPage key={route.setId} setId={route.setId} />}
         {route.page === 'set-exercise' && (

@@ -33,6 +33,11 @@ export const categorySections: Record<Category, { title: string; about: string }
     title: 'Deployment',
     about: 'Make a trained model small enough for the edge without losing accuracy.',
   },
+  exam: {
+    title: 'Exam practice',
+    about:
+      "The exam's image tasks: a brief with only the dataset, the model's input and output and the bands that score it 1 to 5; the recipe is in the hints, and each one you reveal is counted.",
+  },
   quiz: {
     title: 'Quizzes',
     about: 'Architectures, detection and segmentation, when to fine-tune, which metric for which task.',

@@ -22,6 +22,8 @@ export type Route =
   | { page: 'backup' }
   // The Keras-to-tfjs reference (issue 13), bundled from docs/keras-to-tfjs.md.
   | { page: 'keras-to-tfjs' }
+  // Exam practice (issue 14): the exam-shaped tasks under one time box.
+  | { page: 'exam-practice' }
   | { page: 'not-found'; hash: string };
 
 /** Where the Keras-to-tfjs reference lives: every exercise brief links here. */
@@ -34,6 +36,7 @@ export function parseRoute(hash: string): Route {
   if (path === '/datasets') return { page: 'datasets' };
   if (path === '/backup') return { page: 'backup' };
   if (path === '/keras-to-tfjs') return { page: 'keras-to-tfjs' };
+  if (path === '/exam-practice') return { page: 'exam-practice' };
   if (path.startsWith('set=')) return { page: 'set-link' };
   if (path === '/sets') return { page: 'sets' };
   if (path === '/sets/new') return { page: 'set-builder' };
@@ -52,6 +55,7 @@ export const routeHref = {
   datasets: '#/datasets',
   backup: '#/backup',
   kerasToTfjs: kerasReferenceHref,
+  examPractice: '#/exam-practice',
   exercise: (id: string) => `#/exercise/${id}`,
   sets: '#/sets',
   set: (id: string) => `#/set/${id}`,

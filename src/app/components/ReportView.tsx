@@ -1,4 +1,4 @@
-import { countedScore } from '../../core/exercises/score';
+import { countedScore, describeBand, describeHintsUsed } from '../../core/exercises/score';
 import type { Report } from '../../core/exercises/schema';
 import { diagnoseReport, type EpochLogs } from '../../core/grading/diagnosis';
 import { ConfusionMatrix } from './ConfusionMatrix';
@@ -44,6 +44,12 @@ export function ReportView({ report, history }: { report: Report; history?: read
         <span className="verdict-score" data-testid="score">
           {report.gradedByLead ? 'Your team lead grades it' : `Score ${Math.round(countedScore(report))}/100`}
         </span>
+        {report.band && (
+          <span className="verdict-band" data-testid="band-score">
+            Exam {describeBand(report.band)}
+            {report.hintsUsed !== undefined && ` · ${describeHintsUsed(report.hintsUsed)}`}
+          </span>
+        )}
         <span className="verdict-time">graded {new Date(report.gradedAt).toLocaleString()}</span>
       </header>
 

@@ -1,6 +1,7 @@
 import { useState } from 'react';
 import { categories, type Exercise, type ExerciseCard } from '../../core/exercises/schema';
 import { downloadNote } from '../../core/datasets/downloads';
+import { describeBands } from '../../core/exercises/score';
 import { describeTargets } from '../../core/grading/target-text';
 import { catalogErrors, exerciseCards } from '../catalog';
 import { categorySections } from '../categories';
@@ -85,6 +86,17 @@ export function CatalogPage() {
               </span>
             </h2>
             <p className="muted">{categorySections[category].about}</p>
+            {category === 'exam' && (
+              <p>
+                <a
+                  className="button button-primary"
+                  href={routeHref.examPractice}
+                  data-testid="open-exam-practice"
+                >
+                  Take them as a timed practice
+                </a>
+              </p>
+            )}
             <ul className="exercise-list">
               {bundles.map(({ exercise }) => (
                 <li key={exercise.id} className="exercise-card" data-exercise-id={exercise.id}>
@@ -124,6 +136,11 @@ export function CatalogPage() {
                   {exercise.targetSource && !exercise.targetSource.measuredHere && (
                     <p className="exercise-target-source muted">
                       Targets from the course’s graders, not measured here
+                    </p>
+                  )}
+                  {exercise.bands && (
+                    <p className="exercise-targets" data-testid="exercise-bands">
+                      Scored 1 to 5: {describeBands(exercise.bands)}
                     </p>
                   )}
                   <ResultBadge result={results[exercise.id]} />

@@ -2,6 +2,8 @@ import { CourseDataNote } from '../offline/CourseDataNote';
 import { useCallback, useDeferredValue, useEffect, useMemo, useRef, useState } from 'react';
 import { useShallow } from 'zustand/react/shallow';
 import { findExercise } from '../catalog';
+import { TaskBandsNote } from '../exam-practice/TaskBandsNote';
+import { usePracticeStore } from '../exam-practice/practice-store';
 import { describeTargets } from '../../core/grading/target-text';
 import type { ExerciseCard } from '../../core/exercises/schema';
 import { categorySections } from '../categories';
@@ -152,7 +154,12 @@ function ExerciseWorkspace({
     if (setId) sets.setActiveRun({ setId, exerciseId: bundle.exercise.id });
     const seed = useSettingsStore.getState().seed ?? undefined;
     await useRunStore.getState().start(bundle, draft.codeRef.current, backend, seed, examMode);
-    if (!setId) return;
+    if (!setId) {
+      const finished = useRunStore.getState().finishedRun;
+      if (finished?.bundle === bundle && bundle.exercise.category === 'exam')
+        await usePracticeStore.getState().recordRun(finished);
+      return;
+    }
     sets.setActiveRun(null);
     const finished = useRunStore.getState().finishedRun;
     if (finished?.bundle === bundle) setSetNotice(await sets.recordRun(setId, finished));
@@ -225,6 +232,9 @@ function ExerciseWorkspace({
         <aside className="brief-panel">
           {setExercise && <SetTargetsNote exercise={exercise} />}
           <CourseDataNote exercise={exercise} />
+          {exercise.bands && (
+            <TaskBandsNote bands={exercise.bands} inPractice={!setExercise && exercise.category === 'exam'} />
+          )}
           <Markdown source={bundle.brief} className="brief" />
           {exercise.kind === 'train' && exercise.dataset && (
             <DatasetGallery datasetId={exercise.dataset} perClass={3} compact />

@@ -14,6 +14,7 @@ import { prefetchSandboxMaterial } from '../run/sandbox-frame';
 import { applyRunEvents, idleRunView, startedRunView, type RunView } from '../run/run-view';
 import type { LabRunOutcome } from '../../worker/contract';
 import { resultRunOf } from '../storage/results';
+import { useHintsStore } from './hints-store';
 import { useResultsStore } from './results-store';
 import { backendFaultFromUrl, orderForRun } from './backend-speed-store';
 
@@ -94,7 +95,8 @@ export const useRunStore = create<RunState>()((set, get) => {
     }, wait);
   };
 
-  let current: { bundle: ExerciseCard; code: string } | null = null;
+  /** `hintsUsed`: the hints revealed when the run started, recorded in its report. */
+  let current: { bundle: ExerciseCard; code: string; hintsUsed?: number } | null = null;
 
   const finish = (end: RunEnd): void => {
     cancelFlush();
@@ -108,7 +110,7 @@ export const useRunStore = create<RunState>()((set, get) => {
     });
     switch (end.type) {
       case 'finished': {
-        const { outcome } = end;
+        const outcome = withHintsUsed(end.outcome, current?.hintsUsed);
         const log = [...state.log];
         // The core logs the summary itself; add it only where it did not.
         if (outcome.modelSummary && !log.some((line) => line.message === outcome.modelSummary)) {
@@ -192,7 +194,14 @@ export const useRunStore = create<RunState>()((set, get) => {
       if (runner.isRunning) return;
       cancelFlush();
       pending = [];
-      current = { bundle, code };
+      current = {
+        bundle,
+        code,
+        // An exam shows no hints, so its reports count none.
+        ...(bundle.hasHints && !exam
+          ? { hintsUsed: useHintsStore.getState().revealed[bundle.exercise.id] ?? 0 }
+          : {}),
+      };
       set({
         ...startedRunView(bundle.exercise.id, performance.now()),
         modelSummary: null,
@@ -217,3 +226,9 @@ export const useRunStore = create<RunState>()((set, get) => {
     },
   };
 });
+
+/** The outcome with the hints the learner had revealed written into its report (none: as it is). */
+function withHintsUsed(outcome: LabRunOutcome, hintsUsed: number | undefined): LabRunOutcome {
+  if (hintsUsed === undefined || !outcome.report || outcome.report.gradedByLead) return outcome;
+  return { ...outcome, report: { ...outcome.report, hintsUsed } };
+}

@@ -30,6 +30,9 @@ export interface VerifyLine {
   starterPassed: boolean | null;
   solutionScore: number | null;
   starterScore: number | null;
+  /** Exercises with bands: each run's score of 1 to 5 (null without bands or without a report). */
+  solutionBand: number | null;
+  starterBand: number | null;
   /** Why the exercise is not honest, or why it was skipped. Empty when it is verified. */
   problems: string[];
   skipped: boolean;
@@ -103,6 +106,8 @@ async function verifyExercise(
     starterPassed: null,
     solutionScore: null,
     starterScore: null,
+    solutionBand: null,
+    starterBand: null,
     problems: [],
     skipped: false,
     seconds: 0,
@@ -129,6 +134,8 @@ async function verifyExercise(
   line.starterPassed = starter.report?.passed ?? false;
   line.solutionScore = solution.report?.score ?? null;
   line.starterScore = starter.report?.score ?? null;
+  line.solutionBand = solution.report?.band?.score ?? null;
+  line.starterBand = starter.report?.band?.score ?? null;
   if (!solution.ok) line.problems.push(`solution fails to run: ${solution.error?.message}`);
   else if (!line.solutionPassed) line.problems.push(`solution does not pass (score ${line.solutionScore})`);
   if (!starter.ok) line.problems.push(`starter does not run: ${starter.error?.message}`);
@@ -158,15 +165,17 @@ async function runQuietly(
 }
 
 function formatTable(lines: VerifyLine[]): string {
-  const mark = (v: boolean | null) => (v === null ? '-' : v ? 'pass' : 'fail');
+  const band = (score: number | null) => (score === null ? '' : ` ${score}/5`);
+  const mark = (v: boolean | null, score: number | null) =>
+    (v === null ? '-' : v ? 'pass' : 'fail') + band(score);
   const rows = [
     ['exercise', 'category', 'kind', 'solution', 'starter', 'seconds', 'verdict'],
     ...lines.map((l) => [
       l.id,
       l.category,
       l.kind,
-      mark(l.solutionPassed),
-      mark(l.starterPassed),
+      mark(l.solutionPassed, l.solutionBand),
+      mark(l.starterPassed, l.starterBand),
       l.skipped ? '-' : String(l.seconds),
       l.skipped ? `skipped: ${l.problems.join('; ')}` : l.problems.length ? l.problems.join('; ') : 'honest',
     ]),

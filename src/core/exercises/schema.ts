@@ -15,6 +15,8 @@ export const categories = [
   'preprocessing',
   'metrics',
   'deployment',
+  /** Exam practice: tasks in the exam's shape, scored 1 to 5 by `bands` (docs/authoring-exercises.md). */
+  'exam',
   'quiz',
 ] as const;
 
@@ -86,45 +88,101 @@ export const LimitsSchema = z.object({
 });
 export type Limits = z.infer<typeof LimitsSchema>;
 
-export const ExerciseSchema = z.object({
-  id: z.string().regex(/^[a-z0-9][a-z0-9-]*$/, 'ids are lower-case letters, digits and dashes'),
-  title: z.string().min(1).max(200),
-  category: z.enum(categories),
-  difficulty: z.enum(difficulties),
-  kind: z.enum(['train', 'function', 'quiz']),
-  dataset: z.string().optional(),
-  input: z.object({ shape: z.array(z.number().int().positive()) }).optional(),
-  output: z.object({ units: z.number().int().positive() }).optional(),
-  targets: z.array(TargetSchema).default([]),
-  rules: z.array(RuleSchema).default([]),
-  limits: LimitsSchema.default({ timeSeconds: 900 }),
-  /** Function exercises: the names the learner's module must export. */
-  functions: z.array(z.string().regex(/^[A-Za-z_$][\w$]*$/)).optional(),
-  /** Function exercises: how close a returned number must be to the reference (absolute + relative). */
-  tolerance: z.number().nonnegative().default(1e-4),
-  /** Expected training time of the reference solution on a laptop CPU, shown before a run. */
-  expectedMinutes: z.number().positive().optional(),
-  tags: z.array(z.string()).default([]),
-  /**
-   * Where the exercise stands on its category's path through the catalog, lower first; exercises
-   * without one follow, easier before harder.
-   */
-  order: z.number().int().nonnegative().optional(),
-  /**
-   * Where the targets come from when this project did not calibrate them with its own runs (the
-   * course's graders, for the course's downloaded datasets), and whether they were measured here.
-   * The page shows it beside the targets; `cv-lab verify` measures them where the data is present.
-   */
-  targetSource: z
-    .strictObject({
-      source: z.string().min(1).max(1000),
-      measuredHere: z.boolean(),
-      note: z.string().max(2000).optional(),
-    })
-    .optional(),
-  /** Pretrained models (registry ids) the reference solution loads: verify and the page check them. */
-  pretrained: z.array(z.string().min(1).max(200)).max(10).optional(),
+/** The metrics a band can score: those where higher is better, between 0 and 1. */
+export const bandMetrics = ['accuracy', 'macroF1', 'rocAuc', 'topKAccuracy'] as const;
+
+/**
+ * Scoring bands of a train exercise: `scores` holds the thresholds a metric must reach for scores
+ * 2, 3, 4 and 5, ascending; below the first it scores 1 (core/exercises/bands.ts `bandScore`).
+ * `provisional` says why the thresholds are not final (what they wait on), shown with them.
+ */
+export const BandsSchema = z
+  .object({
+    metric: z.enum(bandMetrics),
+    split: z.enum(['test', 'validation', 'train']).default('test'),
+    scores: z.array(z.number().min(0).max(1)).length(4, 'four thresholds: for scores 2, 3, 4 and 5'),
+    provisional: z.string().min(1).max(500).optional(),
+  })
+  .refine((b) => b.scores.every((value, i) => i === 0 || value > b.scores[i - 1]), {
+    message: 'the thresholds for scores 2 to 5 must rise strictly',
+    path: ['scores'],
+  });
+export type Bands = z.infer<typeof BandsSchema>;
+
+/**
+ * One measured run behind an exercise's targets or bands, as `cv-lab grade --seed N` printed it:
+ * which learner file, the seed, the figure, how long it trained and how busy the machine was.
+ */
+export const CalibrationRunSchema = z.object({
+  /** The learner file: `solution.ts`, `starter.ts` or a path under scripts/. */
+  code: z.string().min(1),
+  seed: z.number().int().nonnegative(),
+  /** The bands' metric on their split. */
+  value: z.number(),
+  /** The score 1 to 5 it got from the bands, and whether the report passed. */
+  bandScore: z.number().int().min(1).max(5),
+  passed: z.boolean(),
+  trainSeconds: z.number().nonnegative(),
+  /** The machine's 1-minute load average while it ran (other jobs share the cores). */
+  load: z.number().nonnegative(),
 });
+
+export const CalibrationSchema = z.object({
+  measuredAt: z.string().min(1),
+  machine: z.string().min(1),
+  runs: z.array(CalibrationRunSchema).min(1),
+  note: z.string().optional(),
+});
+export type Calibration = z.infer<typeof CalibrationSchema>;
+
+export const ExerciseSchema = z
+  .object({
+    id: z.string().regex(/^[a-z0-9][a-z0-9-]*$/, 'ids are lower-case letters, digits and dashes'),
+    title: z.string().min(1).max(200),
+    category: z.enum(categories),
+    difficulty: z.enum(difficulties),
+    kind: z.enum(['train', 'function', 'quiz']),
+    dataset: z.string().optional(),
+    input: z.object({ shape: z.array(z.number().int().positive()) }).optional(),
+    output: z.object({ units: z.number().int().positive() }).optional(),
+    targets: z.array(TargetSchema).default([]),
+    rules: z.array(RuleSchema).default([]),
+    limits: LimitsSchema.default({ timeSeconds: 900 }),
+    /** Function exercises: the names the learner's module must export. */
+    functions: z.array(z.string().regex(/^[A-Za-z_$][\w$]*$/)).optional(),
+    /** Function exercises: how close a returned number must be to the reference (absolute + relative). */
+    tolerance: z.number().nonnegative().default(1e-4),
+    /** Expected training time of the reference solution on a laptop CPU, shown before a run. */
+    expectedMinutes: z.number().positive().optional(),
+    tags: z.array(z.string()).default([]),
+    /**
+     * Where the exercise stands on its category's path through the catalog, lower first; exercises
+     * without one follow, easier before harder.
+     */
+    order: z.number().int().nonnegative().optional(),
+    /**
+     * Where the targets come from when this project did not calibrate them with its own runs (the
+     * course's graders, for the course's downloaded datasets), and whether they were measured here.
+     * The page shows it beside the targets; `cv-lab verify` measures them where the data is present.
+     */
+    targetSource: z
+      .strictObject({
+        source: z.string().min(1).max(1000),
+        measuredHere: z.boolean(),
+        note: z.string().max(2000).optional(),
+      })
+      .optional(),
+    /** Pretrained models (registry ids) the reference solution loads: verify and the page check them. */
+    pretrained: z.array(z.string().min(1).max(200)).max(10).optional(),
+    /** Train exercises: a score of 1 to 5 by bands of a metric, shown beside pass or fail. */
+    bands: BandsSchema.optional(),
+    /** The measured runs the bands (or targets) were set from. */
+    calibration: CalibrationSchema.optional(),
+  })
+  .refine((e) => e.bands === undefined || e.kind === 'train', {
+    message: 'bands score train exercises only',
+    path: ['bands'],
+  });
 export type Exercise = z.infer<typeof ExerciseSchema>;
 
 /** An exercise with its texts, as the catalog hands it to the page and the CLI. */
@@ -256,6 +314,19 @@ export const ReportSchema = z.object({
    * whose answers stay with the team lead. The answers are recorded; the lead's re-grade scores them.
    */
   gradedByLead: z.literal(true).optional(),
+  /** Exercises with `bands`: the 1-to-5 score and where the figure fell (exercises/score.ts). */
+  band: z
+    .object({
+      score: z.number().int().min(1).max(5),
+      metric: z.enum(bandMetrics),
+      split: z.enum(['test', 'validation', 'train']),
+      value: z.number(),
+      from: z.number().optional(),
+      to: z.number().optional(),
+    })
+    .optional(),
+  /** How many of the exercise's hints the learner had revealed when the run started. */
+  hintsUsed: z.number().int().nonnegative().optional(),
 });
 export type Report = z.infer<typeof ReportSchema>;
 

@@ -4,7 +4,7 @@
  * figures, then every check with what was found.
  */
 import type { Report } from '../exercises/schema';
-import { countedScore } from '../exercises/score';
+import { countedScore, describeBand, describeHintsUsed } from '../exercises/score';
 import { diagnoseReport, type EpochLogs } from './diagnosis';
 import { formatCount, formatMetric } from './rules';
 
@@ -23,6 +23,10 @@ export function formatReport(report: Report, options: FormatReportOptions = {}):
   const lines: string[] = [];
   const verdict = report.passed ? 'PASSED' : 'FAILED';
   lines.push(`${verdict}  ${report.exerciseId}  score ${countedScore(report).toFixed(1)} / 100`);
+  if (report.band) {
+    const hints = report.hintsUsed === undefined ? '' : `; ${describeHintsUsed(report.hintsUsed)}`;
+    lines.push(`Exam ${describeBand(report.band)}${hints}`);
+  }
   const diagnosis = diagnoseReport(report, options.history);
   lines.push(diagnosis.summary);
   if (diagnosis.failures.length > 1) {

@@ -26,7 +26,7 @@ import type * as tfType from '@tensorflow/tfjs';
 import type { TF } from '../shared/tf';
 import type { Check, Exercise, MetricName, Report, Rule } from '../exercises/schema';
 import { metricNames } from '../exercises/schema';
-import { FAILED_SCORE_MAX, PASSED_SCORE } from '../exercises/score';
+import { bandScore, FAILED_SCORE_MAX, PASSED_SCORE } from '../exercises/score';
 import {
   accuracy,
   argmaxRows,
@@ -188,6 +188,9 @@ export async function gradeModel(tf: TF, model: tfType.LayersModel, input: Grade
   );
 
   const modelHash = await hashModelWeights(model);
+  const band = exercise.bands
+    ? bandScore(exercise.bands, metricsBySplit[exercise.bands.split]?.[exercise.bands.metric])
+    : undefined;
   return {
     format: 'cv-lab-report',
     version: 1,
@@ -206,6 +209,7 @@ export async function gradeModel(tf: TF, model: tfType.LayersModel, input: Grade
     datasetHash: input.datasetHash,
     modelHash,
     gradedAt: new Date().toISOString(),
+    ...(band ? { band } : {}),
   };
 }
 

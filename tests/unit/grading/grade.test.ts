@@ -392,4 +392,26 @@ describe('formatReport', () => {
     xs.dispose();
     model.dispose();
   });
+  it('writes and prints the band score of an exercise with bands, and the hints used', async () => {
+    const model = pixelClassifier();
+    const xs = threeClassImages();
+    const bands = { metric: 'accuracy' as const, split: 'test' as const, scores: [0.5, 0.6, 0.7, 0.8] };
+    const report = await gradeModel(tf, model, threeClassInput(xs, exercise({ bands })));
+    expect(report.band).toEqual({
+      score: 4,
+      metric: 'accuracy',
+      split: 'test',
+      value: 0.7,
+      from: 0.7,
+      to: 0.8,
+    });
+    expect(ReportSchema.parse({ ...report, hintsUsed: 2 }).hintsUsed).toBe(2);
+    const text = formatReport({ ...report, hintsUsed: 2 });
+    expect(text.split('\n')[1]).toBe('Exam score 4 of 5: accuracy 0.700, band 0.70–0.80; 2 hints used');
+    const plain = await gradeModel(tf, model, threeClassInput(xs, exercise()));
+    expect(plain.band).toBeUndefined();
+    expect(formatReport(plain)).not.toContain('Exam score');
+    xs.dispose();
+    model.dispose();
+  });
 });

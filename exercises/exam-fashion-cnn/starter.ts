@@ -1,0 +1,20 @@
+import type { Lab } from 'cv-lab';
+
+export default async function train(lab: Lab) {
+  const { tf } = lab;
+  const { train } = await lab.data.load('fashion-mnist', { limit: 1000 });
+
+  // TODO: your convolutional network. It must take one [28, 28, 1] image and end in 10 softmax units.
+  const model = tf.sequential({
+    layers: [
+      tf.layers.conv2d({ inputShape: [28, 28, 1], filters: 4, kernelSize: 3, activation: 'relu' }),
+      tf.layers.flatten(),
+      tf.layers.dense({ units: 10, activation: 'softmax' }),
+    ],
+  });
+  model.compile({ optimizer: tf.train.sgd(0.01), loss: 'categoricalCrossentropy', metrics: ['accuracy'] });
+
+  // TODO: train it.
+  await model.fit(train.xs, train.ys, { epochs: 1, batchSize: 64, callbacks: lab.callbacks() });
+  return model;
+}
