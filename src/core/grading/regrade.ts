@@ -208,7 +208,7 @@ async function regradeAlone(
   }
 
   flags.push(...compareReports(report, stored, submission.exerciseId));
-  return { report, stored, flags };
+  return { report: withDeclaredHints(report, stored), stored, flags };
 }
 
 /** Function exercises and quizzes: the code, run again on the hidden cases, is what is graded. */
@@ -227,7 +227,15 @@ async function regradeByCases(
     return { report: null, stored, flags };
   }
   flags.push(...compareReports(report, stored, submission.exerciseId));
-  return { report, stored, flags };
+  return { report: withDeclaredHints(report, stored), stored, flags };
+}
+
+/**
+ * The hints a learner revealed are known only to their page: the re-graded report keeps the count
+ * the submission declares, so a band score and its hints stay side by side in the lead's reports.
+ */
+function withDeclaredHints(report: Report, stored: Report): Report {
+  return stored.hintsUsed === undefined ? report : { ...report, hintsUsed: stored.hintsUsed };
 }
 
 /** The `report-mismatch` flags: what the stored report claims that the re-grade does not show. */

@@ -200,6 +200,18 @@ describe("flags that need the lead's set", () => {
   });
 });
 
+describe('regradeSubmission keeps what only the learner can know', () => {
+  it("the hints the submission declares stay on the lead's report; none declared, none added", async () => {
+    const plain = await madeFor(plainSet);
+    const hinted = { ...plain, report: { ...plain.report, hintsUsed: 2 } };
+    const withHints = await regradeSubmission(tf, hinted, { bundle: tinyBundle, testDataset: dataset });
+    expect(withHints.report?.hintsUsed).toBe(2);
+    const without = await regradeSubmission(tf, plain, { bundle: tinyBundle, testDataset: dataset });
+    expect(without.report).not.toBeNull();
+    expect(without.report?.hintsUsed).toBeUndefined();
+  });
+});
+
 describe('roster: exam score per learner and similarity', () => {
   const report = (exerciseId: string, passed: boolean, score: number) =>
     ({ exerciseId, passed, score }) as Report;
