@@ -15,7 +15,7 @@ import {
 import type { BackendName } from '../core/sandbox/run-types';
 import type { BenchJob, BenchMessage } from '../core/bench/browser-bench';
 import { prepareTfjs } from './lab-worker-host';
-import { browserThreadedWasmSources } from './wasm-threads';
+import { workerThreadedWasmSources } from './wasm-threads';
 
 self.onmessage = async (event: MessageEvent<BenchJob>) => {
   const job = event.data;
@@ -27,7 +27,7 @@ self.onmessage = async (event: MessageEvent<BenchJob>) => {
         post({ type: 'error', backend: job.backend, message: 'not cross-origin isolated: no shared memory' });
         return;
       }
-      setWasmThreads(tf, browserThreadedWasmSources(), navigator.hardwareConcurrency);
+      setWasmThreads(tf, workerThreadedWasmSources(), navigator.hardwareConcurrency);
     }
     const name: BackendName = job.backend === 'wasm-threads' ? 'wasm' : job.backend;
     const reason = await probeBackend(tf, name);

@@ -17,9 +17,7 @@
  */
 import { BackendWasm, setThreadsCount } from '@tensorflow/tfjs-backend-wasm';
 import type { TF } from '../shared/tf';
-
-/** The most threads the threaded build uses (it starts 8 pthread workers with the module). */
-export const MAX_WASM_THREADS = 8;
+import { MAX_WASM_THREADS } from './wasm-threads-count';
 
 /** The Emscripten module of the threaded build, as far as we use it. */
 interface ThreadedModule {
@@ -60,7 +58,8 @@ interface Registration {
 
 /** tfjs's own registration of 'wasm', kept the first time we replace it (per tfjs instance). */
 const shippedRegistrations = new WeakMap<object, Registration>();
-const currentThreads = new WeakMap<object, number>();
+/** What 'wasm' is registered with now (per tfjs instance): re-registering the same is a no-op. */
+const current = new WeakMap<object, { sources: ThreadedWasmSources | null; threads: number }>();
 
 /**
  * Makes 'wasm' start with `threads` threads (1: tfjs's own single-threaded build). An existing
@@ -75,14 +74,16 @@ export function setWasmThreads(tf: TF, sources: ThreadedWasmSources | null, thre
   if (!shipped)
     throw new Error('the WASM backend is not registered: import @tensorflow/tfjs-backend-wasm first');
   shippedRegistrations.set(tf, shipped);
-  if ((currentThreads.get(tf) ?? 1) === wanted && registry.wasm) return wanted;
+  const now = current.get(tf) ?? { sources: null, threads: 1 };
+  const same = now.threads === wanted && (wanted === 1 || now.sources === sources);
+  if (same && registry.wasm) return wanted;
   tf.removeBackend('wasm');
   if (wanted === 1 || !sources) {
     tf.registerBackend('wasm', shipped.factory as () => Promise<BackendWasm>, shipped.priority);
   } else {
-    tf.registerBackend('wasm', () => startThreadedBackend(sources, wanted), shipped.priority);
+    tf.registerBackend('wasm', () => startOrFallBack(tf, sources, wanted, shipped), shipped.priority);
   }
-  currentThreads.set(tf, wanted);
+  current.set(tf, { sources: wanted === 1 ? null : sources, threads: wanted });
   return wanted;
 }
 
@@ -93,6 +94,37 @@ export function wasmBackendThreads(tf: TF): number {
   };
   const count = backend?.wasm?.tfjs?.getThreadsCount?.();
   return typeof count === 'number' && count > 0 ? count : 1;
+}
+
+/** Seconds the threaded build may take to start its workers before WASM falls back to one thread. */
+const THREADED_START_SECONDS = 60;
+
+/**
+ * The threaded build, or tfjs's single-threaded one where it fails or hangs (a pthread worker that
+ * cannot load its script never reports back): WASM must train either way. The reason goes to the
+ * console, and `wasmBackendThreads` then says 1.
+ */
+async function startOrFallBack(
+  tf: TF,
+  sources: ThreadedWasmSources,
+  threads: number,
+  shipped: Registration,
+): Promise<BackendWasm> {
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  const timeout = new Promise<never>((_, reject) => {
+    timer = setTimeout(
+      () => reject(new Error(`its workers did not start within ${THREADED_START_SECONDS} s`)),
+      THREADED_START_SECONDS * 1000,
+    );
+  });
+  try {
+    return await Promise.race([startThreadedBackend(sources, threads), timeout]);
+  } catch (error) {
+    console.warn(`WASM runs on one thread: the threaded build did not start (${(error as Error).message})`);
+    return (await shipped.factory()) as BackendWasm;
+  } finally {
+    clearTimeout(timer);
+  }
 }
 
 async function startThreadedBackend(sources: ThreadedWasmSources, threads: number): Promise<BackendWasm> {

@@ -8,13 +8,10 @@
 import { availableParallelism } from 'node:os';
 import { afterAll, describe, expect, test } from 'vitest';
 import * as tf from '@tensorflow/tfjs';
-import {
-  MAX_WASM_THREADS,
-  setWasmThreads,
-  wasmBackendThreads,
-} from '../../../src/core/runtime/backend-wasm-threads';
+import { setWasmThreads, wasmBackendThreads } from '../../../src/core/runtime/backend-wasm-threads';
+import { labWasmThreads, MAX_WASM_THREADS } from '../../../src/core/runtime/wasm-threads-count';
 import { buildReferenceCnn } from '../../../src/core/models/reference-cnn';
-import { initNodeBackend } from '../../../src/cli/node-backend';
+import { initNodeBackend, nodeThreadedWasmSources } from '../../../src/cli/node-backend';
 import { seededRandom, randomValues } from './backend-compare';
 
 const IMAGES = 96;
@@ -66,9 +63,29 @@ describe('WASM on threads (Node)', () => {
     expect(largest).toBeLessThan(1e-4);
   });
 
+  test('a threaded build that fails to start leaves WASM on one thread, working', async () => {
+    const broken = { ...nodeThreadedWasmSources(), factory: () => Promise.reject(new Error('no workers')) };
+    expect(setWasmThreads(tf, broken, 2)).toBe(2);
+    expect(await tf.setBackend('wasm')).toBe(true);
+    expect(wasmBackendThreads(tf)).toBe(1);
+    expect(Array.from(await tf.add(tf.tensor1d([1, 2]), tf.tensor1d([3, 4])).data())).toEqual([4, 6]);
+  });
+
   test('without the threaded build (no sources) WASM stays on one thread', async () => {
     expect(setWasmThreads(tf, null, 4)).toBe(1);
     await tf.setBackend('wasm');
     expect(wasmBackendThreads(tf)).toBe(1);
+  });
+});
+
+describe('threads the lab asks for', () => {
+  test('half the logical cores, at least 1 and at most 8', () => {
+    expect(labWasmThreads(1)).toBe(1);
+    expect(labWasmThreads(2)).toBe(1);
+    expect(labWasmThreads(4)).toBe(2);
+    expect(labWasmThreads(8)).toBe(4);
+    expect(labWasmThreads(16)).toBe(8);
+    expect(labWasmThreads(64)).toBe(8);
+    expect(labWasmThreads(Number.NaN)).toBe(1);
   });
 });
