@@ -80,6 +80,14 @@ export function nodeWasmThreads(): number {
   return availableParallelism();
 }
 
+/**
+ * Ends the threaded build's worker threads (they keep Node alive) by giving 'wasm' back to tfjs's
+ * single-threaded build; call when done with 'wasm-threads'.
+ */
+export function releaseNodeWasmThreads(): void {
+  setWasmThreads(tf, null, 1);
+}
+
 export async function initNodeBackend(name: NodeBackendName | 'wasm-threads'): Promise<void> {
   silenceTfjsNodeHint();
   if (name === 'wasm' || name === 'wasm-threads') {

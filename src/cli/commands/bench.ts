@@ -18,7 +18,7 @@ import { BENCH_MODELS, benchModel, type BenchModelName, type BenchResult } from 
 import { CliError } from '../cli-error';
 import { runBrowserBench } from '../bench-browser';
 import { wasmBackendThreads } from '../../core/runtime/backend-wasm-threads';
-import { initNodeBackend, type NodeBackendName } from '../node-backend';
+import { initNodeBackend, releaseNodeWasmThreads, type NodeBackendName } from '../node-backend';
 
 /** What `--backend` takes: the Node backends, and WASM on tfjs's threaded build, one thread per core. */
 type NodeBenchBackend = NodeBackendName | 'wasm-threads';
@@ -190,46 +190,51 @@ export function registerBenchCommand(program: Command, setExitCode: (code: numbe
       if (options.torch === true && !withTorch) {
         throw new CliError(`--torch: ${PYTHON} cannot import torch`);
       }
-      for (const model of models) {
-        const results: BenchResult[] = [];
-        for (const backend of backends) {
-          const defaults = defaultSteps(backend);
-          const steps = positiveWholeNumber('--steps', options.steps) ?? defaults.steps;
-          const warmupSteps = positiveWholeNumber('--warmup', options.warmup) ?? defaults.warmup;
-          await initNodeBackend(backend);
-          const measured = await benchModel(tf, {
-            model,
-            batchSize: batch,
-            warmupSteps,
-            steps,
-            profile: options.profile,
-            cpuTimeMs: processCpuMs,
-          });
-          // The threaded build is the same 'wasm' backend to tfjs: the row says which, and how many threads.
-          const result =
-            backend === 'wasm-threads'
-              ? { ...measured, backend: `wasm-threads (${wasmBackendThreads(tf)})` }
-              : measured;
-          results.push(result);
-          if (options.json) process.stdout.write(`${JSON.stringify(result)}\n`);
-        }
-        let torch: TorchResult | undefined;
-        if (withTorch) {
-          const steps = positiveWholeNumber('--steps', options.steps) ?? 20;
-          torch = runTorch(model, batch, steps, positiveWholeNumber('--warmup', options.warmup) ?? 3);
-          if (options.json) {
-            const ratios = Object.fromEntries(
-              results.map((r) => [r.backend, r.trainImagesPerSec / torch!.trainImagesPerSec]),
-            );
-            const cpuRatios = Object.fromEntries(
-              results.map((r) => [r.backend, (torch!.cpuMsPerStep ?? NaN) / (r.cpuMsPerStep ?? NaN)]),
-            );
-            process.stdout.write(
-              `${JSON.stringify({ ...torch, tfjsOverTorch: ratios, tfjsOverTorchByCpuTime: cpuRatios })}\n`,
-            );
+      try {
+        for (const model of models) {
+          const results: BenchResult[] = [];
+          for (const backend of backends) {
+            const defaults = defaultSteps(backend);
+            const steps = positiveWholeNumber('--steps', options.steps) ?? defaults.steps;
+            const warmupSteps = positiveWholeNumber('--warmup', options.warmup) ?? defaults.warmup;
+            await initNodeBackend(backend);
+            const measured = await benchModel(tf, {
+              model,
+              batchSize: batch,
+              warmupSteps,
+              steps,
+              profile: options.profile,
+              cpuTimeMs: processCpuMs,
+            });
+            // The threaded build is the same 'wasm' backend to tfjs: the row says which, and how many threads.
+            const result =
+              backend === 'wasm-threads'
+                ? { ...measured, backend: `wasm-threads (${wasmBackendThreads(tf)})` }
+                : measured;
+            results.push(result);
+            if (options.json) process.stdout.write(`${JSON.stringify(result)}\n`);
           }
+          let torch: TorchResult | undefined;
+          if (withTorch) {
+            const steps = positiveWholeNumber('--steps', options.steps) ?? 20;
+            torch = runTorch(model, batch, steps, positiveWholeNumber('--warmup', options.warmup) ?? 3);
+            if (options.json) {
+              const ratios = Object.fromEntries(
+                results.map((r) => [r.backend, r.trainImagesPerSec / torch!.trainImagesPerSec]),
+              );
+              const cpuRatios = Object.fromEntries(
+                results.map((r) => [r.backend, (torch!.cpuMsPerStep ?? NaN) / (r.cpuMsPerStep ?? NaN)]),
+              );
+              process.stdout.write(
+                `${JSON.stringify({ ...torch, tfjsOverTorch: ratios, tfjsOverTorchByCpuTime: cpuRatios })}\n`,
+              );
+            }
+          }
+          if (!options.json) printTable(results, torch);
         }
-        if (!options.json) printTable(results, torch);
+      } finally {
+        // Worker threads of the threaded build would keep the process alive.
+        releaseNodeWasmThreads();
       }
       if (options.browser) await benchInBrowser(models, options);
       setExitCode(0);
