@@ -14,12 +14,12 @@ const layer = (files, forbidden, message) => ({
 
 /**
  * What the runtime package's sources may import, as a list of what they may not: any package but
- * tfjs and zod, any path that leaves the package (three levels up from src/ is the repository), and
+ * tfjs (with the WASM backend's threaded build files) and zod, any path that leaves the package (three levels up from src/ is the repository), and
  * node: modules except in its Node entry.
  */
 const runtimePackageImports = (node) => [
   {
-    regex: `^(?!@tensorflow/tfjs(-core|-backend-wasm)?$|zod$|\\.{1,2}/${node ? '|node:' : ''})`,
+    regex: `^(?!@tensorflow/tfjs(-core|-backend-wasm)?$|@tensorflow/tfjs-backend-wasm/wasm-out/|zod$|\\.{1,2}/${node ? '|node:' : ''})`,
     message: 'packages/runtime imports only tfjs, zod and its own files (packages/runtime/README.md).',
   },
   {

@@ -11,7 +11,9 @@
 import * as tf from '@tensorflow/tfjs';
 import '@tensorflow/tfjs-backend-webgpu';
 import { setWasmPaths } from '@tensorflow/tfjs-backend-wasm';
-import { registerWasmTrainingKernels } from '@cv-lab/runtime/kernels';
+import { registerWasmTrainingKernels, setWasmThreads, wasmThreadsPossible } from '@cv-lab/runtime/kernels';
+import { labWasmThreads } from '@cv-lab/runtime';
+import { browserThreadedWasmSources } from '@cv-lab/runtime/browser-threads';
 import { routeConsole } from '../core/sandbox/console';
 import type { HostMessage, SandboxMessage } from '../core/sandbox/protocol';
 import { serveSandbox } from '../core/sandbox/sandbox-side';
@@ -20,7 +22,11 @@ import { serveSandbox } from '../core/sandbox/sandbox-side';
 export interface SandboxWorkerInit {
   type: 'cv-lab-sandbox-init';
   port: MessagePort;
-  /** tfjs-backend-wasm binaries by file name (`tfjs-backend-wasm-simd.wasm`, ...). */
+  /**
+   * tfjs-backend-wasm binaries by file name (`tfjs-backend-wasm-simd.wasm`, ...); where the page
+   * gives threads to the sandbox, also the threaded build's binary and its glue's text
+   * (`tfjs-backend-wasm-threaded-simd.js`).
+   */
   wasm: Record<string, ArrayBuffer>;
 }
 
@@ -37,12 +43,23 @@ scope.onmessage = (event: MessageEvent) => {
   for (const [name, bytes] of Object.entries(init.wasm)) {
     paths[name] = URL.createObjectURL(new Blob([bytes], { type: 'application/wasm' }));
   }
-  // The threaded build starts its own workers from its glue code's text, which a bundle breaks.
+  // tfjs's own start of the threaded build breaks once bundled (packages/runtime/src/backend-wasm-threads.ts):
+  // its single-threaded build is the fallback, and we start the threaded one ourselves.
   tf.env().set('WASM_HAS_MULTITHREAD_SUPPORT', false);
-  // tfjs asks for a path for every binary; the threaded one is never loaded with threads off.
   paths['tfjs-backend-wasm-threaded-simd.wasm'] ??= paths['tfjs-backend-wasm-simd.wasm'];
   setWasmPaths(paths);
   registerWasmTrainingKernels();
+  const threadedBinary = init.wasm['tfjs-backend-wasm-threaded-simd.wasm'];
+  const threadedGlue = init.wasm['tfjs-backend-wasm-threaded-simd.js'];
+  // The frame is cross-origin isolated (its iframe's `allow`) though its origin stays opaque.
+  if (threadedBinary && threadedGlue && wasmThreadsPossible()) {
+    const glue = new Blob([threadedGlue], { type: 'text/javascript' });
+    setWasmThreads(
+      tf,
+      browserThreadedWasmSources(glue, async () => threadedBinary),
+      labWasmThreads(navigator.hardwareConcurrency),
+    );
+  }
   const port = init.port;
   const listeners: ((message: HostMessage) => void)[] = [];
   port.onmessage = (message) => listeners.forEach((listener) => listener(message.data as HostMessage));

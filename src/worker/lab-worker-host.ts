@@ -67,9 +67,9 @@ let tfjsPrepared = false;
 export function prepareTfjs(): void {
   if (tfjsPrepared) return;
   tfjsPrepared = true;
-  // tfjs's threaded WASM build starts its pthread workers from the text of its own glue code,
-  // which breaks once the bundler has minified it ("e is not defined" in every thread). The
-  // single-threaded SIMD build works everywhere; threads stay off until that is solved.
+  // tfjs's own start of its threaded WASM build breaks once bundled ("e is not defined" in every
+  // thread): it stays off here. Learner code trains in the page's sandbox, which starts the threaded
+  // build itself (packages/runtime/src/backend-wasm-threads.ts); this worker's WASM runs the speed probe.
   tf.env().set('WASM_HAS_MULTITHREAD_SUPPORT', false);
   setWasmPaths({
     'tfjs-backend-wasm.wasm': wasmPlainUrl,

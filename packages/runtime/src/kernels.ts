@@ -5,3 +5,11 @@
  */
 export { registerWasmTrainingKernels, wasmTrainingKernelConfigs } from './wasm-training-kernels';
 export { profileKernels, type KernelTime } from './kernel-profiler';
+export {
+  pthreadWorkerScript,
+  setWasmThreads,
+  wasmBackendThreads,
+  wasmThreadsPossible,
+  type ThreadedWasmFactory,
+  type ThreadedWasmSources,
+} from './backend-wasm-threads';

@@ -11,6 +11,7 @@ import {
   useSettingsStore,
   type ThemePreference,
 } from '../stores/settings-store';
+import { labWasmThreads } from '@cv-lab/runtime';
 
 const themeLabels: Record<ThemePreference, string> = {
   system: 'As the system (follows your browser or OS setting)',
@@ -42,10 +43,12 @@ function environmentFacts(measurement: SpeedMeasurement | null): string[] {
         : 'WebGL 2: not available',
     );
   }
+  // What the sandbox does with it (src/sandbox/browser-worker.ts): threads only when isolated.
+  const threads = labWasmThreads(navigator.hardwareConcurrency);
   facts.push(
     globalThis.crossOriginIsolated
-      ? 'Cross-origin isolated: yes (multithreaded WASM available)'
-      : 'Cross-origin isolated: no (WASM runs single-threaded)',
+      ? `Cross-origin isolated: yes (WASM trains on ${threads === 1 ? 'one thread' : `${threads} threads`})`
+      : 'Cross-origin isolated: no (WASM trains on one thread)',
   );
   facts.push(`CPU threads: ${navigator.hardwareConcurrency ?? 'unknown'}`);
   return facts;

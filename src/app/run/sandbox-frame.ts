@@ -9,6 +9,9 @@
  */
 import wasmPlainUrl from '@tensorflow/tfjs-backend-wasm/dist/tfjs-backend-wasm.wasm?url';
 import wasmSimdUrl from '@tensorflow/tfjs-backend-wasm/dist/tfjs-backend-wasm-simd.wasm?url';
+import wasmThreadedSimdUrl from '@tensorflow/tfjs-backend-wasm/dist/tfjs-backend-wasm-threaded-simd.wasm?url';
+import threadedGlueUrl from '@tensorflow/tfjs-backend-wasm/wasm-out/tfjs-backend-wasm-threaded-simd.js?url';
+import { labWasmThreads } from '@cv-lab/runtime';
 import { sandboxFrameDocument } from '../security/sandbox-frame-document';
 
 export interface SandboxFrame {
@@ -34,15 +37,27 @@ async function fetchBytes(url: string): Promise<ArrayBuffer> {
 
 function sandboxMaterial() {
   material ??= (async () => {
-    const [source, plain, simd] = await Promise.all([
+    // The threaded build only where the sandbox will use it (isolated, enough cores: labWasmThreads).
+    const threads = crossOriginIsolated && labWasmThreads(navigator.hardwareConcurrency) > 1;
+    const [source, plain, simd, threaded, glue] = await Promise.all([
       fetch('/sandbox-worker.js').then((r) => {
         if (!r.ok) throw new Error(`/sandbox-worker.js: ${r.status} ${r.statusText}`);
         return r.blob();
       }),
       fetchBytes(wasmPlainUrl),
       fetchBytes(wasmSimdUrl),
+      threads ? fetchBytes(wasmThreadedSimdUrl) : undefined,
+      threads ? fetchBytes(threadedGlueUrl) : undefined,
     ]);
-    return { source, wasm: { 'tfjs-backend-wasm.wasm': plain, 'tfjs-backend-wasm-simd.wasm': simd } };
+    const wasm: Record<string, ArrayBuffer> = {
+      'tfjs-backend-wasm.wasm': plain,
+      'tfjs-backend-wasm-simd.wasm': simd,
+    };
+    if (threaded && glue) {
+      wasm['tfjs-backend-wasm-threaded-simd.wasm'] = threaded;
+      wasm['tfjs-backend-wasm-threaded-simd.js'] = glue;
+    }
+    return { source, wasm };
   })();
   material.catch(() => {
     material = undefined;
@@ -65,6 +80,9 @@ export async function openSandboxFrame(): Promise<SandboxFrame> {
   const { source, wasm } = await sandboxMaterial();
   const frame = document.createElement('iframe');
   frame.setAttribute('sandbox', 'allow-scripts');
+  // Cross-origin isolation for the frame's opaque origin (shared memory for WASM threads): a
+  // permission of the frame, not an origin; without allow-same-origin it reaches nothing of ours.
+  frame.setAttribute('allow', 'cross-origin-isolated');
   frame.setAttribute('aria-hidden', 'true');
   frame.title = 'CV Lab sandbox';
   frame.srcdoc = sandboxFrameDocument();

@@ -1,11 +1,13 @@
 /**
- * `cv-lab bench [--model cnn|mobilenet|mobilenet-v2|all] [--backend wasm,cpu] [--steps N] [--json] [--torch]`:
+ * `cv-lab bench [--model cnn|mobilenet|mobilenet-v2|all] [--backend wasm,wasm-threads,cpu] [--steps N] [--json] [--torch]`:
  * trains each model for a fixed number of steps after a warm-up on each backend and prints training
  * and inference images/s, ms/step, GFLOP/s and the share of the backend's matmul peak. Where
  * /usr/bin/python3 can import torch, the same models also run in PyTorch on one thread
  * (scripts/bench_torch.py) in the same run, and the ratio tfjs / torch is printed, by wall-clock
  * images/s and by the best CPU time of one step (steadier on a shared, busy machine).
  * With --json, one JSON object per line (per model and backend, torch included).
+ * `wasm-threads` is tfjs's threaded WASM build with one thread per core (its CPU time per step counts
+ * every thread, so compare it by wall clock).
  */
 import { spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
@@ -15,7 +17,11 @@ import * as tf from '@tensorflow/tfjs';
 import { BENCH_MODELS, benchModel, type BenchModelName, type BenchResult } from '../../core/bench/bench';
 import { CliError } from '../cli-error';
 import { runBrowserBench } from '../bench-browser';
-import { initNodeBackend, type NodeBackendName } from '@cv-lab/runtime/node';
+import { wasmBackendThreads } from '@cv-lab/runtime/kernels';
+import { initNodeBackend, releaseNodeWasmThreads, type NodeBackendName } from '@cv-lab/runtime/node';
+
+/** What `--backend` takes: the Node backends, and WASM on tfjs's threaded build, one thread per core. */
+type NodeBenchBackend = NodeBackendName | 'wasm-threads';
 import { positiveWholeNumber } from '../options';
 
 interface BenchCliOptions {
@@ -153,7 +159,7 @@ export function registerBenchCommand(program: Command, setExitCode: (code: numbe
     .command('bench')
     .description('measure training and inference speed per model and backend (and PyTorch, if installed)')
     .option('-m, --model <name>', `${BENCH_MODELS.join(', ')} or all`, 'cnn')
-    .option('-b, --backend <names>', 'comma-separated: wasm, cpu', 'wasm')
+    .option('-b, --backend <names>', 'comma-separated: wasm, wasm-threads, cpu', 'wasm')
     .option('--steps <n>', 'measured training steps (default 20; 2 on cpu)')
     .option('--warmup <n>', 'warm-up steps before measuring (default 3; 1 on cpu)')
     .option('--batch <n>', 'batch size', '64')
@@ -171,11 +177,11 @@ export function registerBenchCommand(program: Command, setExitCode: (code: numbe
       if (!models.every((m) => BENCH_MODELS.includes(m))) {
         throw new CliError(`unknown model ${options.model}: use ${BENCH_MODELS.join(', ')} or all`);
       }
-      const backends = options.backend.split(',').map((b) => b.trim()) as NodeBackendName[];
+      const backends = options.backend.split(',').map((b) => b.trim()) as NodeBenchBackend[];
       for (const backend of backends) {
-        if (backend !== 'wasm' && backend !== 'cpu') {
+        if (backend !== 'wasm' && backend !== 'wasm-threads' && backend !== 'cpu') {
           throw new CliError(
-            `backend ${backend} is not available in Node: use wasm or cpu (browsers: see docs/benchmarks.md)`,
+            `backend ${backend} is not available in Node: use wasm, wasm-threads or cpu (browsers: see docs/benchmarks.md)`,
           );
         }
       }
@@ -184,41 +190,51 @@ export function registerBenchCommand(program: Command, setExitCode: (code: numbe
       if (options.torch === true && !withTorch) {
         throw new CliError(`--torch: ${PYTHON} cannot import torch`);
       }
-      for (const model of models) {
-        const results: BenchResult[] = [];
-        for (const backend of backends) {
-          const defaults = defaultSteps(backend);
-          const steps = positiveWholeNumber('--steps', options.steps) ?? defaults.steps;
-          const warmupSteps = positiveWholeNumber('--warmup', options.warmup) ?? defaults.warmup;
-          await initNodeBackend(backend);
-          const result = await benchModel(tf, {
-            model,
-            batchSize: batch,
-            warmupSteps,
-            steps,
-            profile: options.profile,
-            cpuTimeMs: processCpuMs,
-          });
-          results.push(result);
-          if (options.json) process.stdout.write(`${JSON.stringify(result)}\n`);
-        }
-        let torch: TorchResult | undefined;
-        if (withTorch) {
-          const steps = positiveWholeNumber('--steps', options.steps) ?? 20;
-          torch = runTorch(model, batch, steps, positiveWholeNumber('--warmup', options.warmup) ?? 3);
-          if (options.json) {
-            const ratios = Object.fromEntries(
-              results.map((r) => [r.backend, r.trainImagesPerSec / torch!.trainImagesPerSec]),
-            );
-            const cpuRatios = Object.fromEntries(
-              results.map((r) => [r.backend, (torch!.cpuMsPerStep ?? NaN) / (r.cpuMsPerStep ?? NaN)]),
-            );
-            process.stdout.write(
-              `${JSON.stringify({ ...torch, tfjsOverTorch: ratios, tfjsOverTorchByCpuTime: cpuRatios })}\n`,
-            );
+      try {
+        for (const model of models) {
+          const results: BenchResult[] = [];
+          for (const backend of backends) {
+            const defaults = defaultSteps(backend);
+            const steps = positiveWholeNumber('--steps', options.steps) ?? defaults.steps;
+            const warmupSteps = positiveWholeNumber('--warmup', options.warmup) ?? defaults.warmup;
+            await initNodeBackend(backend);
+            const measured = await benchModel(tf, {
+              model,
+              batchSize: batch,
+              warmupSteps,
+              steps,
+              profile: options.profile,
+              cpuTimeMs: processCpuMs,
+            });
+            // The threaded build is the same 'wasm' backend to tfjs: the row says which, and how many threads.
+            const result =
+              backend === 'wasm-threads'
+                ? { ...measured, backend: `wasm-threads (${wasmBackendThreads(tf)})` }
+                : measured;
+            results.push(result);
+            if (options.json) process.stdout.write(`${JSON.stringify(result)}\n`);
           }
+          let torch: TorchResult | undefined;
+          if (withTorch) {
+            const steps = positiveWholeNumber('--steps', options.steps) ?? 20;
+            torch = runTorch(model, batch, steps, positiveWholeNumber('--warmup', options.warmup) ?? 3);
+            if (options.json) {
+              const ratios = Object.fromEntries(
+                results.map((r) => [r.backend, r.trainImagesPerSec / torch!.trainImagesPerSec]),
+              );
+              const cpuRatios = Object.fromEntries(
+                results.map((r) => [r.backend, (torch!.cpuMsPerStep ?? NaN) / (r.cpuMsPerStep ?? NaN)]),
+              );
+              process.stdout.write(
+                `${JSON.stringify({ ...torch, tfjsOverTorch: ratios, tfjsOverTorchByCpuTime: cpuRatios })}\n`,
+              );
+            }
+          }
+          if (!options.json) printTable(results, torch);
         }
-        if (!options.json) printTable(results, torch);
+      } finally {
+        // Worker threads of the threaded build would keep the process alive.
+        releaseNodeWasmThreads();
       }
       if (options.browser) await benchInBrowser(models, options);
       setExitCode(0);
@@ -239,7 +255,10 @@ async function benchInBrowser(models: BenchModelName[], options: BenchCliOptions
     warmupSteps: positiveWholeNumber('--warmup', options.warmup) ?? 2,
     log: (line) => process.stderr.write(`${line}\n`),
   });
-  const results = state.results.map((r) => ({ ...r, backend: `chromium-${r.variant}` }));
+  const results = state.results.map((r) => ({
+    ...r,
+    backend: `chromium-${r.variant}${r.variant === 'wasm-threads' ? ` (${r.threads})` : ''}`,
+  }));
   if (options.json) {
     for (const r of results)
       process.stdout.write(`${JSON.stringify({ ...r, userAgent: state.userAgent })}\n`);

@@ -6,7 +6,7 @@
 import type { BackendName } from '@cv-lab/runtime';
 import type { BenchModelName, BenchResult } from './bench';
 
-/** `wasm-threads` is the WASM backend with its multithreaded build allowed. */
+/** `wasm-threads` is the WASM backend on tfjs's threaded build (packages/runtime/src/backend-wasm-threads.ts). */
 export type BrowserBenchBackend = BackendName | 'wasm-threads';
 
 /** What the page asks one worker to measure. */
