@@ -53,8 +53,8 @@ describe('symbols generators', () => {
     expect(SYMBOLS_CLASS_NAMES).toHaveLength(20);
     expect(NOVEL_SYMBOLS_CLASS_NAMES).toEqual([
       'heart',
-      'crescent',
-      'bow tie',
+      'lightning bolt',
+      'flower',
       'hollow triangle',
       'horseshoe',
     ]);

@@ -3,7 +3,7 @@
  * position, rotation, background, clutter, focus and noise), in two disjoint families:
  * - `symbols`, 20 classes, the pretraining set of our own MobileNet base: polygons, frames, bars,
  *   letters, arrows, dots, so the base learns corners, curves, strokes, holes and concavities;
- * - `novel-symbols`, 5 classes none of which is in `symbols` (heart, crescent, bow tie, hollow
+ * - `novel-symbols`, 5 classes none of which is in `symbols` (heart, lightning bolt, flower, hollow
  *   triangle, horseshoe): the held-out task of the transfer exercises, where a few hundred labels
  *   must be enough.
  */
@@ -83,16 +83,19 @@ export const NOVEL_SYMBOL_OUTLINES = {
       disk(0.47 * r, -0.3 * r, 0.58 * r),
       polygon([-1.0 * r, 1.0 * r, 0], [-0.1 * r, -0.1 * r, 1.1 * r]),
     ),
-  crescent: (r, random) => {
-    const outer = disk(0, 0, 1.05 * r);
-    const bite = disk(r * random.range(0.4, 0.6), 0, 0.85 * r);
-    return (u, v) => Math.max(outer(u, v), -bite(u, v));
-  },
-  'bow tie': (r) =>
-    union(
-      polygon([-0.95 * r, -0.95 * r, 0.05 * r], [-0.8 * r, 0.8 * r, 0]),
-      polygon([0.95 * r, 0.95 * r, -0.05 * r], [-0.8 * r, 0.8 * r, 0]),
+  'lightning bolt': (r) =>
+    polygon(
+      [-0.1 * r, 0.55 * r, 0.1 * r, 0.6 * r, -0.35 * r, -0.05 * r, -0.55 * r],
+      [-1.15 * r, -1.15 * r, -0.15 * r, -0.15 * r, 1.15 * r, 0.15 * r, 0.15 * r],
     ),
+  flower: (r, random) => {
+    const phase = random.range(0, Math.PI / 2);
+    const petals = [0, 1, 2, 3].map((k) => {
+      const a = phase + (k * Math.PI) / 2;
+      return disk(0.62 * r * Math.cos(a), 0.62 * r * Math.sin(a), 0.4 * r);
+    });
+    return union(disk(0, 0, 0.4 * r), ...petals);
+  },
   'hollow triangle': (r, random) => frame(regular(3, 1.25 * r, -Math.PI / 2), r * random.range(0.28, 0.4)),
   horseshoe: (r, random) => {
     const thickness = r * random.range(0.3, 0.42);
