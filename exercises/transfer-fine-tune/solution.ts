@@ -2,7 +2,7 @@ import type { Lab } from 'cv-lab';
 
 export default async function train(lab: Lab) {
   const { tf } = lab;
-  const { train, validation, classNames } = await lab.data.load('novel-symbols', {
+  const { train, validation, classNames } = await lab.data.load('surface-defects', {
     validationSplit: 0.2,
   });
   const fitOptions = (epochs: number) => ({
@@ -13,15 +13,16 @@ export default async function train(lab: Lab) {
     callbacks: lab.callbacks(),
   });
 
-  const pretrained = await lab.models.load('symbols-mobilenet-v1-0.25');
+  const pretrained = await lab.models.load('symbols-mobilenet-v1-0.25', { inputShape: [96, 96, 3] });
   const base = lab.models.truncate(pretrained, 'conv_pw_13_relu');
   lab.models.freeze(base);
 
-  // Random flips (training only): a figure mirrored is the same figure, and 200,000 trainable
-  // weights on 800 images need every variation they can get.
-  const input = tf.input({ shape: [48, 48, 3] });
+  // A defect is the same defect mirrored: random flips (training only) fight the overfitting that
+  // 200,000 trainable weights on 384 images invite.
+  const input = tf.input({ shape: [96, 96, 1] });
   const flipped = lab.augment.layers.randomFlip({ mode: 'both' }).apply(input) as never;
-  const pooled = tf.layers.globalAveragePooling2d({}).apply(base.apply(flipped) as never) as never;
+  const rgb = tf.layers.concatenate({ axis: -1 }).apply([flipped, flipped, flipped]) as never;
+  const pooled = tf.layers.globalAveragePooling2d({}).apply(base.apply(rgb) as never) as never;
   const output = tf.layers.dense({ units: classNames.length, activation: 'softmax' }).apply(pooled) as never;
   const model = tf.model({ inputs: input, outputs: output });
 
@@ -29,7 +30,7 @@ export default async function train(lab: Lab) {
   model.compile({ optimizer: tf.train.adam(0.01), loss: 'categoricalCrossentropy', metrics: ['accuracy'] });
   await model.fit(train.xs, train.ys, fitOptions(10));
 
-  // 2. Fine-tuning: unfreeze the upper blocks, keep batch norm in inference mode (its statistics
+  // 2. Fine-tuning: unfreeze blocks 6 to 13, keep batch norm in inference mode (its statistics
   // stay the pretrained ones: batches of 32 are too small to re-estimate them), recompile with a
   // 10× lower learning rate.
   lab.models.unfreeze(base, { from: 'block_6', keepBatchNormFrozen: true });

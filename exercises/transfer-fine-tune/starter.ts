@@ -2,7 +2,7 @@ import type { Lab } from 'cv-lab';
 
 export default async function train(lab: Lab) {
   const { tf } = lab;
-  const { train, validation, classNames } = await lab.data.load('novel-symbols', {
+  const { train, validation, classNames } = await lab.data.load('surface-defects', {
     validationSplit: 0.2,
   });
   const fitOptions = (epochs: number) => ({
@@ -13,18 +13,23 @@ export default async function train(lab: Lab) {
     callbacks: lab.callbacks(),
   });
 
-  // Feature extraction, as in the exercise before this one: the frozen base and a new head.
-  const pretrained = await lab.models.load('symbols-mobilenet-v1-0.25');
+  const pretrained = await lab.models.load('symbols-mobilenet-v1-0.25', { inputShape: [96, 96, 3] });
   const base = lab.models.truncate(pretrained, 'conv_pw_13_relu');
   lab.models.freeze(base);
-  const input = tf.input({ shape: [48, 48, 3] });
-  const pooled = tf.layers.globalAveragePooling2d({}).apply(base.apply(input) as never) as never;
+
+  // Random flips (training only): a defect is the same defect mirrored.
+  const input = tf.input({ shape: [96, 96, 1] });
+  const flipped = lab.augment.layers.randomFlip({ mode: 'both' }).apply(input) as never;
+  const rgb = tf.layers.concatenate({ axis: -1 }).apply([flipped, flipped, flipped]) as never;
+  const pooled = tf.layers.globalAveragePooling2d({}).apply(base.apply(rgb) as never) as never;
   const output = tf.layers.dense({ units: classNames.length, activation: 'softmax' }).apply(pooled) as never;
   const model = tf.model({ inputs: input, outputs: output });
+
+  // 1. Feature extraction: train the head on the frozen base.
   model.compile({ optimizer: tf.train.adam(0.01), loss: 'categoricalCrossentropy', metrics: ['accuracy'] });
   await model.fit(train.xs, train.ys, fitOptions(10));
 
-  // TODO: let the pretrained network adapt to these five classes, within the trainable-weight and
-  // epoch budgets, without undoing what it learnt.
+  // TODO: 2. let the pretrained network adapt to these images, within the trainable-weight and
+  // epoch budgets (40 epochs in all), without undoing what it learnt.
   return model;
 }
