@@ -13,7 +13,7 @@ export default async function train(lab: Lab) {
     callbacks: lab.callbacks(),
   });
 
-  const pretrained = await lab.models.load('shapes-mobilenet-v1-0.25', { inputShape: [96, 96, 3] });
+  const pretrained = await lab.models.load('symbols-mobilenet-v1-0.25', { inputShape: [96, 96, 3] });
   const base = lab.models.truncate(pretrained, 'conv_pw_13_relu');
   lab.models.freeze(base);
 
@@ -29,8 +29,7 @@ export default async function train(lab: Lab) {
   model.compile({ optimizer: tf.train.adam(0.01), loss: 'categoricalCrossentropy', metrics: ['accuracy'] });
   await model.fit(train.xs, train.ys, fitOptions(10));
 
-  // TODO: 2. fine-tune: unfreeze the top blocks (lab.models.blocks(base) lists them;
-  // lab.models.unfreeze(base, { from: ... })), recompile with a learning rate about 10× lower, and
-  // train more epochs (40 in all).
+  // TODO: 2. let the pretrained network adapt to these images, within the trainable-weight and
+  // epoch budgets (40 epochs in all), without undoing what it learnt.
   return model;
 }

@@ -10,7 +10,7 @@ export default async function train(lab: Lab) {
   const { train, validation, classNames } = await lab.data.load('surface-defects', {
     validationSplit: 0.2,
   });
-  const pretrained = await lab.models.load('shapes-mobilenet-v1-0.25', { inputShape: [96, 96, 3] });
+  const pretrained = await lab.models.load('symbols-mobilenet-v1-0.25', { inputShape: [96, 96, 3] });
   const base = lab.models.truncate(pretrained, 'conv_pw_13_relu');
   lab.models.freeze(base);
   const input = tf.input({ shape: [96, 96, 1] });

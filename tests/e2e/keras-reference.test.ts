@@ -41,7 +41,9 @@ test("a brief's link opens the reference, which renders its tables, also offline
     expect(await conv.innerText()).toContain('tf.layers.conv2d');
     // The option table and the registry's models.
     expect(await reference.locator('tr', { hasText: 'heightFactor' }).count()).toBeGreaterThan(0);
-    expect(await reference.locator('tr', { hasText: 'shapes-mobilenet-v1-0.25' }).count()).toBeGreaterThan(0);
+    expect(await reference.locator('tr', { hasText: 'symbols-mobilenet-v1-0.25' }).count()).toBeGreaterThan(
+      0,
+    );
     // Sanitised: no class, id or style came through from the file.
     expect(await reference.locator('.markdown [class], .markdown [id], .markdown [style]').count()).toBe(0);
     expect(await page.locator('nav a[aria-current="page"]').innerText()).toBe('Keras to tfjs');

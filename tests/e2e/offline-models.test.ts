@@ -1,6 +1,6 @@
 /**
  * Pretrained models offline: one visit online, the bundled MobileNet and the published ImageNet
- * MobileNet made available offline from the datasets page (with the surface-defects dataset), then
+ * MobileNet made available offline from the datasets page (with the novel-symbols dataset), then
  * the network goes away: a reload, and a short transfer-learning run loads both models from the
  * models cache and ends in a report.
  *
@@ -14,21 +14,20 @@ import os from 'node:os';
 import path from 'node:path';
 import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, expect, inject, test } from 'vitest';
-import { IMAGENET_MOBILENET_ID, SHAPES_MOBILENET_ID, findPretrained } from '../../src/core/models/registry';
+import { IMAGENET_MOBILENET_ID, SYMBOLS_MOBILENET_ID, findPretrained } from '../../src/core/models/registry';
 import { launchChromium, openApp, openExercise, pinBackend, replaceCode } from './browser';
 
 const transferRun = `import type { Lab } from 'cv-lab';
 export default async function train(lab: Lab) {
 const { tf } = lab;
-const { train } = await lab.data.load('surface-defects', { limit: 32 });
+const { train } = await lab.data.load('novel-symbols', { limit: 32 });
 const published = await lab.models.load('${IMAGENET_MOBILENET_ID}');
 published.dispose();
-const pretrained = await lab.models.load('${SHAPES_MOBILENET_ID}', { inputShape: [96, 96, 3] });
+const pretrained = await lab.models.load('${SYMBOLS_MOBILENET_ID}');
 const base = lab.models.truncate(pretrained, 'conv_pw_13_relu');
 lab.models.freeze(base);
-const input = tf.input({ shape: [96, 96, 1] });
-const rgb = tf.layers.concatenate({ axis: -1 }).apply([input, input, input]) as never;
-const pooled = tf.layers.globalAveragePooling2d({}).apply(base.apply(rgb) as never) as never;
+const input = tf.input({ shape: [48, 48, 3] });
+const pooled = tf.layers.globalAveragePooling2d({}).apply(base.apply(input) as never) as never;
 const output = tf.layers.dense({ units: 5, activation: 'softmax' }).apply(pooled) as never;
 const model = tf.model({ inputs: input, outputs: output });
 model.compile({ optimizer: 'adam', loss: 'categoricalCrossentropy', metrics: ['accuracy'] });
@@ -53,7 +52,7 @@ test('pretrained models made available offline load in a run offline', async () 
   if (publishedEntry.source.kind !== 'url')
     throw new Error(`${IMAGENET_MOBILENET_ID} is no longer published`);
   const publishedFolder = new URL('.', publishedEntry.source.url).href;
-  const standIn = path.join(root, 'dist/models', SHAPES_MOBILENET_ID);
+  const standIn = path.join(root, 'dist/models', SYMBOLS_MOBILENET_ID);
   const publishedRequests: string[] = [];
 
   const { page, context, errors } = await openApp(browser);
@@ -82,7 +81,7 @@ test('pretrained models made available offline load in a run offline', async () 
     await pinBackend(page, 'wasm');
 
     await page.goto(`${inject('baseUrl')}/#/datasets`);
-    const bundled = page.locator(`[data-model-id="${SHAPES_MOBILENET_ID}"]`);
+    const bundled = page.locator(`[data-model-id="${SYMBOLS_MOBILENET_ID}"]`);
     const published = page.locator(`[data-model-id="${IMAGENET_MOBILENET_ID}"]`);
     await expect.poll(() => bundled.getByTestId('model-state').innerText()).toBe('Online only');
     await expect.poll(() => published.getByTestId('model-state').innerText()).toBe('Online only');
@@ -106,7 +105,7 @@ test('pretrained models made available offline load in a run offline', async () 
       .toBe('Available offline');
     expect(publishedRequests).toEqual(['model.json', 'weights.bin']);
     expect(await published.getByTestId('model-details').innerText()).toMatch(/input · \d+ kB$/);
-    const dataset = page.locator('[data-dataset-id="surface-defects"]');
+    const dataset = page.locator('[data-dataset-id="novel-symbols"]');
     await dataset.getByRole('button', { name: 'Make available offline' }).click();
     await expect
       .poll(() => dataset.getByTestId('dataset-state').innerText(), { timeout: 120_000, interval: 500 })
@@ -136,8 +135,8 @@ test('pretrained models made available offline load in a run offline', async () 
     }
     const log = await page.getByTestId('log-panel').innerText();
     expect(log).toContain(`Loaded pretrained ${IMAGENET_MOBILENET_ID}`);
-    expect(log).toContain(`Loaded pretrained ${SHAPES_MOBILENET_ID}`);
-    expect(await page.getByTestId('metrics').innerText()).toMatch(/Test images\s+600/);
+    expect(log).toContain(`Loaded pretrained ${SYMBOLS_MOBILENET_ID}`);
+    expect(await page.getByTestId('metrics').innerText()).toMatch(/Test images\s+1000/);
     await page.screenshot({ path: path.join(screenshotDir, 'offline-transfer-report.png'), fullPage: true });
     expect(errors.filter((e) => !/Failed to load resource|ERR_INTERNET_DISCONNECTED/.test(e))).toEqual([]);
   } finally {

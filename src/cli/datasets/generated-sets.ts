@@ -1,6 +1,7 @@
 /**
  * The datasets our own code generates: `shapes`, `surface-defects` and its binary view
- * `surface-defects-binary` (the same images, labelled ok / defect). The manifest's `source` names the
+ * `surface-defects-binary` (the same images, labelled ok / defect), `symbols` (the pretraining set of
+ * our MobileNet base) and `novel-symbols` (the held-out task it transfers to). The manifest's `source` names the
  * generator, its version, seed, size and counts, so `--if-missing` regenerates when any differs.
  */
 import { generateShapes, SHAPES_CLASS_NAMES, SHAPES_DEFAULTS } from '../../core/datasets/generate/shapes';
@@ -11,6 +12,14 @@ import {
   SURFACE_DEFECTS_DEFAULTS,
   toBinaryDefectSplit,
 } from '../../core/datasets/generate/surface-defects';
+import {
+  generateNovelSymbols,
+  generateSymbols,
+  NOVEL_SYMBOLS_CLASS_NAMES,
+  NOVEL_SYMBOLS_DEFAULTS,
+  SYMBOLS_CLASS_NAMES,
+  SYMBOLS_DEFAULTS,
+} from '../../core/datasets/generate/symbols';
 import type { RawSplit } from '../../core/datasets/types';
 import { CliError } from '../cli-error';
 import type { DatasetPreparer, PrepareOptions, PrepareResult } from './preparer';
@@ -74,6 +83,30 @@ const SPECS: GeneratedSpec[] = [
     channels: 1,
     generate: (seed, count, size, stream) =>
       toBinaryDefectSplit(surfaceDefectsSplit(seed, count, size, stream)),
+  },
+  {
+    id: 'symbols',
+    title: 'Symbols, 20 classes (generated, for pretraining)',
+    description: `generated RGB symbols in 20 classes, the pretraining set of symbols-mobilenet-v1-0.25`,
+    generator: 'src/core/datasets/generate/symbols.ts',
+    version: 1,
+    classNames: SYMBOLS_CLASS_NAMES,
+    defaults: SYMBOLS_DEFAULTS,
+    channels: 3,
+    generate: (seed, count, size, stream) => generateSymbols({ seed, count, size, stream }),
+  },
+  {
+    id: 'novel-symbols',
+    title: 'Novel symbols, 5 classes never pretrained on (generated)',
+    description: `generated RGB symbols (${NOVEL_SYMBOLS_CLASS_NAMES.join(', ')}), none of them in symbols`,
+    generator: 'src/core/datasets/generate/symbols.ts',
+    // 2: lightning bolt and flower instead of crescent and bow tie (too close to horseshoe and
+    // hollow triangle at 48×48: scripts/pretrain-baselines/README.md).
+    version: 2,
+    classNames: NOVEL_SYMBOLS_CLASS_NAMES,
+    defaults: NOVEL_SYMBOLS_DEFAULTS,
+    channels: 3,
+    generate: (seed, count, size, stream) => generateNovelSymbols({ seed, count, size, stream }),
   },
 ];
 

@@ -15,6 +15,7 @@
  * checking them and building the model is this module's, the same in the browser and in Node.
  */
 import type * as tfType from '@tensorflow/tfjs';
+import { SYMBOLS_CLASS_NAMES } from '../datasets/generate/symbols';
 import { sha256Hex } from '../shared/bytes';
 import type { TF } from '../shared/tf';
 import { graphBaseIds, hasGraph, registerPretrainedFeatures, rememberGraph } from './graph-features';
@@ -53,26 +54,26 @@ export interface PretrainedEntry {
   provenance: string;
 }
 
-export const SHAPES_MOBILENET_ID = 'shapes-mobilenet-v1-0.25';
+export const SYMBOLS_MOBILENET_ID = 'symbols-mobilenet-v1-0.25';
 export const IMAGENET_MOBILENET_ID = 'imagenet-mobilenet-v1-0.25-224';
 export const IMAGENET_MOBILENET_V2_ID = 'imagenet-mobilenet-v2-1.0-224-features';
 
 export const PRETRAINED_MODELS: readonly PretrainedEntry[] = [
   {
-    id: SHAPES_MOBILENET_ID,
-    title: 'MobileNet v1 (alpha 0.25, 64×64 RGB) pretrained on shapes',
+    id: SYMBOLS_MOBILENET_ID,
+    title: 'MobileNet v1 (alpha 0.25, 48×48 RGB) pretrained on 20 classes of symbols',
     architecture: 'MobileNet v1, alpha 0.25 (src/core/models/mobilenet.ts)',
-    inputShape: [64, 64, 3],
+    inputShape: [48, 48, 3],
     inputRange: '[0, 1]',
-    classes: 6,
-    classNames: ['circle', 'square', 'triangle', 'star', 'cross', 'ring'],
-    source: { kind: 'bundled', path: `models/${SHAPES_MOBILENET_ID}/` },
+    classes: 20,
+    classNames: [...SYMBOLS_CLASS_NAMES],
+    source: { kind: 'bundled', path: `models/${SYMBOLS_MOBILENET_ID}/` },
     sha256: {
-      'model.json': '87bddb00642f3ad7095489758dd29c1a52aa6c18fe4177e9a34918da8686394b',
-      'weights.bin': '4edd2d0af9c42e26cb869af8a50e49cdf8ce594bcf870ea719a11b1da42c91f8',
+      'model.json': '1b164861f551ac5cbb926170fbd75e203dc1e95eca3644b99164a7637394386d',
+      'weights.bin': 'd789b000fda3d66deb2a55681e444ce5c92603800f5ec9c532be39671c33004a',
     },
     licence: 'CC0-1.0 (trained by this project on its own generated data)',
-    provenance: `public/models/${SHAPES_MOBILENET_ID}/provenance.json: trained by \`npx cv-lab models pretrain ${SHAPES_MOBILENET_ID}\``,
+    provenance: `public/models/${SYMBOLS_MOBILENET_ID}/provenance.json: trained by \`npx cv-lab models pretrain ${SYMBOLS_MOBILENET_ID}\``,
   },
   {
     id: IMAGENET_MOBILENET_ID,
@@ -135,7 +136,7 @@ export interface LoadPretrainedOptions {
   /** Use this entry instead of the registry's (tests, a lead's own model). */
   entry?: PretrainedEntry;
   /**
-   * Build the model for another image size, e.g. `[96, 96, 3]` for a base trained at 64×64: a
+   * Build the model for another image size, e.g. `[96, 96, 3]` for a base trained at 48×48: a
    * convolutional network's weights do not depend on the image size (only on the channels), as
    * with Keras's `MobileNet(input_shape=..., weights=...)`. The channels must stay the same.
    */

@@ -38,7 +38,7 @@ export interface Lab {
    */
   augment: AugmentApi;
   /**
-   * Pretrained models and transfer-learning helpers: `await lab.models.load('shapes-mobilenet-v1-0.25')`
+   * Pretrained models and transfer-learning helpers: `await lab.models.load('symbols-mobilenet-v1-0.25')`
    * (hash-checked), `lab.models.truncate(model, layerName)`, `lab.models.freeze(model)`,
    * `lab.models.unfreeze(model, { from: 'block_13' })`, `lab.models.blocks(model)`, `lab.models.list()`.
    */

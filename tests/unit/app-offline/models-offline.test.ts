@@ -14,7 +14,7 @@ import { routeRequest } from '../../../src/app/offline/sw-routes';
 import { sha256Hex } from '../../../src/core/shared/bytes';
 import {
   IMAGENET_MOBILENET_ID,
-  SHAPES_MOBILENET_ID,
+  SYMBOLS_MOBILENET_ID,
   findPretrained,
   type PretrainedEntry,
 } from '../../../src/core/models/registry';
@@ -42,7 +42,7 @@ const modelFiles: Record<string, Uint8Array> = {
   'w2.bin': new Uint8Array([4, 5]),
 };
 const published = findPretrained(IMAGENET_MOBILENET_ID)!;
-const bundledShapes = findPretrained(SHAPES_MOBILENET_ID)!;
+const bundledSymbols = findPretrained(SYMBOLS_MOBILENET_ID)!;
 
 let storage: FakeCacheStorage;
 beforeEach(() => {
@@ -62,7 +62,7 @@ async function bundledEntry(): Promise<PretrainedEntry> {
   const sha256: Record<string, string> = {};
   for (const [file, bytes] of Object.entries(modelFiles)) sha256[file] = await sha256Hex(bytes);
   return {
-    ...bundledShapes,
+    ...bundledSymbols,
     id: 'test-bundled',
     source: { kind: 'bundled', path: 'models/test-bundled/' },
     sha256,
@@ -90,9 +90,9 @@ function filesAt(entry: PretrainedEntry, files: Record<string, Uint8Array>): Rec
 describe('service worker route for models', () => {
   test('bundled model files are network first into the models cache; the page\u2019s own downloads pass', () => {
     const route = (p: string) => routeRequest(new URL(p, origin), 'cors', origin, new Set());
-    expect(route('/models/shapes-mobilenet-v1-0.25/weights.bin')).toBe('model');
+    expect(route('/models/symbols-mobilenet-v1-0.25/weights.bin')).toBe('model');
     expect(route('/models/index.json')).toBe('model');
-    expect(route('/models/shapes-mobilenet-v1-0.25/model.json?cv-lab-download=1')).toBe('network');
+    expect(route('/models/symbols-mobilenet-v1-0.25/model.json?cv-lab-download=1')).toBe('network');
     expect(
       routeRequest(
         new URL(published.source.kind === 'url' ? published.source.url : ''),
@@ -140,8 +140,8 @@ describe('models index', () => {
 
   test('the committed bundled models are in the index with their weight files', () => {
     const index = buildModelsIndex(path.resolve('public/models'), () => undefined);
-    const shapes = index.models.find((m) => m.id === SHAPES_MOBILENET_ID);
-    expect(shapes?.files.map((f) => f.path).sort()).toEqual(Object.keys(bundledShapes.sha256 ?? {}).sort());
+    const symbols = index.models.find((m) => m.id === SYMBOLS_MOBILENET_ID);
+    expect(symbols?.files.map((f) => f.path).sort()).toEqual(Object.keys(bundledSymbols.sha256 ?? {}).sort());
   });
 });
 
@@ -175,8 +175,8 @@ describe('all-or-nothing cache write', () => {
     expect((error as DOMException).name).toBe('QuotaExceededError');
     expect([...cache.entries.keys()]).toEqual([`${origin}/marker`]);
     expect(cache.text(`${origin}/marker`)).toBe('old');
-    expect(describeCacheError(error, 'shapes-mobilenet-v1-0.25', { complete: false, cachedBytes: 0 })).toBe(
-      "Not enough storage to keep shapes-mobilenet-v1-0.25 offline: the browser's quota for this site is full. Nothing of it was cached before, so none is kept. Remove another dataset or model or free space, then try again.",
+    expect(describeCacheError(error, 'symbols-mobilenet-v1-0.25', { complete: false, cachedBytes: 0 })).toBe(
+      "Not enough storage to keep symbols-mobilenet-v1-0.25 offline: the browser's quota for this site is full. Nothing of it was cached before, so none is kept. Remove another dataset or model or free space, then try again.",
     );
   });
 });
@@ -246,7 +246,7 @@ describe('the lab worker\u2019s model reader', () => {
   });
 
   test('offline without a cached copy, the network\u2019s error stands', async () => {
-    const read = labModelReader(SHAPES_MOBILENET_ID, origin, {
+    const read = labModelReader(SYMBOLS_MOBILENET_ID, origin, {
       network: async () => {
         throw new Error('Failed to fetch');
       },

@@ -104,7 +104,7 @@ describe('cv-lab datasets prepare shapes | surface-defects | surface-defects-bin
     const unknown = await runCli(['datasets', 'prepare', 'cifar-10', '--out', out]);
     expect(unknown.code).toBe(2);
     expect(unknown.stderr).toContain(
-      "cannot prepare 'cifar-10': the datasets cv-lab can prepare are fashion-mnist, shapes, surface-defects, surface-defects-binary, mnist, rock-paper-scissors, horses-or-humans, cats-vs-dogs",
+      "cannot prepare 'cifar-10': the datasets cv-lab can prepare are fashion-mnist, shapes, surface-defects, surface-defects-binary, symbols, novel-symbols, mnist, rock-paper-scissors, horses-or-humans, cats-vs-dogs",
     );
   });
 });

@@ -20,7 +20,7 @@ import {
   findPretrained,
   loadPretrained,
   ModelFileError,
-  SHAPES_MOBILENET_ID,
+  SYMBOLS_MOBILENET_ID,
   type PretrainedEntry,
 } from '../../../src/core/models/registry';
 
@@ -88,42 +88,42 @@ afterAll(async () => {
 
 describe('our bundled model', () => {
   it('loads offline from public/models, hashes checked', async () => {
-    const model = await loadPretrained(tf, SHAPES_MOBILENET_ID, nodeModelReader(SHAPES_MOBILENET_ID));
-    expect(model.inputs[0].shape).toEqual([null, 64, 64, 3]);
-    expect(model.outputs[0].shape).toEqual([null, 6]);
+    const model = await loadPretrained(tf, SYMBOLS_MOBILENET_ID, nodeModelReader(SYMBOLS_MOBILENET_ID));
+    expect(model.inputs[0].shape).toEqual([null, 48, 48, 3]);
+    expect(model.outputs[0].shape).toEqual([null, 20]);
     expect(model.getLayer('conv_pw_13_relu')).toBeDefined();
     model.dispose();
   });
 
   it('builds for another image size with the same weights, but refuses other channels', async () => {
-    const reader = nodeModelReader(SHAPES_MOBILENET_ID);
-    const wide = await loadPretrained(tf, SHAPES_MOBILENET_ID, reader, { inputShape: [96, 96, 3] });
+    const reader = nodeModelReader(SYMBOLS_MOBILENET_ID);
+    const wide = await loadPretrained(tf, SYMBOLS_MOBILENET_ID, reader, { inputShape: [96, 96, 3] });
     expect(wide.inputs[0].shape).toEqual([null, 96, 96, 3]);
-    expect(wide.countParams()).toBe(220_086);
+    expect(wide.countParams()).toBe(223_684);
     wide.dispose();
     await expect(
-      loadPretrained(tf, SHAPES_MOBILENET_ID, reader, { inputShape: [96, 96, 1] }),
+      loadPretrained(tf, SYMBOLS_MOBILENET_ID, reader, { inputShape: [96, 96, 1] }),
     ).rejects.toThrow(/takes 3 channels; inputShape may change the height and width only/);
   });
 
   it('records in its provenance the hashes the registry checks', async () => {
     const provenance = JSON.parse(
-      await readFile(path.join(bundledModelsRoot(), SHAPES_MOBILENET_ID, 'provenance.json'), 'utf8'),
+      await readFile(path.join(bundledModelsRoot(), SYMBOLS_MOBILENET_ID, 'provenance.json'), 'utf8'),
     );
-    expect(provenance.sha256).toEqual(findPretrained(SHAPES_MOBILENET_ID)!.sha256);
+    expect(provenance.sha256).toEqual(findPretrained(SYMBOLS_MOBILENET_ID)!.sha256);
     expect(provenance.testAccuracy).toBeGreaterThanOrEqual(0);
-    expect(provenance.history).toHaveLength(provenance.recipe.epochs);
+    expect(provenance.history).toHaveLength(provenance.recipe.epochs + provenance.recipe.annealEpochs);
     expect(provenance.recipe.seed).toBeTypeOf('number');
   });
 
-  it('was trained by the current recipe on the current shapes data (its provenance is not stale)', async () => {
+  it('was trained by the current recipe on the current symbols data (its provenance is not stale)', async () => {
     const provenance = JSON.parse(
-      await readFile(path.join(bundledModelsRoot(), SHAPES_MOBILENET_ID, 'provenance.json'), 'utf8'),
+      await readFile(path.join(bundledModelsRoot(), SYMBOLS_MOBILENET_ID, 'provenance.json'), 'utf8'),
     );
-    const recipe = PRETRAIN_RECIPES.find((r) => r.id === SHAPES_MOBILENET_ID)!;
+    const recipe = PRETRAIN_RECIPES.find((r) => r.id === SYMBOLS_MOBILENET_ID)!;
     expect(provenance.recipe).toMatchObject({ ...recipe });
     expect(provenance.recipe.trainCount).toBe(provenance.data.trainImages + provenance.data.validationImages);
-    // Regenerating `shapes` (a new generator version) changes its hash: re-run pretrain then.
+    // Regenerating `symbols` (a new generator version) changes its hash: re-run pretrain then.
     const manifest = await readManifest(fsDatasetReader(datasetFolder(recipe.dataset)));
     expect(provenance.data.source).toBe(manifest.source);
     expect(provenance.data.datasetHash).toBe(await datasetHash(manifest));
@@ -131,24 +131,24 @@ describe('our bundled model', () => {
 
   it('refuses a changed weight file, naming it', async () => {
     const root = path.join(work, 'bundled');
-    await cp(path.join(bundledModelsRoot(), SHAPES_MOBILENET_ID), path.join(root, SHAPES_MOBILENET_ID), {
+    await cp(path.join(bundledModelsRoot(), SYMBOLS_MOBILENET_ID), path.join(root, SYMBOLS_MOBILENET_ID), {
       recursive: true,
     });
-    const weights = path.join(root, SHAPES_MOBILENET_ID, 'weights.bin');
+    const weights = path.join(root, SYMBOLS_MOBILENET_ID, 'weights.bin');
     const bytes = await readFile(weights);
     bytes[100] ^= 0xff;
     await writeFile(weights, bytes);
-    const reader = nodeModelReader(SHAPES_MOBILENET_ID, { bundledRoot: root });
-    const loading = loadPretrained(tf, SHAPES_MOBILENET_ID, reader);
+    const reader = nodeModelReader(SYMBOLS_MOBILENET_ID, { bundledRoot: root });
+    const loading = loadPretrained(tf, SYMBOLS_MOBILENET_ID, reader);
     await expect(loading).rejects.toThrow(ModelFileError);
-    await expect(loadPretrained(tf, SHAPES_MOBILENET_ID, reader)).rejects.toThrow(
+    await expect(loadPretrained(tf, SYMBOLS_MOBILENET_ID, reader)).rejects.toThrow(
       /weights\.bin has SHA-256 [0-9a-f]{64}, expected [0-9a-f]{64}: the file was changed/,
     );
   });
 
   it('says which file is missing', async () => {
-    const reader = nodeModelReader(SHAPES_MOBILENET_ID, { bundledRoot: path.join(work, 'nowhere') });
-    await expect(loadPretrained(tf, SHAPES_MOBILENET_ID, reader)).rejects.toThrow(
+    const reader = nodeModelReader(SYMBOLS_MOBILENET_ID, { bundledRoot: path.join(work, 'nowhere') });
+    await expect(loadPretrained(tf, SYMBOLS_MOBILENET_ID, reader)).rejects.toThrow(
       /cannot read model\.json: missing/,
     );
   });

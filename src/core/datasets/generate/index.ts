@@ -2,3 +2,4 @@
 export * from './random';
 export * from './shapes';
 export * from './surface-defects';
+export * from './symbols';

@@ -152,6 +152,22 @@ export function polygonDistance(
   return sign * Math.sqrt(d);
 }
 
+/** The signed distance of a regular polygon centred at the origin, its first corner at angle `phase`. */
+export function regularPolygonDistance(
+  sides: number,
+  radius: number,
+  phase: number,
+): (px: number, py: number) => number {
+  const xs: number[] = [];
+  const ys: number[] = [];
+  for (let i = 0; i < sides; i++) {
+    const a = phase + (i / sides) * Math.PI * 2;
+    xs.push(radius * Math.cos(a));
+    ys.push(radius * Math.sin(a));
+  }
+  return (px, py) => polygonDistance(px, py, xs, ys);
+}
+
 /** Signed distance to an axis-aligned box of half-size (hx, hy) centred at the origin. */
 export function boxDistance(px: number, py: number, hx: number, hy: number): number {
   const dx = Math.abs(px) - hx;

@@ -6,7 +6,15 @@
  */
 import type { RawSplit } from '../types';
 import { balancedLabels, deriveSeed, Random } from './random';
-import { boxDistance, Canvas, edgeCoverage, fractalNoise, polygonDistance, segmentDistance } from './raster';
+import {
+  boxDistance,
+  Canvas,
+  edgeCoverage,
+  fractalNoise,
+  polygonDistance,
+  regularPolygonDistance,
+  segmentDistance,
+} from './raster';
 import { hypot } from './raster';
 
 export const SHAPES_CLASS_NAMES = ['circle', 'square', 'triangle', 'star', 'cross', 'ring'] as const;
@@ -121,16 +129,7 @@ function paintClutter(
 /** The signed distance (pixels) of each shape, in its own frame: centred, unrotated, radius `r`. */
 export function shapeDistance(shape: ShapeName, r: number, random: Random): (u: number, v: number) => number {
   const polygon = (xs: number[], ys: number[]) => (u: number, v: number) => polygonDistance(u, v, xs, ys);
-  const regular = (sides: number, radius: number, phase: number) => {
-    const xs: number[] = [];
-    const ys: number[] = [];
-    for (let i = 0; i < sides; i++) {
-      const a = phase + (i / sides) * Math.PI * 2;
-      xs.push(radius * Math.cos(a));
-      ys.push(radius * Math.sin(a));
-    }
-    return polygon(xs, ys);
-  };
+  const regular = regularPolygonDistance;
   switch (shape) {
     case 'circle':
       return (u, v) => hypot(u, v) - r;
@@ -164,8 +163,22 @@ export function shapeDistance(shape: ShapeName, r: number, random: Random): (u: 
   }
 }
 
+/**
+ * Makes the signed distance of one figure of radius `r` (drawing any random details it has); the
+ * figure must lie within 1.3 r of its centre, the box `drawFigureImage` paints.
+ */
+export type FigureOutline = (r: number, random: Random) => (u: number, v: number) => number;
+
 /** Draws one image of `shape` into a fresh canvas. */
 export function drawShapeImage(shape: ShapeName, size: number, random: Random): Canvas {
+  return drawFigureImage((r, random) => shapeDistance(shape, r, random), size, random);
+}
+
+/**
+ * Draws one figure, photographed: background, clutter, placement, colour, focus and noise as for
+ * `shapes`; `outline` gives the figure (other generated sets draw other figures the same way).
+ */
+export function drawFigureImage(outline: FigureOutline, size: number, random: Random): Canvas {
   const canvas = new Canvas(size, size, 3);
   const scale = size / 64;
   const background = paintBackground(canvas, random);
@@ -186,7 +199,7 @@ export function drawShapeImage(shape: ShapeName, size: number, random: Random): 
   for (let tries = 0; tries < 40 && colourDistance(colour, background) < minimum; tries++) {
     colour = randomColour(random);
   }
-  const distance = shapeDistance(shape, r, random);
+  const distance = outline(r, random);
   const softness = random.range(0.8, 1.5) * scale; // focus varies
   const extent = r * 1.3 + 2;
   canvas.paint(
