@@ -2,21 +2,20 @@ import type { Lab } from 'cv-lab';
 
 export default async function train(lab: Lab) {
   const { tf } = lab;
-  const { train, validation, classNames } = await lab.data.load('surface-defects', {
-    limit: 200,
+  const { train, validation, classNames } = await lab.data.load('novel-symbols', {
+    limit: 150,
     validationSplit: 0.2,
   });
 
-  // The pretrained base: MobileNet v1 trained on shapes, cut before its classifier and frozen.
-  const pretrained = await lab.models.load('shapes-mobilenet-v1-0.25', { inputShape: [96, 96, 3] });
+  // The pretrained base: MobileNet v1 trained on the 20 `symbols` classes, cut before its
+  // classifier and frozen.
+  const pretrained = await lab.models.load('symbols-mobilenet-v1-0.25');
   const base = lab.models.truncate(pretrained, 'conv_pw_13_relu');
   lab.models.freeze(base);
 
-  // 96×96 gray in, as RGB (the gray channel three times), the base, then a new head.
-  const input = tf.input({ shape: [96, 96, 1] });
-  const flipped = lab.augment.layers.randomFlip({ mode: 'both' }).apply(input) as never;
-  const rgb = tf.layers.concatenate({ axis: -1 }).apply([flipped, flipped, flipped]) as never;
-  const features = base.apply(rgb) as never;
+  // A new head: global average pooling and a softmax dense layer, the only weights that train.
+  const input = tf.input({ shape: [48, 48, 3] });
+  const features = base.apply(input) as never;
   const pooled = tf.layers.globalAveragePooling2d({}).apply(features) as never;
   const output = tf.layers.dense({ units: classNames.length, activation: 'softmax' }).apply(pooled) as never;
   const model = tf.model({ inputs: input, outputs: output });
