@@ -86,6 +86,52 @@ export const LimitsSchema = z.object({
 });
 export type Limits = z.infer<typeof LimitsSchema>;
 
+/**
+ * One measured run of a learner file (the reference solution or the weak baseline), graded from
+ * the CLI (`cv-lab grade --json`): the figures the report gave, copied as they were.
+ */
+export const CalibrationRunSchema = z.object({
+  /** The `--seed` of the run; `null` for an unseeded run (what a learner gets). */
+  seed: z.number().int().nonnegative().nullable(),
+  /** The report's `timings.trainSeconds`: wall-clock time, waiting for a core included. */
+  trainSeconds: z.number().nonnegative(),
+  /**
+   * CPU time of the whole graded run (loading, training, grading), measured outside the command
+   * (the shell's `time`, user + system). On a shared machine the wall clock also counts the time
+   * spent waiting for a core; CPU time does not, and bounds what the run takes on an idle core.
+   */
+  cpuSeconds: z.number().nonnegative().optional(),
+  /**
+   * The value of each target's metric, keyed `<metric>:<split>` as the report's check ids
+   * (`target:accuracy:test`) name them: `{ "accuracy:test": 0.905 }`.
+   */
+  metrics: z.record(z.string().regex(/^[A-Za-z]+:(test|validation|train)$/), z.number()),
+  /** The report's verdict. */
+  passed: z.boolean(),
+  /** Ids of the report's failed checks (`rule:maxEpochs`, `target:accuracy:test`); empty on a pass. */
+  failed: z.array(z.string()).default([]),
+});
+export type CalibrationRun = z.infer<typeof CalibrationRunSchema>;
+
+/**
+ * How hard a training exercise is, measured (docs/authoring-exercises.md, "Calibration"): the
+ * reference solution passes its targets with a margin over run-to-run noise, unseeded as well as
+ * seeded, and the obvious weak attempt (`baseline.ts` in the exercise's folder) fails them.
+ */
+export const CalibrationSchema = z.object({
+  /** When, where and how: date, machine, backend, command, load average during the runs. */
+  measured: z.string().min(1),
+  reference: z.object({
+    runs: z.array(CalibrationRunSchema).min(2),
+  }),
+  baseline: z.object({
+    /** What the weak attempt does, in words a learner would recognise. */
+    description: z.string().min(1),
+    runs: z.array(CalibrationRunSchema).min(1),
+  }),
+});
+export type Calibration = z.infer<typeof CalibrationSchema>;
+
 export const ExerciseSchema = z.object({
   id: z.string().regex(/^[a-z0-9][a-z0-9-]*$/, 'ids are lower-case letters, digits and dashes'),
   title: z.string().min(1).max(200),
@@ -104,6 +150,8 @@ export const ExerciseSchema = z.object({
   tolerance: z.number().nonnegative().default(1e-4),
   /** Expected training time of the reference solution on a laptop CPU, shown before a run. */
   expectedMinutes: z.number().positive().optional(),
+  /** Training exercises: the measured runs of the reference and of a weak baseline. */
+  calibration: CalibrationSchema.optional(),
   tags: z.array(z.string()).default([]),
   /**
    * Where the exercise stands on its category's path through the catalog, lower first; exercises
@@ -164,6 +212,8 @@ export interface ExerciseBundle {
   starter: string;
   solution: string;
   hints?: string;
+  /** Training exercises: `baseline.ts`, the weak attempt its calibration says fails. */
+  baseline?: string;
   /** Function exercises: `cases.ts`, which builds the hidden cases the grader calls. */
   cases?: string;
   /** Quiz exercises: `quiz.json`, parsed. */
