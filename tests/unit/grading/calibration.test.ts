@@ -16,11 +16,11 @@ const trainingExercises = catalog.bundles.filter(
   (b) => b.exercise.kind === 'train' && !b.exercise.id.startsWith('transfer-'),
 );
 /**
- * Not measured yet: each of their references takes minutes of CPU, and on the shared machine of
- * 2026-12-03 (load average 15 to 20 on 2 cores) one run of shapes-cnn's ran into its 30-minute
- * wall-clock limit. What was measured is in docs/benchmarks.md ("Catalog times").
+ * Not calibrated yet: what was measured (docs/benchmarks.md, "Catalog times") shows defects-binary's
+ * baseline passing its targets and defects-augmentation's reference missing its target in one of
+ * two unseeded runs; both need their recipe or targets reworked, then measured again.
  */
-const awaitingCalibration = new Set(['shapes-cnn', 'defects-binary', 'defects-augmentation']);
+const awaitingCalibration = new Set(['defects-binary', 'defects-augmentation']);
 const training = trainingExercises.filter((b) => !awaitingCalibration.has(b.exercise.id));
 
 const key = (t: Target) => `${t.metric}:${t.split}`;
@@ -33,7 +33,7 @@ const margin = (t: Target, value: number) =>
 describe('calibration of the training exercises', () => {
   it('covers the catalog: every training exercise but those awaiting their runs', () => {
     expect(catalog.errors).toEqual([]);
-    expect(training.length).toBeGreaterThanOrEqual(4);
+    expect(training.length).toBeGreaterThanOrEqual(5);
     // The waiting list only shrinks: it names training exercises that are still uncalibrated.
     for (const id of awaitingCalibration) {
       const bundle = trainingExercises.find((b) => b.exercise.id === id);
