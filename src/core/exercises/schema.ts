@@ -105,7 +105,15 @@ export const CalibrationRunSchema = z.object({
    * The value of each target's metric, keyed `<metric>:<split>` as the report's check ids
    * (`target:accuracy:test`) name them: `{ "accuracy:test": 0.905 }`.
    */
-  metrics: z.record(z.string().regex(/^[A-Za-z]+:(test|validation|train)$/), z.number()),
+  metrics: z.record(
+    z
+      .string()
+      .regex(
+        new RegExp(`^(${metricNames.join('|')}):(test|validation|train)$`),
+        'a key is <metric>:<split>, e.g. accuracy:test',
+      ),
+    z.number(),
+  ),
   /** The report's verdict. */
   passed: z.boolean(),
   /** Ids of the report's failed checks (`rule:maxEpochs`, `target:accuracy:test`); empty on a pass. */
