@@ -1,6 +1,7 @@
 /**
  * `cv-lab verify`: every exercise must be honest — its reference solution passes its own targets and
- * its starter runs but does not pass. Runs both in Node with the same core as the page, each in a
+ * its starter runs but does not pass; with `--baseline`, a training exercise's weak baseline
+ * (`baseline.ts`, docs/authoring-exercises.md "Calibration") runs and does not pass either. Runs both in Node with the same core as the page, each in a
  * thread of its own that is stopped if it overruns the exercise's time limit (learner-thread.ts).
  */
 import type { Command } from 'commander';
@@ -20,6 +21,7 @@ interface VerifyOptions {
   timeLimit?: string;
   exercises?: string;
   seed?: string;
+  baseline?: boolean;
 }
 
 export interface VerifyLine {
@@ -28,6 +30,8 @@ export interface VerifyLine {
   kind: string;
   solutionPassed: boolean | null;
   starterPassed: boolean | null;
+  /** `--baseline`: whether the weak baseline passed; null when not run or the exercise has none. */
+  baselinePassed: boolean | null;
   solutionScore: number | null;
   starterScore: number | null;
   /** Exercises with bands: each run's score of 1 to 5 (null without bands or without a report). */
@@ -54,6 +58,7 @@ export function registerVerifyCommand(program: Command, setExitCode: (code: numb
       "lower each exercise's time limit to at most this many seconds (it cannot be raised)",
     )
     .option('--seed <n>', SEED_HELP)
+    .option('--baseline', "also run each training exercise's weak baseline (baseline.ts): it must fail")
     .option('--exercises <folder>', 'read exercises from this folder instead of the built-in catalog')
     .action(async (options: VerifyOptions) => setExitCode(await verify(options)));
 }
@@ -74,7 +79,7 @@ async function verify(options: VerifyOptions): Promise<number> {
 
   const lines: VerifyLine[] = [];
   for (const bundle of bundles) {
-    const line = await verifyExercise(bundle, maxMinutes, { timeLimit, seed });
+    const line = await verifyExercise(bundle, maxMinutes, { timeLimit, seed }, options.baseline === true);
     lines.push(line);
     if (options.json) process.stdout.write(`${JSON.stringify(line)}\n`);
     else
@@ -96,6 +101,7 @@ async function verifyExercise(
   bundle: ExerciseBundle,
   maxMinutes: number,
   settings: RunSettings,
+  withBaseline: boolean,
 ): Promise<VerifyLine> {
   const { exercise } = bundle;
   const line: VerifyLine = {
@@ -104,6 +110,7 @@ async function verifyExercise(
     kind: exercise.kind,
     solutionPassed: null,
     starterPassed: null,
+    baselinePassed: null,
     solutionScore: null,
     starterScore: null,
     solutionBand: null,
@@ -129,6 +136,10 @@ async function verifyExercise(
   const started = Date.now();
   const solution = await runQuietly(bundle, bundle.solution, settings);
   const starter = await runQuietly(bundle, bundle.starter, settings);
+  const baseline =
+    withBaseline && bundle.baseline !== undefined
+      ? await runQuietly(bundle, bundle.baseline, settings)
+      : undefined;
   line.seconds = Math.round((Date.now() - started) / 100) / 10;
   line.solutionPassed = solution.report?.passed ?? false;
   line.starterPassed = starter.report?.passed ?? false;
@@ -140,6 +151,12 @@ async function verifyExercise(
   else if (!line.solutionPassed) line.problems.push(`solution does not pass (score ${line.solutionScore})`);
   if (!starter.ok) line.problems.push(`starter does not run: ${starter.error?.message}`);
   else if (line.starterPassed) line.problems.push('starter already passes');
+  if (withBaseline && exercise.kind === 'train' && !baseline) line.problems.push('no baseline.ts');
+  if (baseline) {
+    line.baselinePassed = baseline.report?.passed ?? false;
+    if (!baseline.ok) line.problems.push(`baseline does not run: ${baseline.error?.message}`);
+    else if (line.baselinePassed) line.problems.push('baseline passes: the exercise is too easy');
+  }
   return line;
 }
 
@@ -169,13 +186,14 @@ function formatTable(lines: VerifyLine[]): string {
   const mark = (v: boolean | null, score: number | null) =>
     (v === null ? '-' : v ? 'pass' : 'fail') + band(score);
   const rows = [
-    ['exercise', 'category', 'kind', 'solution', 'starter', 'seconds', 'verdict'],
+    ['exercise', 'category', 'kind', 'solution', 'starter', 'baseline', 'seconds', 'verdict'],
     ...lines.map((l) => [
       l.id,
       l.category,
       l.kind,
       mark(l.solutionPassed, l.solutionBand),
       mark(l.starterPassed, l.starterBand),
+      mark(l.baselinePassed, null),
       l.skipped ? '-' : String(l.seconds),
       l.skipped ? `skipped: ${l.problems.join('; ')}` : l.problems.length ? l.problems.join('; ') : 'honest',
     ]),

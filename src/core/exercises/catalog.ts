@@ -77,6 +77,7 @@ export function catalogFromFiles(files: Record<string, string>): Catalog {
       starter: texts['starter.ts'],
       solution: texts['solution.ts'],
       ...(texts['hints.md'] !== undefined ? { hints: texts['hints.md'] } : {}),
+      ...(texts['baseline.ts'] !== undefined ? { baseline: texts['baseline.ts'] } : {}),
       ...(exercise.kind === 'function' ? { cases: texts['cases.ts'] } : {}),
       ...(quiz ? { quiz } : {}),
     });

@@ -110,28 +110,56 @@ export const BandsSchema = z
 export type Bands = z.infer<typeof BandsSchema>;
 
 /**
- * One measured run behind an exercise's targets or bands, as `cv-lab grade --seed N` printed it:
- * which learner file, the seed, the figure, how long it trained and how busy the machine was.
+ * One measured run of a learner file (the reference solution or the weak baseline), graded from
+ * the CLI (`cv-lab grade --json`): the figures the report gave, copied as they were.
  */
 export const CalibrationRunSchema = z.object({
-  /** The learner file: `solution.ts`, `starter.ts` or a path under scripts/. */
-  code: z.string().min(1),
-  seed: z.number().int().nonnegative(),
-  /** The bands' metric on their split. */
-  value: z.number(),
-  /** The score 1 to 5 it got from the bands, and whether the report passed. */
-  bandScore: z.number().int().min(1).max(5),
-  passed: z.boolean(),
+  /** The `--seed` of the run; `null` for an unseeded run (what a learner gets). */
+  seed: z.number().int().nonnegative().nullable(),
+  /** The report's `timings.trainSeconds`: wall-clock time, waiting for a core included. */
   trainSeconds: z.number().nonnegative(),
-  /** The machine's 1-minute load average while it ran (other jobs share the cores). */
-  load: z.number().nonnegative(),
+  /**
+   * CPU time of the whole graded run (loading, training, grading), measured outside the command
+   * (the shell's `time`, user + system). On a shared machine the wall clock also counts the time
+   * spent waiting for a core; CPU time does not, and bounds what the run takes on an idle core.
+   */
+  cpuSeconds: z.number().nonnegative().optional(),
+  /**
+   * The value of each target's metric, keyed `<metric>:<split>` as the report's check ids
+   * (`target:accuracy:test`) name them: `{ "accuracy:test": 0.905 }`.
+   */
+  metrics: z.record(
+    z
+      .string()
+      .regex(
+        new RegExp(`^(${metricNames.join('|')}):(test|validation|train)$`),
+        'a key is <metric>:<split>, e.g. accuracy:test',
+      ),
+    z.number(),
+  ),
+  /** The report's verdict. */
+  passed: z.boolean(),
+  /** Ids of the report's failed checks (`rule:maxEpochs`, `target:accuracy:test`); empty on a pass. */
+  failed: z.array(z.string()).default([]),
 });
+export type CalibrationRun = z.infer<typeof CalibrationRunSchema>;
 
+/**
+ * How hard a training exercise is, measured (docs/authoring-exercises.md, "Calibration"): the
+ * reference solution passes its targets with a margin over run-to-run noise, unseeded as well as
+ * seeded, and the obvious weak attempt (`baseline.ts` in the exercise's folder) fails them.
+ */
 export const CalibrationSchema = z.object({
-  measuredAt: z.string().min(1),
-  machine: z.string().min(1),
-  runs: z.array(CalibrationRunSchema).min(1),
-  note: z.string().optional(),
+  /** When, where and how: date, machine, backend, command, load average during the runs. */
+  measured: z.string().min(1),
+  reference: z.object({
+    runs: z.array(CalibrationRunSchema).min(2),
+  }),
+  baseline: z.object({
+    /** What the weak attempt does, in words a learner would recognise. */
+    description: z.string().min(1),
+    runs: z.array(CalibrationRunSchema).min(1),
+  }),
 });
 export type Calibration = z.infer<typeof CalibrationSchema>;
 
@@ -236,6 +264,8 @@ export interface ExerciseBundle {
   starter: string;
   solution: string;
   hints?: string;
+  /** Training exercises: `baseline.ts`, the weak attempt its calibration says fails. */
+  baseline?: string;
   /** Function exercises: `cases.ts`, which builds the hidden cases the grader calls. */
   cases?: string;
   /** Quiz exercises: `quiz.json`, parsed. */

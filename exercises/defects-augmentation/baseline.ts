@@ -1,5 +1,10 @@
 import type { Lab } from 'cv-lab';
 
+/**
+ * The weak baseline (exercise.json, "calibration"): the reference solution without its random
+ * flips. It learns the one station's lean and misses the plant's test target
+ * (scripts/augmentation-baselines/README.md).
+ */
 export default async function train(lab: Lab) {
   const { tf } = lab;
   const { train, validation } = await lab.data.load('surface-defects', { validationSplit: 0.2, seed: 1 });
