@@ -11,9 +11,12 @@ import { readCatalog } from '../../../src/cli/catalog';
 import { CalibrationSchema, type CalibrationRun, type Target } from '../../../src/core/exercises/schema';
 
 const catalog = await readCatalog();
-/** The transfer exercises are recalibrated on the new pretrained base (issue 14 item 2) separately. */
+/**
+ * Every training exercise whose targets this project measures: the course's downloaded datasets
+ * take their targets from the course's graders and are not measured here (`targetSource`).
+ */
 const trainingExercises = catalog.bundles.filter(
-  (b) => b.exercise.kind === 'train' && !b.exercise.id.startsWith('transfer-'),
+  (b) => b.exercise.kind === 'train' && b.exercise.targetSource?.measuredHere !== false,
 );
 /**
  * Not calibrated yet: what was measured (docs/benchmarks.md, "Catalog times") shows defects-binary's
