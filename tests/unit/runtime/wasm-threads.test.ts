@@ -48,6 +48,21 @@ describe('WASM on threads (Node)', () => {
     expect(backend.wasm.wasmMemory.buffer).toBeInstanceOf(SharedArrayBuffer);
   });
 
+  test("the pool's threads are running pthreads, not workers still waiting to start", async () => {
+    await initNodeBackend('wasm-threads');
+    // XNNPACK's pool counts the calling thread; each other thread is an Emscripten pthread that
+    // pthreadpool_create started on one of the workers loaded with the module.
+    const module = (
+      tf.backend() as unknown as {
+        wasm: { PThread: { runningWorkers: unknown[]; pthreads: Record<string, unknown> } };
+      }
+    ).wasm;
+    const poolWorkers = wasmBackendThreads(tf) - 1;
+    expect(poolWorkers).toBeGreaterThan(0);
+    expect(module.PThread.runningWorkers).toHaveLength(poolWorkers);
+    expect(Object.keys(module.PThread.pthreads)).toHaveLength(poolWorkers);
+  });
+
   test('trains the reference CNN to the single-threaded results', async () => {
     const single = await train('wasm');
     expect(wasmBackendThreads(tf)).toBe(1);
