@@ -16,11 +16,10 @@ import { launchChromium, openApp, openExercise, pinBackend, replaceCode } from '
 const graphBaseRun = `import type { Lab } from 'cv-lab';
 export default async function train(lab: Lab) {
 const { tf } = lab;
-const { train } = await lab.data.load('surface-defects', { limit: 64 });
-const base = await lab.models.load('${IMAGENET_MOBILENET_V2_ID}', { inputShape: [96, 96, 3] });
-const input = tf.input({ shape: [96, 96, 1] });
-const rgb = tf.layers.concatenate({ axis: -1 }).apply([input, input, input]) as never;
-const features = base.apply(rgb) as never;
+const { train } = await lab.data.load('novel-symbols', { limit: 64 });
+const base = await lab.models.load('${IMAGENET_MOBILENET_V2_ID}');
+const input = tf.input({ shape: [48, 48, 3] });
+const features = base.apply(input) as never;
 const output = tf.layers.dense({ units: 5, activation: 'softmax' }).apply(features) as never;
 const model = tf.model({ inputs: input, outputs: output });
 model.compile({ optimizer: 'adam', loss: 'categoricalCrossentropy', metrics: ['accuracy'] });
@@ -83,7 +82,8 @@ test('a course exercise without its dataset says what to download; the published
       "dataset 'horses-or-humans' is not prepared: run `npx cv-lab datasets prepare horses-or-humans` (downloads 161 MB once)",
     );
 
-    // The published MobileNet v2 feature vector as a frozen base, on a dataset this server has.
+    // The published MobileNet v2 feature vector as a frozen base, on a dataset this server has
+    // (transfer-feature-extraction's novel-symbols: 48×48 RGB, 1,000 test images).
     await openExercise(page, 'transfer-feature-extraction');
     await replaceCode(page, graphBaseRun);
     await page.getByTestId('run-button').click();
@@ -97,7 +97,7 @@ test('a course exercise without its dataset says what to download; the published
     expect(await page.getByTestId('log-panel').innerText()).toContain(
       `Loaded pretrained ${IMAGENET_MOBILENET_V2_ID}`,
     );
-    expect(await page.getByTestId('metrics').innerText()).toMatch(/Test images\s+600/);
+    expect(await page.getByTestId('metrics').innerText()).toMatch(/Test images\s+1000/);
     expect(requested).toContain('model.json');
     expect(requested).toContain('group1-shard1of1.bin');
     expect(errors.filter((e) => !/Failed to load resource/.test(e))).toEqual([]);

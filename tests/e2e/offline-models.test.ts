@@ -49,6 +49,7 @@ afterAll(async () => {
 
 test('pretrained models made available offline load in a run offline', async () => {
   const publishedEntry = findPretrained(IMAGENET_MOBILENET_ID)!;
+  const bundledEntry = findPretrained(SYMBOLS_MOBILENET_ID)!;
   if (publishedEntry.source.kind !== 'url')
     throw new Error(`${IMAGENET_MOBILENET_ID} is no longer published`);
   const publishedFolder = new URL('.', publishedEntry.source.url).href;
@@ -90,7 +91,9 @@ test('pretrained models made available offline load in a run offline', async () 
       .reduce((a, b) => a + b, 0);
     await expect
       .poll(() => bundled.getByTestId('model-details').innerText())
-      .toBe(`Bundled with the app · 64×64×3 input · ${Math.round(bundledBytes / 1e3)} kB`);
+      .toBe(
+        `Bundled with the app · ${bundledEntry.inputShape.join('×')} input · ${Math.round(bundledBytes / 1e3)} kB`,
+      );
     expect(await published.getByTestId('model-details').innerText()).toBe(
       `Published at ${publishedEntry.source.url} · 224×224×3 input · size known after the first download`,
     );
