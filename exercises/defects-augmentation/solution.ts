@@ -30,14 +30,39 @@ export default async function train(lab: Lab) {
       tf.layers.dense({ units: 5, activation: 'softmax' }),
     ],
   });
-  model.compile({ optimizer: tf.train.adam(0.001), loss: 'categoricalCrossentropy', metrics: ['accuracy'] });
-
-  await model.fit(train.xs, train.ys, {
-    epochs: 30,
-    batchSize: 16,
-    shuffle: true,
-    validationData: validation ? [validation.xs, validation.ys] : undefined,
-    callbacks: lab.callbacks(),
-  });
+  // Thirty epochs, one `fit` each, so the epoch whose validation accuracy is best can be kept: with
+  // batch norm on batches of 16 the last epoch is not always the best one (one unseeded run ended on
+  // an epoch that called most stains scratches, 0.735 on the test split against 0.91 for another).
+  const epochs = 30;
+  // The last third at a fifth of the learning rate: small steps that settle the weights and the
+  // moving averages instead of jumping between answers.
+  const fineTuneFrom = 20;
+  let best = { accuracy: -1, weights: [] as ReturnType<typeof model.getWeights> };
+  for (let epoch = 0; epoch < epochs; epoch++) {
+    if (epoch === 0 || epoch === fineTuneFrom) {
+      const learningRate = epoch < fineTuneFrom ? 0.001 : 0.0002;
+      model.compile({
+        optimizer: tf.train.adam(learningRate),
+        loss: 'categoricalCrossentropy',
+        metrics: ['accuracy'],
+      });
+    }
+    const history = await model.fit(train.xs, train.ys, {
+      epochs: 1,
+      batchSize: 16,
+      shuffle: true,
+      validationData: validation ? [validation.xs, validation.ys] : undefined,
+      callbacks: lab.callbacks(),
+    });
+    const accuracy = Number(history.history.val_acc?.[0] ?? history.history.acc?.[0] ?? 0);
+    // `>=`: on a tie the later, better-settled epoch wins.
+    if (accuracy >= best.accuracy) {
+      best.weights.forEach((w) => w.dispose());
+      // getWeights includes batch norm's moving averages; clone them, as fit keeps updating the originals.
+      best = { accuracy, weights: model.getWeights().map((w) => w.clone()) };
+    }
+  }
+  model.setWeights(best.weights);
+  best.weights.forEach((w) => w.dispose());
   return model;
 }
