@@ -235,10 +235,14 @@ export interface ExerciseCard {
   quiz?: { questions: QuizQuestionCard[] };
 }
 
-/** An exercise folder's card: drops the solution, hints, cases and the quiz's answers. */
+/**
+ * An exercise folder's card: drops the solution, hints, cases and the quiz's answers, and the
+ * calibration (its measured runs describe the reference's recipe, which an exam task keeps in hints).
+ */
 export function cardOf(bundle: ExerciseBundle): ExerciseCard {
+  const { calibration: _measuredRuns, ...exercise } = bundle.exercise;
   return {
-    exercise: bundle.exercise,
+    exercise,
     brief: bundle.brief,
     starter: bundle.starter,
     ...(bundle.hints !== undefined ? { hasHints: true } : {}),
