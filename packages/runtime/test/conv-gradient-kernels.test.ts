@@ -543,4 +543,32 @@ describe('the other replaced kernels on wasm match the CPU backend', () => {
       }),
     ]);
   });
+
+  test('single products on our kernel: odd rows, column tails, a fused bias and ReLU, shapes kept', async () => {
+    // our rowsTimesMatrix takes rows in pairs and columns 16 at a time: 7 rows and 37 columns
+    // exercise both tails; [1, m, k] x [1, k, n] is still one product; other activations fall back
+    const a = randomValues(random, 7 * 33);
+    const b = randomValues(random, 33 * 37);
+    const bias = randomValues(random, 37);
+    await expectSameOnBothBackends(() => [
+      tf.matMul(tf.tensor2d(a, [7, 33]), tf.tensor2d(b, [33, 37])),
+      tf.matMul(tf.tensor2d(a, [33, 7]), tf.tensor2d(b, [33, 37]), true, false),
+      tf.matMul(tf.tensor3d(a, [1, 7, 33]), tf.tensor3d(b, [1, 33, 37])),
+      tf.matMul(tf.tensor2d(a.slice(0, 33), [1, 33]), tf.tensor2d(b.slice(0, 33), [33, 1])),
+      ...(['linear', 'relu', 'elu'] as const).map((activation) =>
+        tf.fused.matMul({
+          a: tf.tensor2d(a, [7, 33]),
+          b: tf.tensor2d(b, [33, 37]),
+          bias: tf.tensor1d(bias),
+          activation,
+        }),
+      ),
+      // a dense layer's gradients go through the transposes and our kernel
+      ...tf.grads((x: tf.Tensor, w: tf.Tensor) =>
+        tf.fused
+          .matMul({ a: x as tf.Tensor2D, b: w as tf.Tensor2D, bias: tf.tensor1d(bias), activation: 'relu' })
+          .sum(),
+      )([tf.tensor2d(a, [7, 33]), tf.tensor2d(b, [33, 37])]),
+    ]);
+  });
 });
