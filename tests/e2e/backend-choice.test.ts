@@ -8,6 +8,7 @@ import type { Browser, Page } from 'playwright-core';
 import { afterEach, expect, inject, test } from 'vitest';
 import { launchChromium as launchWithFlags } from '../../src/cli/chromium';
 import { launchChromium, openApp, pinBackend, replaceCode } from './browser';
+import { TEST_HOOKS_KEY } from '../../src/app/stores/backend-speed-store';
 
 /** A small dense net on 300 images, one epoch: seconds on any backend that works. */
 const shortRun = `import type { Lab } from 'cv-lab';
@@ -31,6 +32,11 @@ afterEach(async () => {
 });
 
 async function runAndWaitForReport(page: Page, query = ''): Promise<void> {
+  if (query.includes('backend-fault=')) {
+    // the hook works only where the page's storage turns test hooks on (a link cannot)
+    await page.goto(`${inject('baseUrl')}/#/`);
+    await page.evaluate((key) => localStorage.setItem(key, '1'), TEST_HOOKS_KEY);
+  }
   await page.goto(`${inject('baseUrl')}/${query}#/exercise/fashion-mnist-cnn`);
   await page.locator('.code-editor-host .monaco-editor').waitFor({ timeout: 60_000 });
   await replaceCode(page, shortRun);

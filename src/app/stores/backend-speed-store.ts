@@ -182,10 +182,26 @@ export async function orderForRun(
 }
 
 /**
- * The test hook of `?backend-fault=<backend>:<nan|device-lost>` in the page's address (before or
- * inside the hash): that backend breaks once learner code starts, to show the fallback.
+ * The key in the page's localStorage that turns the test hooks on (`'1'`). A link cannot set it, so
+ * a shared address with `?backend-fault=` does nothing to a learner's runs; the Chromium tests set it.
  */
-export function backendFaultFromUrl(href: string): BackendFault | undefined {
+export const TEST_HOOKS_KEY = 'cv-lab:test-hooks';
+
+/**
+ * The test hook of `?backend-fault=<backend>:<nan|device-lost>` in the page's address (before or
+ * inside the hash): that backend breaks once learner code starts, to show the fallback. Honoured
+ * only where `hooksOn` (the page: localStorage's `TEST_HOOKS_KEY` is `'1'`).
+ */
+export function backendFaultFromUrl(href: string, hooksOn = testHooksOn()): BackendFault | undefined {
+  if (!hooksOn) return undefined;
   const match = /[?&]backend-fault=(webgpu|webgl|wasm|cpu):(nan|device-lost)(?:&|#|$)/.exec(href);
   return match ? { backend: match[1] as BackendName, fault: match[2] as BackendFault['fault'] } : undefined;
+}
+
+function testHooksOn(): boolean {
+  try {
+    return globalThis.localStorage?.getItem(TEST_HOOKS_KEY) === '1';
+  } catch {
+    return false;
+  }
 }

@@ -4,7 +4,8 @@
  * not is dropped for the run (`BackendLost`), and the sandbox side restarts the learner's
  * `train(lab)` on the next backend (sandbox-side.ts), so no grade comes from a broken backend.
  *
- * Also the test hook `BackendFault`: the host may ask (page: `?backend-fault=wasm:nan`) that a
+ * Also the test hook `BackendFault`: the host may ask (page: `?backend-fault=wasm:nan`, honoured only
+ * where the page's localStorage turns test hooks on, app/stores/backend-speed-store.ts) that a
  * backend break once training starts, to show the fallback end to end.
  */
 import { isBackendLossError, probeBackend, type BackendName } from '@cv-lab/runtime';

@@ -5,6 +5,7 @@
 import { beforeEach, describe, expect, it } from 'vitest';
 import {
   backendFaultFromUrl,
+  TEST_HOOKS_KEY,
   orderForRun,
   SPEED_STORAGE_KEY,
   useBackendSpeedStore,
@@ -148,15 +149,28 @@ describe('orderForRun', () => {
 
 describe('backendFaultFromUrl', () => {
   it('reads the test hook before or inside the hash, and nothing else', () => {
+    expect(backendFaultFromUrl('http://x/?backend-fault=wasm:nan#/exercise/a', true)).toEqual({
+      backend: 'wasm',
+      fault: 'nan',
+    });
+    expect(backendFaultFromUrl('http://x/#/exercise/a?backend-fault=webgpu:device-lost', true)).toEqual({
+      backend: 'webgpu',
+      fault: 'device-lost',
+    });
+    expect(backendFaultFromUrl('http://x/?backend-fault=gpu:nan', true)).toBeUndefined();
+    expect(backendFaultFromUrl('http://x/#/exercise/a', true)).toBeUndefined();
+  });
+
+  it("is ignored unless the test hooks are on: a shared link cannot break a learner's backend", () => {
+    expect(backendFaultFromUrl('http://x/?backend-fault=wasm:nan#/exercise/a', false)).toBeUndefined();
+    // the page's default reads localStorage, which a link cannot set
+    storage.clear();
+    expect(backendFaultFromUrl('http://x/?backend-fault=wasm:nan#/exercise/a')).toBeUndefined();
+    storage.setItem(TEST_HOOKS_KEY, '1');
     expect(backendFaultFromUrl('http://x/?backend-fault=wasm:nan#/exercise/a')).toEqual({
       backend: 'wasm',
       fault: 'nan',
     });
-    expect(backendFaultFromUrl('http://x/#/exercise/a?backend-fault=webgpu:device-lost')).toEqual({
-      backend: 'webgpu',
-      fault: 'device-lost',
-    });
-    expect(backendFaultFromUrl('http://x/?backend-fault=gpu:nan')).toBeUndefined();
-    expect(backendFaultFromUrl('http://x/#/exercise/a')).toBeUndefined();
+    storage.clear();
   });
 });
