@@ -7,7 +7,7 @@
 import { inflateBounded, InflateLimitError, sha256Hex } from '../shared/bytes';
 import { DatasetError } from './errors';
 import { MANIFEST_FILE, allShards, imageBytes, parseManifest } from './manifest';
-import type { DatasetManifest, Shard } from './manifest';
+import type { DatasetManifest, SampleSheetEntry, Shard } from './manifest';
 import type { DatasetFileReader, LoadedDataset, LoadProgress, RawSplit, SplitName } from './types';
 import { errorMessage } from '../shared/errors';
 
@@ -89,6 +89,35 @@ export async function loadDataset(read: DatasetFileReader, options: LoadOptions)
     splits[name] = { images, labels, count: split.count } satisfies RawSplit;
   }
   return { manifest, hash: await datasetHash(manifest), splits };
+}
+
+/** A dataset's sample sheet (sample-sheet.ts), verified and decoded: `pixels` holds its images in order. */
+export interface LoadedSampleSheet {
+  manifest: DatasetManifest;
+  entry: SampleSheetEntry;
+  pixels: Uint8Array;
+}
+
+/**
+ * Reads and verifies the sample sheet the manifest lists (size, SHA-256, what it decodes to), like
+ * a shard. Throws a `DatasetError` naming the sheet's file when it is missing or damaged, and when
+ * the manifest lists none (a dataset prepared before sheets).
+ */
+export async function loadSampleSheet(
+  read: DatasetFileReader,
+  manifest: DatasetManifest,
+): Promise<LoadedSampleSheet> {
+  const entry = manifest.samples;
+  if (!entry) throw new DatasetError(MANIFEST_FILE, 'lists no sample sheet');
+  const perImage = imageBytes(manifest);
+  if (entry.count * perImage > MAX_DECODED_SHARD_BYTES) {
+    throw new DatasetError(
+      entry.file,
+      `declares more than the ${MAX_DECODED_SHARD_BYTES} bytes a shard may hold`,
+    );
+  }
+  const stored = await readFile(read, entry.file, undefined, entry.bytes);
+  return { manifest, entry, pixels: await verifyShard(entry, stored, perImage) };
 }
 
 async function readFile(
