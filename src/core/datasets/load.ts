@@ -110,12 +110,7 @@ export async function loadSampleSheet(
   const entry = manifest.samples;
   if (!entry) throw new DatasetError(MANIFEST_FILE, 'lists no sample sheet');
   const perImage = imageBytes(manifest);
-  if (entry.count * perImage > MAX_DECODED_SHARD_BYTES) {
-    throw new DatasetError(
-      entry.file,
-      `declares more than the ${MAX_DECODED_SHARD_BYTES} bytes a shard may hold`,
-    );
-  }
+  checkShardSize(entry, perImage);
   const stored = await readFile(read, entry.file, undefined, entry.bytes);
   return { manifest, entry, pixels: await verifyShard(entry, stored, perImage) };
 }
@@ -189,23 +184,7 @@ function checkDecodedSizes(manifest: DatasetManifest, splits: SplitName[]): void
       [split.images, perImage],
       [split.labels, 1],
     ] as const) {
-      for (const shard of shards) {
-        const decoded = shard.count * itemBytes;
-        if (decoded > MAX_DECODED_SHARD_BYTES) {
-          throw new DatasetError(
-            shard.file,
-            `declares ${decoded} bytes (${shard.count} × ${itemBytes}), more than the ${MAX_DECODED_SHARD_BYTES} a shard may hold`,
-          );
-        }
-        // gzip never grows data by more than a few bytes per 16 KB: a larger stored size is a lie.
-        const mostStored = decoded + Math.ceil(decoded / 1000) + 1024;
-        if (shard.bytes > mostStored) {
-          throw new DatasetError(
-            shard.file,
-            `declares ${shard.bytes} stored bytes, more than gzip takes for the ${decoded} bytes it holds`,
-          );
-        }
-      }
+      for (const shard of shards) checkShardSize(shard, itemBytes);
     }
     total += split.count * (perImage + 1);
   }
@@ -213,6 +192,25 @@ function checkDecodedSizes(manifest: DatasetManifest, splits: SplitName[]): void
     throw new DatasetError(
       MANIFEST_FILE,
       `declares ${total} bytes of ${splits.join(' and ')} data, more than the ${MAX_DECODED_DATASET_BYTES} a dataset may hold`,
+    );
+  }
+}
+
+/** Refuses a shard (or a sample sheet) that declares more than a shard may hold, decoded or stored. */
+function checkShardSize(shard: Shard, itemBytes: number): void {
+  const decoded = shard.count * itemBytes;
+  if (decoded > MAX_DECODED_SHARD_BYTES) {
+    throw new DatasetError(
+      shard.file,
+      `declares ${decoded} bytes (${shard.count} × ${itemBytes}), more than the ${MAX_DECODED_SHARD_BYTES} a shard may hold`,
+    );
+  }
+  // gzip never grows data by more than a few bytes per 16 KB: a larger stored size is a lie.
+  const mostStored = decoded + Math.ceil(decoded / 1000) + 1024;
+  if (shard.bytes > mostStored) {
+    throw new DatasetError(
+      shard.file,
+      `declares ${shard.bytes} stored bytes, more than gzip takes for the ${decoded} bytes it holds`,
     );
   }
 }

@@ -119,6 +119,11 @@ describe('sample sheet', () => {
     expect((truncated as Error).message).toMatch(/train-samples\.bin\.gzip.*truncated/);
     files.delete(SAMPLE_SHEET_FILE);
     await expect(loadSampleSheet(memoryReader(files), manifest)).rejects.toThrow(/train-samples\.bin\.gzip/);
+    // A forged size is refused before anything is read.
+    const forged = { ...manifest, samples: { ...manifest.samples!, bytes: 1e9 } };
+    await expect(loadSampleSheet(memoryReader(new Map()), forged)).rejects.toThrow(
+      /train-samples\.bin\.gzip: declares 1000000000 stored bytes/,
+    );
   });
 
   it('refuses a manifest whose sheet names images the split does not have', async () => {
