@@ -18,7 +18,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { rolldown } from 'rolldown';
 import type { Plugin } from 'vite';
-import { MANIFEST_FILE, allShards, parseManifest } from '../src/core/datasets/manifest.ts';
+import { MANIFEST_FILE, parseManifest, storedFiles } from '../src/core/datasets/manifest.ts';
 import type { DatasetsIndex, DatasetsIndexEntry } from '../src/app/offline/datasets-index.ts';
 import type { ModelsIndex, ModelsIndexEntry } from '../src/app/offline/models-index.ts';
 import { MODEL_JSON, modelWeightPaths } from '../src/storage/model-cache.ts';
@@ -47,7 +47,7 @@ export function buildDatasetsIndex(datasetsDir: string, warn: (message: string) 
         imageShape: manifest.imageShape,
         trainCount: manifest.splits.train.count,
         testCount: manifest.splits.test.count,
-        bytes: allShards(manifest).reduce((sum, shard) => sum + shard.bytes, Buffer.byteLength(text)),
+        bytes: storedFiles(manifest).reduce((sum, shard) => sum + shard.bytes, Buffer.byteLength(text)),
       });
     } catch (error) {
       warn(`datasets/index.json: skipping ${folder.name}: ${errorMessage(error)}`);

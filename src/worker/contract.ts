@@ -109,7 +109,11 @@ export interface AugmentPreviewAnswer {
   rows: number;
 }
 
-/** Sample images of a prepared dataset's train split (the Datasets page, an exercise's brief). */
+/**
+ * Sample images of a prepared dataset's train split (the Datasets page, an exercise's brief). The
+ * worker answers from the dataset's sample sheet (core/datasets/sample-sheet.ts: a few KB) when it
+ * holds what is asked, else from the whole train split (a dataset prepared or imported before sheets).
+ */
 export interface GalleryRequest {
   datasetId: string;
   /** Images of each class, the first of that class in the split. */
@@ -130,6 +134,10 @@ export interface GalleryAnswer {
    * augmentation preview's images); with their labels.
    */
   striking: { index: number; label: number }[];
+  /** Where the images came from: the dataset's sample sheet, or its whole train split. */
+  source: 'sample sheet' | 'train split';
+  /** Why the sheet the manifest lists could not be used (missing, damaged): the train split was read instead. */
+  sheetProblem?: string;
 }
 
 export interface LabWorkerApi {

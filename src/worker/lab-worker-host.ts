@@ -10,7 +10,8 @@ import wasmPlainUrl from '@tensorflow/tfjs-backend-wasm/dist/tfjs-backend-wasm.w
 import wasmSimdUrl from '@tensorflow/tfjs-backend-wasm/dist/tfjs-backend-wasm-simd.wasm?url';
 import wasmThreadedSimdUrl from '@tensorflow/tfjs-backend-wasm/dist/tfjs-backend-wasm-threaded-simd.wasm?url';
 import { createAugmentApi, type AugmentApi } from '../core/augment';
-import { loadDataset } from '../core/datasets/load';
+import { loadDataset, loadSampleSheet, readManifest, type LoadedSampleSheet } from '../core/datasets/load';
+import { imageBytes } from '../core/datasets/manifest';
 import { loadOnce } from '../core/datasets/load-once';
 import { labDatasetReader } from '../storage/dataset-reader';
 import type { LoadedDataset } from '../core/datasets/types';
@@ -55,7 +56,7 @@ import type {
   RegradeAnswer,
   RegradeRequest,
 } from './contract';
-import { galleryOf } from './gallery';
+import { galleryFromSheet, galleryOf, sheetAnswers, sheetImage } from './gallery';
 import { keepTrainedModel, readKeptModel, type KeepResult } from './kept-model';
 
 /** Browser backends in order of preference (docs/architecture.md, "Formats": WebGPU, WebGL, WASM, CPU). */
@@ -278,14 +279,25 @@ export class LabWorkerHost implements LabWorkerApi {
     prepareTfjs();
     await chooseBackend(tf, request.backend, browserBackends);
     const id = request.datasetId;
-    const loaded = await loadOnce(`${id}:train`, () =>
-      loadDataset(labDatasetReader(id, datasetBaseUrl(id, this.origin)), { splits: ['train'] }),
-    );
-    const split = loaded.splits.train!;
-    const [height, width, channels] = loaded.manifest.imageShape;
-    const index = Math.min(Math.max(0, Math.floor(request.imageIndex ?? 0)), split.count - 1);
-    const size = height * width * channels;
-    const pixels = Float32Array.from(split.images.subarray(index * size, (index + 1) * size), (v) => v / 255);
+    const wanted = Math.max(0, Math.floor(request.imageIndex ?? 0));
+    // The preview's images are in the sample sheet; any other is read from the whole train split.
+    const { sheet } = await this.sampleSheet(id);
+    const fromSheet = sheet && sheetImage(sheet, wanted);
+    let stored: Uint8Array;
+    let imageShape: number[];
+    if (sheet && fromSheet) {
+      stored = fromSheet;
+      imageShape = sheet.manifest.imageShape;
+    } else {
+      const loaded = await this.trainSplit(id);
+      const split = loaded.splits.train!;
+      imageShape = loaded.manifest.imageShape;
+      const size = imageBytes(loaded.manifest);
+      const index = Math.min(wanted, split.count - 1);
+      stored = split.images.subarray(index * size, (index + 1) * size);
+    }
+    const [height, width, channels] = imageShape;
+    const pixels = Float32Array.from(stored, (v) => v / 255);
     this.augmentApi ??= createAugmentApi(tf);
     const { ops, preview } = this.augmentApi;
     const seed = request.seed ?? 1;
@@ -308,13 +320,44 @@ export class LabWorkerHost implements LabWorkerApi {
     }
   }
 
-  /** Sample images of each class of a dataset's train split (worker/gallery.ts); no tfjs needed. */
+  /**
+   * Sample images of each class of a dataset's train split (worker/gallery.ts); no tfjs needed.
+   * From the sample sheet when it holds what is asked; else, or when the sheet is damaged (the
+   * answer says why), from the whole train split.
+   */
   async gallerySamples(request: GalleryRequest): Promise<GalleryAnswer> {
     const id = request.datasetId;
-    const loaded = await loadOnce(`${id}:train`, () =>
+    const perClass = Math.max(0, Math.floor(request.perClass));
+    const scan = Math.max(0, request.scan ?? 0);
+    const { sheet, problem } = await this.sampleSheet(id);
+    if (sheet && sheetAnswers(sheet, perClass, scan)) return galleryFromSheet(sheet, perClass, scan);
+    const answer = galleryOf(await this.trainSplit(id), perClass, scan);
+    return problem ? { ...answer, sheetProblem: problem } : answer;
+  }
+
+  /** A dataset's whole train split, decoded once per worker. */
+  private trainSplit(id: string): Promise<LoadedDataset> {
+    return loadOnce(`${id}:train`, () =>
       loadDataset(labDatasetReader(id, datasetBaseUrl(id, this.origin)), { splits: ['train'] }),
     );
-    return galleryOf(loaded, Math.max(0, Math.floor(request.perClass)), Math.max(0, request.scan ?? 0));
+  }
+
+  /**
+   * A dataset's sample sheet, once per worker; none when its manifest lists none (prepared or
+   * imported before sheets), and why not when the sheet it lists cannot be read. A manifest that
+   * cannot be read rejects, as the train split would.
+   */
+  private sampleSheet(id: string): Promise<{ sheet?: LoadedSampleSheet; problem?: string }> {
+    return loadOnce(`${id}:samples`, async () => {
+      const read = labDatasetReader(id, datasetBaseUrl(id, this.origin));
+      const manifest = await readManifest(read);
+      if (!manifest.samples) return {};
+      try {
+        return { sheet: await loadSampleSheet(read, manifest) };
+      } catch (error) {
+        return { problem: errorMessage(error) };
+      }
+    });
   }
 }
 

@@ -5,11 +5,13 @@
  *
  * The image is one on which a transform shows: among the first train images, the most asymmetric
  * (`gallerySamples`' `striking`: a scratch or a shoe, not a plain surface a flip leaves unchanged);
- * "Another image" steps to the next. The grid fits its column: sized by CSS to the column's width
- * (at most `scale` screen pixels per image pixel), drawn at the screen's pixel ratio, pixels crisp.
+ * "Another image" steps to the next. Those images are in the dataset's sample sheet (a few KB).
+ * The grid fits its column: sized by CSS to the column's width (at most `scale` screen pixels per
+ * image pixel), drawn at the screen's pixel ratio, pixels crisp.
  */
 import * as Comlink from 'comlink';
 import { memo, useEffect, useRef, useState } from 'react';
+import { SAMPLE_SHEET } from '../../core/datasets/sample-sheet';
 import type { BackendPreference } from '../../core/sandbox/run-types';
 import type {
   AugmentPreviewAnswer,
@@ -50,9 +52,12 @@ interface ChoiceState {
 /** At most this many CSS pixels per image pixel: Fashion-MNIST's 28 × 28 is too small to judge at 1×. */
 const scale = 4;
 
-/** Train images ranked for the preview, and how many of the best "Another image" steps through. */
-const scanImages = 64;
-const candidateImages = 12;
+/**
+ * Train images ranked for the preview, and how many of the best "Another image" steps through: what
+ * a dataset's sample sheet holds, so the preview reads the sheet, not the train split.
+ */
+const scanImages = SAMPLE_SHEET.scan;
+const candidateImages = SAMPLE_SHEET.strikingKept;
 
 /**
  * Draws a grid on `canvas` as wide as its column allows (at most `scale`× the grid), with as many

@@ -3,8 +3,11 @@
  * the class names, on the Datasets page and under a training exercise's brief. The images are
  * decoded by a lab worker (`gallerySamples`, worker/gallery.ts), one for every gallery on screen,
  * started with the first and ended with the last, so the page never decodes a dataset itself.
- * On the Datasets page a gallery asks for its images once it scrolls into view: each one reads its dataset's whole
- * train split (the same files a run reads), which a page of many datasets should not fetch unseen.
+ * The worker reads them from the dataset's sample sheet (core/datasets/sample-sheet.ts: the first
+ * images of each class, written when the dataset is prepared; a few KB), and only a dataset without
+ * one (prepared or imported before sheets) from its whole train split, the files a run reads. So a
+ * gallery on the Datasets page still asks for its images once it scrolls into view: an old copy's
+ * train split is what a page of many datasets should not fetch unseen.
  */
 import * as Comlink from 'comlink';
 import { memo, useEffect, useRef, useState } from 'react';
@@ -132,10 +135,17 @@ export const DatasetGallery = memo(function DatasetGallery({
       className={compact ? 'dataset-gallery dataset-gallery-compact' : 'dataset-gallery'}
       data-testid="dataset-gallery"
       data-gallery-of={datasetId}
+      data-gallery-source={answer?.source}
       aria-label={`Sample train images of ${datasetId}, by class`}
     >
       {!answer && !error && <p className="hint">Loading sample images…</p>}
       {error && <p className="hint">The sample images could not be loaded: {error}</p>}
+      {answer?.sheetProblem && (
+        <p className="hint" data-testid="gallery-sheet-problem">
+          The dataset&apos;s sample sheet could not be read ({answer.sheetProblem}); these images come from
+          its whole train split. Prepare the dataset again to repair it.
+        </p>
+      )}
       {answer?.classes.map((group) => (
         <figure className="gallery-class" key={group.name} data-testid="gallery-class">
           <figcaption>{group.name}</figcaption>

@@ -2,14 +2,19 @@
  * Server datasets in the Cache Storage ("Make available offline"): the same cache the service
  * worker fills when a run fetches a dataset, keyed by the file's URL under `/datasets/<id>/`.
  *
- * A download verifies each shard's size and SHA-256 before caching it, writes the shards first and
- * the manifest last, and when anything fails (a full quota included) puts back what was cached
- * before: a dataset counts as cached only when its manifest and every shard are there, and a failed
- * download never costs a copy cached earlier. Shards are written
- * as they arrive (a dataset can be large) through a `cacheBatch` (`src/storage/cache-write.ts`).
+ * A download verifies each shard's (and the sample sheet's: `storedFiles`) size and SHA-256 before
+ * caching it, writes the shards first and the manifest last, and when anything fails (a full quota
+ * included) puts back what was cached before: a dataset counts as cached only when its manifest and
+ * every file it lists are there, and a failed download never costs a copy cached earlier. Shards
+ * are written as they arrive (a dataset can be large) through a `cacheBatch` (`src/storage/cache-write.ts`).
  */
 import { sha256Hex } from '../../core/shared/bytes';
-import { MANIFEST_FILE, allShards, parseManifest, type DatasetManifest } from '../../core/datasets/manifest';
+import {
+  MANIFEST_FILE,
+  parseManifest,
+  storedFiles,
+  type DatasetManifest,
+} from '../../core/datasets/manifest';
 import { DATASETS_CACHE } from '../../storage/cache-names';
 import { cacheBatch } from '../../storage/cache-write';
 import { downloadFile as download, type DownloadProgress } from './offline-download';
@@ -21,7 +26,7 @@ export function datasetFileUrl(datasetId: string, file: string, origin = locatio
 }
 
 export interface CachedState {
-  /** Manifest and every shard present. */
+  /** Manifest and every shard (and the sample sheet it lists) present. */
   complete: boolean;
   /** Bytes of the files present. */
   cachedBytes: number;
@@ -53,10 +58,10 @@ export async function cachedState(datasetId: string): Promise<CachedState> {
     if (!request.url.startsWith(prefix)) continue;
     const name = request.url.slice(prefix.length);
     present.add(name);
-    const shard = manifest ? allShards(manifest).find((s) => s.file === name) : undefined;
+    const shard = manifest ? storedFiles(manifest).find((s) => s.file === name) : undefined;
     cachedBytes += shard?.bytes ?? 0;
   }
-  const complete = manifest !== undefined && allShards(manifest).every((shard) => present.has(shard.file));
+  const complete = manifest !== undefined && storedFiles(manifest).every((shard) => present.has(shard.file));
   return { complete, cachedBytes };
 }
 
@@ -72,7 +77,7 @@ export async function makeAvailableOffline(
   const manifestBytes = await download(datasetFileUrl(datasetId, MANIFEST_FILE), () => undefined, signal);
   const manifest = parseManifest(new TextDecoder().decode(manifestBytes));
   if (manifest.id !== datasetId) throw new Error(`its manifest names a different dataset (${manifest.id})`);
-  const shards = allShards(manifest);
+  const shards = storedFiles(manifest);
   const total = shards.reduce((sum, shard) => sum + shard.bytes, 0);
   const cache = await caches.open(DATASETS_CACHE);
   const manifestUrl = datasetFileUrl(datasetId, MANIFEST_FILE);

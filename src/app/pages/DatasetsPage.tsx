@@ -31,6 +31,7 @@ import { PRETRAINED_MODELS, type PretrainedEntry } from '../../core/models/regis
 import { describeStorageError } from '../storage/storage-error';
 import { errorMessage } from '../../core/shared/errors';
 import { DOWNLOADABLE_DATASETS, downloadNote, prepareCommand } from '../../core/datasets/downloads';
+import { SAMPLE_SHEET } from '../../core/datasets/sample-sheet';
 
 /** Sizes of the bundled models by id; empty when the index cannot be read (offline, first visit). */
 async function fetchModelSizes(): Promise<Map<string, ModelsIndexEntry>> {
@@ -317,8 +318,8 @@ function ServerDatasetRow({
   );
 }
 
-/** Train images shown of each class of a prepared dataset. */
-const galleryPerClass = 6;
+/** Train images shown of each class of a prepared dataset: all its sample sheet holds. */
+const galleryPerClass = SAMPLE_SHEET.perClass;
 
 function ModelRow({
   entry,

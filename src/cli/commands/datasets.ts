@@ -10,7 +10,7 @@ import { CliError } from '../cli-error';
 import { wholeNumber } from '../options';
 import { FASHION_MNIST_ID, prepareFashionMnist } from '../datasets/fashion-mnist';
 import { datasetFolder, datasetsRoot, fsDatasetReader } from '../datasets/fs-reader';
-import { listDatasets } from '../datasets/prepared';
+import { ensureSampleSheet, listDatasets, verifySampleSheet } from '../datasets/prepared';
 import { parseSize } from '../../core/datasets/images/fit';
 import { importImageFolder, IMPORT_DEFAULTS } from '../datasets/image-import';
 import { DATASET_PREPARERS, findPreparer } from '../datasets/registry';
@@ -95,6 +95,9 @@ export function registerDatasetsCommand(program: Command, _setExitCode: (code: n
       const { train, test } = result.manifest.splits;
       if (result.skipped) {
         progress(`${id} is already prepared in ${result.folder}`);
+        // A copy prepared before sample sheets gets one, so its galleries need not read the train split.
+        const { added } = await ensureSampleSheet(result.folder, result.manifest);
+        if (added) progress(`${id}: wrote its sample sheet (the images the galleries show)`);
         return;
       }
       process.stdout.write(
@@ -200,9 +203,10 @@ export function registerDatasetsCommand(program: Command, _setExitCode: (code: n
         const read = fsDatasetReader(datasetFolder(id, options.root ?? datasetsRoot()));
         const dataset = await loadDataset(read, { splits: ['train', 'test'] });
         const { train, test } = dataset.manifest.splits;
+        const sheet = await verifySampleSheet(read, dataset);
         process.stdout.write(
           `${id}: OK (${formatCount(train.count)} train, ${formatCount(test.count)} test images; ` +
-            `dataset hash ${dataset.hash})\n`,
+            `dataset hash ${dataset.hash}; ${sheet})\n`,
         );
       } catch (error) {
         if (error instanceof DatasetNotPreparedError) throw new CliError(error.message);

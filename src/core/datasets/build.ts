@@ -1,5 +1,6 @@
 /**
- * The writer side of the dataset format: turns raw splits into a manifest and its gzip shards.
+ * The writer side of the dataset format: turns raw splits into a manifest, its gzip shards and the
+ * train split's sample sheet (sample-sheet.ts).
  * Used by `cv-lab datasets prepare` and `import`, and by tests that need a small real dataset.
  */
 import { gzip, sha256Hex } from '../shared/bytes';
@@ -10,7 +11,8 @@ import {
   MANIFEST_FILE,
   imageBytes,
 } from './manifest';
-import type { DatasetManifest, Shard, SplitManifest } from './manifest';
+import type { DatasetManifest, SampleSheetEntry, Shard, SplitManifest } from './manifest';
+import { SAMPLE_SHEET_FILE, pickSampleSheet } from './sample-sheet';
 import type { RawSplit, SplitName } from './types';
 
 /** What a dataset says about itself; the rest of the manifest is derived from the data. */
@@ -32,7 +34,7 @@ export interface DatasetFile {
 
 export interface BuiltDataset {
   manifest: DatasetManifest;
-  /** Every file to write, shards first and `manifest.json` last. */
+  /** Every file to write, shards and the sample sheet first, `manifest.json` last. */
   files: DatasetFile[];
 }
 
@@ -82,15 +84,45 @@ export async function buildDatasetFiles(
     return { count: split.count, images, labels };
   };
 
+  const train = await buildSplit('train', splits.train);
+  const test = await buildSplit('test', splits.test);
+  const sheet = await buildSampleSheet(meta, splits.train);
+  files.push(sheet.file);
   const manifest = DatasetManifestSchema.parse({
     format: DATASET_FORMAT,
     version: DATASET_FORMAT_VERSION,
     ...meta,
-    splits: { train: await buildSplit('train', splits.train), test: await buildSplit('test', splits.test) },
+    splits: { train, test },
+    samples: sheet.entry,
   });
-  files.push({
-    name: MANIFEST_FILE,
-    bytes: new TextEncoder().encode(`${JSON.stringify(manifest, null, 2)}\n`),
-  });
+  files.push(manifestFile(manifest));
   return { manifest, files };
+}
+
+/** `manifest.json` for a manifest, checked against the schema first. */
+export function manifestFile(manifest: DatasetManifest): DatasetFile {
+  const checked = DatasetManifestSchema.parse(manifest);
+  return { name: MANIFEST_FILE, bytes: new TextEncoder().encode(`${JSON.stringify(checked, null, 2)}\n`) };
+}
+
+/**
+ * The sample sheet of a (checked) train split: its file and its manifest entry. Also what
+ * `cv-lab datasets prepare --if-missing` adds to a dataset prepared before sheets.
+ */
+export async function buildSampleSheet(
+  meta: Pick<DatasetMeta, 'classNames' | 'imageShape'>,
+  train: RawSplit,
+): Promise<{ file: DatasetFile; entry: SampleSheetEntry }> {
+  const { pick, pixels } = pickSampleSheet(train, meta.imageShape, meta.classNames.length);
+  const bytes = await gzip(pixels);
+  return {
+    file: { name: SAMPLE_SHEET_FILE, bytes },
+    entry: {
+      file: SAMPLE_SHEET_FILE,
+      bytes: bytes.length,
+      sha256: await sha256Hex(bytes),
+      count: pick.images.length,
+      ...pick,
+    },
+  };
 }

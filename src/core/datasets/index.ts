@@ -2,8 +2,9 @@
 export * from './types';
 export * from './errors';
 export * from './manifest';
-export { datasetHash, loadDataset, readManifest } from './load';
-export type { LoadOptions } from './load';
+export { datasetHash, loadDataset, loadSampleSheet, readManifest } from './load';
+export type { LoadedSampleSheet, LoadOptions } from './load';
 export * from './build';
 export * from './tensors';
 export { fetchDatasetReader } from './fetch-reader';
+export * from './sample-sheet';

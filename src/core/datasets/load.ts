@@ -7,7 +7,7 @@
 import { inflateBounded, InflateLimitError, sha256Hex } from '../shared/bytes';
 import { DatasetError } from './errors';
 import { MANIFEST_FILE, allShards, imageBytes, parseManifest } from './manifest';
-import type { DatasetManifest, Shard } from './manifest';
+import type { DatasetManifest, SampleSheetEntry, Shard } from './manifest';
 import type { DatasetFileReader, LoadedDataset, LoadProgress, RawSplit, SplitName } from './types';
 import { errorMessage } from '../shared/errors';
 
@@ -91,6 +91,30 @@ export async function loadDataset(read: DatasetFileReader, options: LoadOptions)
   return { manifest, hash: await datasetHash(manifest), splits };
 }
 
+/** A dataset's sample sheet (sample-sheet.ts), verified and decoded: `pixels` holds its images in order. */
+export interface LoadedSampleSheet {
+  manifest: DatasetManifest;
+  entry: SampleSheetEntry;
+  pixels: Uint8Array;
+}
+
+/**
+ * Reads and verifies the sample sheet the manifest lists (size, SHA-256, what it decodes to), like
+ * a shard. Throws a `DatasetError` naming the sheet's file when it is missing or damaged, and when
+ * the manifest lists none (a dataset prepared before sheets).
+ */
+export async function loadSampleSheet(
+  read: DatasetFileReader,
+  manifest: DatasetManifest,
+): Promise<LoadedSampleSheet> {
+  const entry = manifest.samples;
+  if (!entry) throw new DatasetError(MANIFEST_FILE, 'lists no sample sheet');
+  const perImage = imageBytes(manifest);
+  checkShardSize(entry, perImage);
+  const stored = await readFile(read, entry.file, undefined, entry.bytes);
+  return { manifest, entry, pixels: await verifyShard(entry, stored, perImage) };
+}
+
 async function readFile(
   read: DatasetFileReader,
   file: string,
@@ -160,23 +184,7 @@ function checkDecodedSizes(manifest: DatasetManifest, splits: SplitName[]): void
       [split.images, perImage],
       [split.labels, 1],
     ] as const) {
-      for (const shard of shards) {
-        const decoded = shard.count * itemBytes;
-        if (decoded > MAX_DECODED_SHARD_BYTES) {
-          throw new DatasetError(
-            shard.file,
-            `declares ${decoded} bytes (${shard.count} × ${itemBytes}), more than the ${MAX_DECODED_SHARD_BYTES} a shard may hold`,
-          );
-        }
-        // gzip never grows data by more than a few bytes per 16 KB: a larger stored size is a lie.
-        const mostStored = decoded + Math.ceil(decoded / 1000) + 1024;
-        if (shard.bytes > mostStored) {
-          throw new DatasetError(
-            shard.file,
-            `declares ${shard.bytes} stored bytes, more than gzip takes for the ${decoded} bytes it holds`,
-          );
-        }
-      }
+      for (const shard of shards) checkShardSize(shard, itemBytes);
     }
     total += split.count * (perImage + 1);
   }
@@ -184,6 +192,25 @@ function checkDecodedSizes(manifest: DatasetManifest, splits: SplitName[]): void
     throw new DatasetError(
       MANIFEST_FILE,
       `declares ${total} bytes of ${splits.join(' and ')} data, more than the ${MAX_DECODED_DATASET_BYTES} a dataset may hold`,
+    );
+  }
+}
+
+/** Refuses a shard (or a sample sheet) that declares more than a shard may hold, decoded or stored. */
+function checkShardSize(shard: Shard, itemBytes: number): void {
+  const decoded = shard.count * itemBytes;
+  if (decoded > MAX_DECODED_SHARD_BYTES) {
+    throw new DatasetError(
+      shard.file,
+      `declares ${decoded} bytes (${shard.count} × ${itemBytes}), more than the ${MAX_DECODED_SHARD_BYTES} a shard may hold`,
+    );
+  }
+  // gzip never grows data by more than a few bytes per 16 KB: a larger stored size is a lie.
+  const mostStored = decoded + Math.ceil(decoded / 1000) + 1024;
+  if (shard.bytes > mostStored) {
+    throw new DatasetError(
+      shard.file,
+      `declares ${shard.bytes} stored bytes, more than gzip takes for the ${decoded} bytes it holds`,
     );
   }
 }

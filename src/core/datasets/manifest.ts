@@ -56,6 +56,29 @@ export const SplitManifestSchema = z
   });
 export type SplitManifest = z.infer<typeof SplitManifestSchema>;
 
+const SampleRefSchema = z.object({
+  /** Index in the train split. */
+  index: z.number().int().nonnegative(),
+  label: z.number().int().nonnegative(),
+});
+
+/**
+ * The sample sheet (core/datasets/sample-sheet.ts): a few train images, stored like a shard, that
+ * the galleries and the augmentation preview read instead of the train split. Optional: datasets
+ * prepared before sheets, and imported ones, have none, and their galleries read the train split.
+ */
+export const SampleSheetSchema = ShardSchema.extend({
+  /** The first this many train images of each class are in the sheet. */
+  perClass: z.number().int().nonnegative(),
+  /** `striking` ranks the first this many train images. */
+  scan: z.number().int().nonnegative(),
+  /** The sheet's images in the file's order (ascending train index, each once). */
+  images: z.array(SampleRefSchema),
+  /** The first `scan` train images, most asymmetric first. */
+  striking: z.array(SampleRefSchema),
+});
+export type SampleSheetEntry = z.infer<typeof SampleSheetSchema>;
+
 export const DatasetManifestSchema = z
   .object({
     format: z.literal(DATASET_FORMAT),
@@ -73,9 +96,11 @@ export const DatasetManifestSchema = z
       z.number().int().positive(),
     ]),
     splits: z.object({ train: SplitManifestSchema, test: SplitManifestSchema }),
+    samples: SampleSheetSchema.optional(),
   })
   .superRefine((manifest, ctx) => {
-    const seen = new Set<string>();
+    if (manifest.samples) checkSampleSheet(manifest.samples, manifest, ctx);
+    const seen = new Set<string>(manifest.samples ? [manifest.samples.file] : []);
     for (const [splitName, split] of Object.entries(manifest.splits)) {
       for (const kind of ['images', 'labels'] as const) {
         split[kind].forEach((shard, index) => {
@@ -95,6 +120,38 @@ export const DatasetManifestSchema = z
     }
   });
 export type DatasetManifest = z.infer<typeof DatasetManifestSchema>;
+
+/** What a sheet's entry claims must fit the split it was taken from. */
+function checkSampleSheet(
+  sheet: SampleSheetEntry,
+  manifest: { classNames: string[]; splits: { train: { count: number } } },
+  ctx: z.RefinementCtx,
+): void {
+  const issue = (path: PropertyKey[], message: string) =>
+    ctx.addIssue({ code: 'custom', path: ['samples', ...path], message });
+  const trainCount = manifest.splits.train.count;
+  if (sheet.count !== sheet.images.length) {
+    issue(['count'], `the sheet holds ${sheet.count} images but lists ${sheet.images.length}`);
+  }
+  const refs = (kind: 'images' | 'striking', below: number) =>
+    sheet[kind].forEach((ref, at) => {
+      if (ref.index >= below)
+        issue([kind, at, 'index'], `${ref.index} is past the images it may name (${below})`);
+      if (ref.label >= manifest.classNames.length)
+        issue([kind, at, 'label'], `${ref.label} has no class name`);
+      if (kind === 'images' && at > 0 && ref.index <= sheet.images[at - 1].index) {
+        issue([kind, at, 'index'], 'the sheet lists its images in ascending train order, each once');
+      }
+    });
+  refs('images', trainCount);
+  refs('striking', Math.min(sheet.scan, trainCount));
+  if (sheet.striking.length !== Math.min(sheet.scan, trainCount)) {
+    issue(
+      ['striking'],
+      `ranks ${sheet.striking.length} images, not the first ${Math.min(sheet.scan, trainCount)}`,
+    );
+  }
+}
 
 /** `splits.train.images[0].sha256`: the path of a zod issue as a reader would write it. */
 function formatIssuePath(path: readonly PropertyKey[]): string {
@@ -129,6 +186,15 @@ export function parseManifest(text: string): DatasetManifest {
 export function allShards(manifest: DatasetManifest): Shard[] {
   const { train, test } = manifest.splits;
   return [...train.images, ...train.labels, ...test.images, ...test.labels];
+}
+
+/**
+ * Every file of the dataset besides its manifest: the shards (`allShards`) and the sample sheet,
+ * when there is one. What a copy of the dataset (offline, on disk) must hold. The dataset's hash
+ * covers the shards alone: the sheet is a view of the train split, not more data.
+ */
+export function storedFiles(manifest: DatasetManifest): Shard[] {
+  return manifest.samples ? [...allShards(manifest), manifest.samples] : allShards(manifest);
 }
 
 /** Bytes per image: height × width × channels. */

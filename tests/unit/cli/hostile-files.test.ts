@@ -138,6 +138,8 @@ describe('datasets: bounded inflation of shards', () => {
     const shard = manifest.splits.train.images[0];
     // 40 shards of 64 MiB each: every one within the shard ceiling, 2.5 GiB together.
     manifest.imageShape = [1024, 1024, 64];
+    // A forged manifest of a dataset without a sample sheet (one would no longer fit these counts).
+    delete manifest.samples;
     manifest.splits.train.images = Array.from({ length: 40 }, (_, i) => ({
       ...shard,
       file: `train-images-${i}.bin.gzip`,

@@ -62,7 +62,7 @@ describe('cv-lab datasets prepare fashion-mnist (the real Debian files)', () => 
     const verified = await runCli(['datasets', 'verify', 'fashion-mnist', '--root', out]);
     expect(verified.code).toBe(0);
     expect(verified.stdout).toBe(
-      `fashion-mnist: OK (60,000 train, 10,000 test images; dataset hash ${dataset.hash})\n`,
+      `fashion-mnist: OK (60,000 train, 10,000 test images; dataset hash ${dataset.hash}; sample sheet of ${dataset.manifest.samples!.count} images)\n`,
     );
 
     // A damaged shard: verify names it, and --if-missing (which only checks sizes) still sees a

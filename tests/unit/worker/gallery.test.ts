@@ -1,6 +1,7 @@
 import { describe, expect, test } from 'vitest';
 import type { LoadedDataset, RawSplit } from '../../../src/core/datasets/types';
-import { asymmetry, galleryIndices, galleryOf, imageRgba, strikingImages } from '../../../src/worker/gallery';
+import { asymmetry, galleryIndices, strikingImages } from '../../../src/core/datasets/sample-sheet';
+import { galleryOf, imageRgba } from '../../../src/worker/gallery';
 
 /** A split of 16×16 grey images drawn by `paint(index, y, x)`. */
 function split(
