@@ -41,6 +41,10 @@ async function runAndWaitForReport(page: Page, query = ''): Promise<void> {
   await page.locator('.code-editor-host .monaco-editor').waitFor({ timeout: 60_000 });
   await replaceCode(page, shortRun);
   await page.getByTestId('run-button').click();
+  // the page may still show the previous run's report: wait for this run's log first
+  await expect
+    .poll(() => page.getByTestId('log-panel').innerText(), { timeout: 120_000 })
+    .toContain('Running your train(lab)');
   await page.getByTestId('report').waitFor({ timeout: 400_000 });
 }
 
