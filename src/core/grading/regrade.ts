@@ -110,6 +110,16 @@ export async function regradeSubmission(
   return result;
 }
 
+/**
+ * A binary exercise's decision threshold as the learner's run declared it (`export const
+ * threshold`, recorded in the report): part of what was submitted, so the lead grades at it too.
+ * Anything but a probability strictly between 0 and 1 is ignored (the grader's 0.5).
+ */
+function declaredThreshold(report: Report): { threshold?: number } {
+  const threshold = report.metrics.binary?.threshold;
+  return typeof threshold === 'number' && threshold > 0 && threshold < 1 ? { threshold } : {};
+}
+
 async function regradeAlone(
   tf: TF,
   submission: Submission,
@@ -196,6 +206,7 @@ async function regradeAlone(
         trainSeconds: stored.timings.trainSeconds,
         backend: submission.environment.backend,
         datasetHash: testDataset.hash,
+        ...declaredThreshold(submission.report),
       });
     } finally {
       tf.dispose(test.xs);
