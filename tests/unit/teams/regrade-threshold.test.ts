@@ -6,15 +6,12 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import { buildDatasetFiles, type DatasetMeta } from '../../../src/core/datasets/build';
 import { loadDataset } from '../../../src/core/datasets/load';
-import { toTestTensors } from '../../../src/core/datasets/tensors';
 import type { LoadedDataset } from '../../../src/core/datasets/types';
 import { ExerciseSchema, type ExerciseBundle } from '../../../src/core/exercises/schema';
-import { buildSubmission, type Submission } from '../../../src/core/exercises/submission';
-import { gradeModel } from '../../../src/core/grading/grade';
+import type { Submission } from '../../../src/core/exercises/submission';
 import { regradeSubmission } from '../../../src/core/grading/regrade';
-import { serializeModel } from '../../../src/core/models/artifacts';
 import { filesOf, memoryReader, tinySplit } from '../../fixtures/datasets/tiny';
-import { tf, useCpuBackend } from '../../fixtures/teams/tiny-team';
+import { tf, tinySubmission, useCpuBackend } from '../../fixtures/teams/tiny-team';
 
 const META: DatasetMeta = {
   id: 'tiny-binary',
@@ -68,37 +65,11 @@ beforeAll(async () => {
     { imagesPerShard: 10 },
   );
   dataset = await loadDataset(memoryReader(filesOf(built)), { splits: ['test'] });
-  const model = sigmoidModel();
-  const test = toTestTensors(tf, dataset);
-  try {
-    const report = await gradeModel(tf, model, {
-      exercise: bundle.exercise,
-      test,
-      classNames: dataset.manifest.classNames,
-      epochs: 1,
-      trainSeconds: 1,
-      backend: 'cpu',
-      datasetHash: dataset.hash,
-      threshold: 0.2,
-    });
-    submission = await buildSubmission({
-      learnerName: 'Grace Hopper',
-      code: 'export const threshold = 0.2;\nexport default async function train() {}\n',
-      report,
-      history: [{ epoch: 0, logs: { loss: 0.7 } }],
-      environment: {
-        backend: 'cpu',
-        userAgent: 'vitest',
-        cvLabVersion: '0.1.0',
-        timings: { trainSeconds: 1, gradeSeconds: 0.1 },
-      },
-      model: await serializeModel(tf, model),
-      createdAt: '2025-06-01T10:00:00.000Z',
-    });
-  } finally {
-    tf.dispose(test.xs);
-    model.dispose();
-  }
+  submission = await tinySubmission(dataset, 'Grace Hopper', sigmoidModel(), {
+    exercise: bundle.exercise,
+    threshold: 0.2,
+    code: 'export const threshold = 0.2;\nexport default async function train() {}\n',
+  });
 });
 
 describe('re-grading a binary exercise', () => {
