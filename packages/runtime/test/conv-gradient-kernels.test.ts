@@ -554,6 +554,7 @@ describe('the other replaced kernels on wasm match the CPU backend', () => {
       tf.matMul(tf.tensor2d(a, [7, 33]), tf.tensor2d(b, [33, 37])),
       tf.matMul(tf.tensor2d(a, [33, 7]), tf.tensor2d(b, [33, 37]), true, false),
       tf.matMul(tf.tensor3d(a, [1, 7, 33]), tf.tensor3d(b, [1, 33, 37])),
+      tf.matMul(tf.tensor2d(a, [7, 33]), tf.tensor3d(b, [1, 33, 37])),
       tf.matMul(tf.tensor2d(a.slice(0, 33), [1, 33]), tf.tensor2d(b.slice(0, 33), [33, 1])),
       ...(['linear', 'relu', 'elu'] as const).map((activation) =>
         tf.fused.matMul({

@@ -63,7 +63,9 @@ function oneProduct(s: WasmScratch, inputs: Record<string, unknown>, attrs: Matm
   const { a, b, bias } = inputs as Record<string, TensorInfo | undefined> & { a: TensorInfo; b: TensorInfo };
   const backend = s.backend;
   const [m, k, n] = [rows(a), columns(a), columns(b)];
-  const shape = [...a.shape.slice(0, -2), m, n];
+  // the batch dimensions (all 1 here) of the operand with more of them, as the shipped kernel gives
+  const batch = (a.shape.length >= b.shape.length ? a : b).shape.slice(0, -2);
+  const shape = [...batch, m, n];
   let out = s.empty(shape);
   simdKernels(backend).rowsTimesMatrix(
     heapPointer(backend, a),
