@@ -67,42 +67,8 @@ export interface SimdKernels {
     padTop: number,
     padLeft: number,
   ): void;
-  col2im(
-    col: number,
-    dx: number,
-    batch: number,
-    inH: number,
-    inW: number,
-    inC: number,
-    outH: number,
-    outW: number,
-    filterH: number,
-    filterW: number,
-    strideH: number,
-    strideW: number,
-    dilationH: number,
-    dilationW: number,
-    padTop: number,
-    padLeft: number,
-  ): void;
-  im2colTransposed(
-    x: number,
-    out: number,
-    batch: number,
-    inH: number,
-    inW: number,
-    inC: number,
-    outH: number,
-    outW: number,
-    filterH: number,
-    filterW: number,
-    strideH: number,
-    strideW: number,
-    dilationH: number,
-    dilationW: number,
-    padTop: number,
-    padLeft: number,
-  ): void;
+  col2im(col: number, dx: number, ...geometry: PatchGeometry): void;
+  im2colTransposed(x: number, out: number, ...geometry: PatchGeometry): void;
   countNonZero(p: number, count: number): number;
   batchNormGradSums(
     x: number,
@@ -307,6 +273,32 @@ export type ConvGeometry = [
   padTop: number,
   padLeft: number,
 ];
+
+/**
+ * Where a convolution's patches come from, in the order `im2colTransposed` and `col2im` take it: the
+ * full geometry less the output channels.
+ */
+export type PatchGeometry = [
+  batch: number,
+  inH: number,
+  inW: number,
+  inC: number,
+  outH: number,
+  outW: number,
+  filterH: number,
+  filterW: number,
+  strideH: number,
+  strideW: number,
+  dilationH: number,
+  dilationW: number,
+  padTop: number,
+  padLeft: number,
+];
+
+export function patchGeometry(info: backend_util.Conv2DInfo): PatchGeometry {
+  const [batch, inH, inW, inC, outH, outW, , ...rest] = convGeometry(info);
+  return [batch, inH, inW, inC, outH, outW, ...rest];
+}
 
 /** The rest of a depthwise convolution's geometry, after batch, input size and channels. */
 export type DepthwiseGeometry = readonly [

@@ -23,7 +23,7 @@ import {
   type KernelFunc,
   type TensorInfo,
 } from '@tensorflow/tfjs-core';
-import { convGeometry, heapPointer, simdKernels } from '../simd/simd-kernels';
+import { convGeometry, heapPointer, patchGeometry, simdKernels } from '../simd/simd-kernels';
 import { withScratch, type WasmBackend, type WasmScratch } from './scratch';
 import { isPointwise } from './pointwise';
 import { isSparseGradient } from './sparse-gradient';
@@ -97,20 +97,7 @@ function filterGradientByMatmul(s: WasmScratch, x: TensorInfo, dy: TensorInfo, i
   simdKernels(s.backend).im2colTransposed(
     heapPointer(s.backend, x),
     heapPointer(s.backend, patches),
-    info.batchSize,
-    info.inHeight,
-    info.inWidth,
-    info.inChannels,
-    info.outHeight,
-    info.outWidth,
-    info.filterHeight,
-    info.filterWidth,
-    info.strideHeight,
-    info.strideWidth,
-    info.dilationHeight,
-    info.dilationWidth,
-    info.padInfo.top,
-    info.padInfo.left,
+    ...patchGeometry(info),
   );
   const grad = s.run(
     'BatchMatMul',

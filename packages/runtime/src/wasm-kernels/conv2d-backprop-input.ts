@@ -21,7 +21,7 @@ import {
   type KernelFunc,
   type TensorInfo,
 } from '@tensorflow/tfjs-core';
-import { convGeometry, heapPointer, simdKernels } from '../simd/simd-kernels';
+import { convGeometry, heapPointer, patchGeometry, simdKernels } from '../simd/simd-kernels';
 import { withScratch, type WasmBackend } from './scratch';
 import { isPointwise } from './pointwise';
 import { isSparseGradient } from './sparse-gradient';
@@ -96,24 +96,7 @@ function conv2dBackpropInput(args: {
       return s.view(col, inputShape);
     }
     const dx = s.empty(inputShape);
-    simdKernels(backend).col2im(
-      heapPointer(backend, col),
-      heapPointer(backend, dx),
-      info.batchSize,
-      info.inHeight,
-      info.inWidth,
-      info.inChannels,
-      info.outHeight,
-      info.outWidth,
-      info.filterHeight,
-      info.filterWidth,
-      info.strideHeight,
-      info.strideWidth,
-      info.dilationHeight,
-      info.dilationWidth,
-      top,
-      left,
-    );
+    simdKernels(backend).col2im(heapPointer(backend, col), heapPointer(backend, dx), ...patchGeometry(info));
     return dx;
   });
 }
