@@ -161,6 +161,22 @@ describe('datasets: bounded inflation of shards', () => {
     );
   });
 
+  it('a gzip bomb as the sample sheet, its SHA-256 in the manifest, is refused before it is read', async () => {
+    const root = fresh('datasets');
+    await writeDataset(
+      path.join(root, 'sheet-bomb'),
+      await withShard(await smallDataset('sheet-bomb'), 'train-samples.bin.gzip', bomb),
+    );
+    const result = await measured(['datasets', 'verify', 'sheet-bomb', '--root', root]);
+    expect(result.code).toBe(2);
+    expect(result.stderr).toMatch(
+      new RegExp(
+        `^cv-lab: sheet-bomb: train-samples\\.bin\\.gzip: declares ${bomb.length} stored bytes, more than gzip takes for the \\d+ bytes it holds\n$`,
+      ),
+    );
+    expect(result.peakRss).toBeLessThan(ONE_GB);
+  });
+
   it('a gzip bomb declared as 10 images (stored 1 MB for 7,840 bytes) is refused before it is read', async () => {
     const root = fresh('datasets');
     await writeDataset(
