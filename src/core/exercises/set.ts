@@ -260,7 +260,8 @@ async function verifyPrivateTest(privateTest: PrivateTest): Promise<Map<string, 
 
 /**
  * Embeds a prepared dataset's test split as a private test. `files` are the dataset's files by
- * name (as `buildDatasetFiles` or a folder gives them); only the test shards are kept.
+ * name (as `buildDatasetFiles` or a folder gives them); only the test shards are kept, and the
+ * manifest without its sample sheet.
  */
 export function embedPrivateTest(
   manifest: DatasetManifest,
@@ -270,8 +271,10 @@ export function embedPrivateTest(
     files instanceof Map
       ? files
       : new Map((files as { name: string; bytes: Uint8Array }[]).map((f) => [f.name, f.bytes]));
+  // The sample sheet is a view of the train split, which a set never carries.
+  const { samples: _trainSamples, ...testManifest } = manifest;
   return {
-    manifest,
+    manifest: testManifest,
     files: testShards(manifest).map((shard) => {
       const bytes = byName.get(shard.file);
       if (!bytes) throw new Error(`embedPrivateTest: no file ${shard.file}`);

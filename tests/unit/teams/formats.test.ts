@@ -203,6 +203,9 @@ describe('sets', () => {
       'test-images-2.bin.gzip',
       'test-labels-0.bin.gzip',
     ]);
+    // the train split's sample sheet stays behind with the train split
+    expect(built.manifest.samples).toBeDefined();
+    expect(privateTest.manifest).not.toHaveProperty('samples');
     const set = await parseSet(setText({ privateTest }));
     const loaded = await privateTestDataset(set.privateTest!);
     expect(loaded.splits.test!.count).toBe(30);
