@@ -7,14 +7,28 @@
  *
  * Its first message brings the port to the trusted lab worker (the host of the run protocol) and
  * tfjs's WASM binaries as bytes; after that it serves one job (core/sandbox/sandbox-side.ts).
+ *
+ * The same script is the sandbox's gradient helpers (packages/runtime/src/data-parallel): where the
+ * frame is cross-origin isolated and the machine has cores to spare, the sandbox starts copies of
+ * itself from its own `blob:` URL, each told by its first message to serve training steps on
+ * shared memory instead of a job. A helper runs no learner code; it rebuilds the learner's model
+ * from its serialized topology.
  */
 import * as tf from '@tensorflow/tfjs';
 import '@tensorflow/tfjs-backend-webgpu';
 import { setWasmPaths } from '@tensorflow/tfjs-backend-wasm';
-import { registerWasmTrainingKernels, setWasmThreads, wasmThreadsPossible } from '@cv-lab/runtime/kernels';
-import { labWasmThreads } from '@cv-lab/runtime';
-import { browserThreadedWasmSources } from '@cv-lab/runtime/browser-threads';
+import { registerWasmTrainingKernels, wasmThreadsPossible } from '@cv-lab/runtime/kernels';
+import { labTrainingWorkers } from '@cv-lab/runtime';
+import {
+  bufferInbox,
+  HELPER_READY,
+  installDataParallelTraining,
+  linkBrowserHelper,
+  runGradientHelper,
+  type HelperLink,
+} from '@cv-lab/runtime/data-parallel';
 import { routeConsole } from '../core/sandbox/console';
+import { mulberry32 } from '../core/shared/shuffle';
 import type { HostMessage, SandboxMessage } from '../core/sandbox/protocol';
 import { serveSandbox } from '../core/sandbox/sandbox-side';
 
@@ -22,11 +36,13 @@ import { serveSandbox } from '../core/sandbox/sandbox-side';
 export interface SandboxWorkerInit {
   type: 'cv-lab-sandbox-init';
   port: MessagePort;
-  /**
-   * tfjs-backend-wasm binaries by file name (`tfjs-backend-wasm-simd.wasm`, ...); where the page
-   * gives threads to the sandbox, also the threaded build's binary and its glue's text
-   * (`tfjs-backend-wasm-threaded-simd.js`).
-   */
+  /** tfjs-backend-wasm binaries by file name (`tfjs-backend-wasm-simd.wasm`, ...). */
+  wasm: Record<string, ArrayBuffer>;
+}
+
+/** What the sandbox hands each gradient helper it starts, once; buffers follow as messages. */
+interface HelperInit {
+  type: 'cv-lab-gradient-helper-init';
   wasm: Record<string, ArrayBuffer>;
 }
 
@@ -36,30 +52,18 @@ const scope = self as unknown as {
 };
 
 scope.onmessage = (event: MessageEvent) => {
-  const init = event.data as SandboxWorkerInit;
+  const init = event.data as SandboxWorkerInit | HelperInit;
+  if (init?.type === 'cv-lab-gradient-helper-init') {
+    scope.onmessage = null;
+    void serveAsHelper(init);
+    return;
+  }
   if (init?.type !== 'cv-lab-sandbox-init') return;
   scope.onmessage = null;
-  const paths: Record<string, string> = {};
-  for (const [name, bytes] of Object.entries(init.wasm)) {
-    paths[name] = URL.createObjectURL(new Blob([bytes], { type: 'application/wasm' }));
-  }
-  // tfjs's own start of the threaded build breaks once bundled (packages/runtime/src/backend-wasm-threads.ts):
-  // its single-threaded build is the fallback, and we start the threaded one ourselves.
-  tf.env().set('WASM_HAS_MULTITHREAD_SUPPORT', false);
-  paths['tfjs-backend-wasm-threaded-simd.wasm'] ??= paths['tfjs-backend-wasm-simd.wasm'];
-  setWasmPaths(paths);
-  registerWasmTrainingKernels();
-  const threadedBinary = init.wasm['tfjs-backend-wasm-threaded-simd.wasm'];
-  const threadedGlue = init.wasm['tfjs-backend-wasm-threaded-simd.js'];
-  // The frame is cross-origin isolated (its iframe's `allow`) though its origin stays opaque.
-  if (threadedBinary && threadedGlue && wasmThreadsPossible()) {
-    const glue = new Blob([threadedGlue], { type: 'text/javascript' });
-    setWasmThreads(
-      tf,
-      browserThreadedWasmSources(glue, async () => threadedBinary),
-      labWasmThreads(navigator.hardwareConcurrency),
-    );
-  }
+  startWasm(init.wasm);
+  // Shared memory (the frame is cross-origin isolated, its origin still opaque) lets a training
+  // step be split across workers, each on tfjs's single-threaded build.
+  const workers = labTrainingWorkers(navigator.hardwareConcurrency, wasmThreadsPossible());
   const port = init.port;
   const listeners: ((message: HostMessage) => void)[] = [];
   port.onmessage = (message) => listeners.forEach((listener) => listener(message.data as HostMessage));
@@ -70,7 +74,21 @@ scope.onmessage = (event: MessageEvent) => {
       send: (message, transfer) => post(message, transfer),
       onMessage: (listener) => listeners.push(listener),
     },
-    { tf },
+    {
+      tf,
+      trainAcrossWorkers:
+        workers > 1
+          ? {
+              workers,
+              install: (onNotice) =>
+                installDataParallelTraining(tf, {
+                  helpers: workers - 1,
+                  startHelper: () => startHelper(init.wasm),
+                  onNotice,
+                }),
+            }
+          : undefined,
+    },
   );
   // An error thrown from a learner's timer or a forgotten promise ends the job with its line.
   scope.addEventListener('error', (error) =>
@@ -80,3 +98,37 @@ scope.onmessage = (event: MessageEvent) => {
     sandbox.crashed((error as PromiseRejectionEvent).reason),
   );
 };
+
+/** tfjs's single-threaded WASM build from the binaries the frame handed over, with our kernels. */
+function startWasm(wasm: Record<string, ArrayBuffer>): void {
+  const paths: Record<string, string> = {};
+  for (const [name, bytes] of Object.entries(wasm)) {
+    paths[name] = URL.createObjectURL(new Blob([bytes], { type: 'application/wasm' }));
+  }
+  // tfjs would start its threaded build where shared memory exists; its binary is not handed over.
+  tf.env().set('WASM_HAS_MULTITHREAD_SUPPORT', false);
+  paths['tfjs-backend-wasm-threaded-simd.wasm'] ??= paths['tfjs-backend-wasm-simd.wasm'];
+  setWasmPaths(paths);
+  registerWasmTrainingKernels();
+}
+
+/** A helper: a copy of this script, started from its own `blob:` URL. */
+function startHelper(wasm: Record<string, ArrayBuffer>): HelperLink {
+  const init: HelperInit = { type: 'cv-lab-gradient-helper-init', wasm };
+  return linkBrowserHelper(new Worker(self.location.href, { name: 'cv-lab gradient helper' }), init);
+}
+
+async function serveAsHelper(init: HelperInit): Promise<void> {
+  const inbox = bufferInbox();
+  scope.onmessage = (event: MessageEvent) => inbox.deliver(event.data as SharedArrayBuffer);
+  startWasm(init.wasm);
+  if (!(await tf.setBackend('wasm'))) throw new Error('the WASM backend did not start in a gradient helper');
+  await runGradientHelper(
+    tf,
+    inbox,
+    () => self.postMessage(HELPER_READY),
+    (seed) => {
+      Math.random = mulberry32(seed);
+    },
+  );
+}

@@ -12,4 +12,4 @@ export * from './backend';
 export * from './backend-speed';
 /** Timed training steps, the measure `backend-speed` ranks by. */
 export * from './backend-timing';
-export { labWasmThreads, MAX_WASM_THREADS } from './wasm-threads-count';
+export { labTrainingWorkers, MAX_WASM_THREADS } from './wasm-threads-count';

@@ -11,7 +11,7 @@ import {
   useSettingsStore,
   type ThemePreference,
 } from '../stores/settings-store';
-import { labWasmThreads } from '@cv-lab/runtime';
+import { labTrainingWorkers } from '@cv-lab/runtime';
 
 const themeLabels: Record<ThemePreference, string> = {
   system: 'As the system (follows your browser or OS setting)',
@@ -23,7 +23,7 @@ const descriptions: Record<BackendPreference, string> = {
   auto: 'The fastest backend measured on this device (below); each is first checked against the CPU with a tiny training step, and a run falls back to the runner-up if its backend breaks.',
   webgpu: 'The GPU through WebGPU. Fastest where the browser supports it.',
   webgl: 'The GPU through WebGL 2. Widely available.',
-  wasm: 'The CPU through WebAssembly (SIMD, and threads when the page is cross-origin isolated).',
+  wasm: 'The CPU through WebAssembly (SIMD, and every core through data-parallel workers when the page is cross-origin isolated).',
   cpu: 'Plain JavaScript on the CPU. Slow; a last resort that always works.',
 };
 
@@ -43,12 +43,12 @@ function environmentFacts(measurement: SpeedMeasurement | null): string[] {
         : 'WebGL 2: not available',
     );
   }
-  // What the sandbox does with it (src/sandbox/browser-worker.ts): threads only when isolated.
-  const threads = labWasmThreads(navigator.hardwareConcurrency);
+  // What the sandbox does with it (src/sandbox/browser-worker.ts): workers only when isolated.
+  const workers = labTrainingWorkers(navigator.hardwareConcurrency, globalThis.crossOriginIsolated === true);
   facts.push(
     globalThis.crossOriginIsolated
-      ? `Cross-origin isolated: yes (WASM trains on ${threads === 1 ? 'one thread' : `${threads} threads`})`
-      : 'Cross-origin isolated: no (WASM trains on one thread)',
+      ? `Cross-origin isolated: yes (WASM trains ${workers === 1 ? 'on one worker' : `on ${workers} workers, each step split between them; a seeded run on one`})`
+      : 'Cross-origin isolated: no (WASM trains on one worker)',
   );
   facts.push(`CPU threads: ${navigator.hardwareConcurrency ?? 'unknown'}`);
   return facts;

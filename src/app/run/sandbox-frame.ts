@@ -9,9 +9,6 @@
  */
 import wasmPlainUrl from '@tensorflow/tfjs-backend-wasm/dist/tfjs-backend-wasm.wasm?url';
 import wasmSimdUrl from '@tensorflow/tfjs-backend-wasm/dist/tfjs-backend-wasm-simd.wasm?url';
-import wasmThreadedSimdUrl from '@tensorflow/tfjs-backend-wasm/dist/tfjs-backend-wasm-threaded-simd.wasm?url';
-import threadedGlueUrl from '@tensorflow/tfjs-backend-wasm/wasm-out/tfjs-backend-wasm-threaded-simd.js?url';
-import { labWasmThreads } from '@cv-lab/runtime';
 import { sandboxFrameDocument } from '../security/sandbox-frame-document';
 
 export interface SandboxFrame {
@@ -37,26 +34,20 @@ async function fetchBytes(url: string): Promise<ArrayBuffer> {
 
 function sandboxMaterial() {
   material ??= (async () => {
-    // The threaded build only where the sandbox will use it (isolated, enough cores: labWasmThreads).
-    const threads = crossOriginIsolated && labWasmThreads(navigator.hardwareConcurrency) > 1;
-    const [source, plain, simd, threaded, glue] = await Promise.all([
+    // tfjs's single-threaded builds only: the sandbox uses every core through data-parallel
+    // workers (src/sandbox/browser-worker.ts), not through tfjs's thread pool.
+    const [source, plain, simd] = await Promise.all([
       fetch('/sandbox-worker.js').then((r) => {
         if (!r.ok) throw new Error(`/sandbox-worker.js: ${r.status} ${r.statusText}`);
         return r.blob();
       }),
       fetchBytes(wasmPlainUrl),
       fetchBytes(wasmSimdUrl),
-      threads ? fetchBytes(wasmThreadedSimdUrl) : undefined,
-      threads ? fetchBytes(threadedGlueUrl) : undefined,
     ]);
     const wasm: Record<string, ArrayBuffer> = {
       'tfjs-backend-wasm.wasm': plain,
       'tfjs-backend-wasm-simd.wasm': simd,
     };
-    if (threaded && glue) {
-      wasm['tfjs-backend-wasm-threaded-simd.wasm'] = threaded;
-      wasm['tfjs-backend-wasm-threaded-simd.js'] = glue;
-    }
     return { source, wasm };
   })();
   material.catch(() => {

@@ -19,9 +19,16 @@ import { CliError } from '../cli-error';
 import { runBrowserBench } from '../bench-browser';
 import { wasmBackendThreads } from '@cv-lab/runtime/kernels';
 import { initNodeBackend, releaseNodeWasmThreads, type NodeBackendName } from '@cv-lab/runtime/node';
+import { installDataParallelTraining } from '@cv-lab/runtime/data-parallel';
+import { nodeDataParallelHelpers, startNodeGradientHelper } from '../data-parallel/node-helpers';
 
-/** What `--backend` takes: the Node backends, and WASM on tfjs's threaded build, one thread per core. */
-type NodeBenchBackend = NodeBackendName | 'wasm-threads';
+/**
+ * What `--backend` takes: the Node backends, WASM on tfjs's threaded build (one thread per core),
+ * and WASM with each step split across worker threads (`wasm-parallel`, one per core: the way the
+ * page's sandbox uses every core, packages/runtime/src/data-parallel).
+ */
+type NodeBenchBackend = NodeBackendName | 'wasm-threads' | 'wasm-parallel';
+const NODE_BENCH_BACKENDS: NodeBenchBackend[] = ['wasm', 'wasm-threads', 'wasm-parallel', 'cpu'];
 import { positiveWholeNumber } from '../options';
 
 interface BenchCliOptions {
@@ -159,7 +166,7 @@ export function registerBenchCommand(program: Command, setExitCode: (code: numbe
     .command('bench')
     .description('measure training and inference speed per model and backend (and PyTorch, if installed)')
     .option('-m, --model <name>', `${BENCH_MODELS.join(', ')} or all`, 'cnn')
-    .option('-b, --backend <names>', 'comma-separated: wasm, wasm-threads, cpu', 'wasm')
+    .option('-b, --backend <names>', 'comma-separated: wasm, wasm-threads, wasm-parallel, cpu', 'wasm')
     .option('--steps <n>', 'measured training steps (default 20; 2 on cpu)')
     .option('--warmup <n>', 'warm-up steps before measuring (default 3; 1 on cpu)')
     .option('--batch <n>', 'batch size', '64')
@@ -169,7 +176,7 @@ export function registerBenchCommand(program: Command, setExitCode: (code: numbe
     .option('--profile', 'time every kernel and report the share of matmul peak per layer type')
     .option(
       '--browser [backends]',
-      'also run in Chromium (needs `npm run build`): webgpu, webgl, wasm, wasm-threads',
+      'also run in Chromium (needs `npm run build`): webgpu, webgl, wasm, wasm-threads, wasm-parallel',
     )
     .action(async (options: BenchCliOptions) => {
       const models: BenchModelName[] =
@@ -179,9 +186,9 @@ export function registerBenchCommand(program: Command, setExitCode: (code: numbe
       }
       const backends = options.backend.split(',').map((b) => b.trim()) as NodeBenchBackend[];
       for (const backend of backends) {
-        if (backend !== 'wasm' && backend !== 'wasm-threads' && backend !== 'cpu') {
+        if (!NODE_BENCH_BACKENDS.includes(backend)) {
           throw new CliError(
-            `backend ${backend} is not available in Node: use wasm, wasm-threads or cpu (browsers: see docs/benchmarks.md)`,
+            `backend ${backend} is not available in Node: use wasm, wasm-threads, wasm-parallel or cpu (browsers: see docs/benchmarks.md)`,
           );
         }
       }
@@ -197,20 +204,37 @@ export function registerBenchCommand(program: Command, setExitCode: (code: numbe
             const defaults = defaultSteps(backend);
             const steps = positiveWholeNumber('--steps', options.steps) ?? defaults.steps;
             const warmupSteps = positiveWholeNumber('--warmup', options.warmup) ?? defaults.warmup;
-            await initNodeBackend(backend);
-            const measured = await benchModel(tf, {
-              model,
-              batchSize: batch,
-              warmupSteps,
-              steps,
-              profile: options.profile,
-              cpuTimeMs: processCpuMs,
-            });
-            // The threaded build is the same 'wasm' backend to tfjs: the row says which, and how many threads.
+            await initNodeBackend(backend === 'wasm-parallel' ? 'wasm' : backend);
+            const workers = nodeDataParallelHelpers() + 1;
+            const split =
+              backend === 'wasm-parallel'
+                ? installDataParallelTraining(tf, {
+                    helpers: workers - 1,
+                    startHelper: startNodeGradientHelper,
+                  })
+                : null;
+            let measured: BenchResult;
+            try {
+              await split?.ready();
+              measured = await benchModel(tf, {
+                model,
+                batchSize: batch,
+                warmupSteps,
+                steps,
+                profile: options.profile,
+                cpuTimeMs: processCpuMs,
+              });
+            } finally {
+              split?.uninstall();
+            }
+            // The threaded build and the split are the same 'wasm' backend to tfjs: the row says
+            // which, and how many threads or workers.
             const result =
               backend === 'wasm-threads'
                 ? { ...measured, backend: `wasm-threads (${wasmBackendThreads(tf)})` }
-                : measured;
+                : backend === 'wasm-parallel'
+                  ? { ...measured, backend: `wasm-parallel (${workers})` }
+                  : measured;
             results.push(result);
             if (options.json) process.stdout.write(`${JSON.stringify(result)}\n`);
           }

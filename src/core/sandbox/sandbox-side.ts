@@ -37,11 +37,22 @@ import type {
   SandboxResult,
 } from './protocol';
 import { installTrainingCounter } from './training-count';
+import type { DataParallelTraining } from '@cv-lab/runtime/data-parallel';
 import { decodeArgument, toPlainResult } from './wire';
 
 export interface SandboxEnvironment {
   /** The sandbox's own tfjs, with its backends registered. */
   tf: TF;
+  /**
+   * Splits each WASM training step of an unseeded run across this many workers
+   * (packages/runtime/src/data-parallel): installs the split and returns it. Absent where the
+   * sandbox has no shared memory or one core. A seeded run trains on one, so its weights are the
+   * same bytes on any machine.
+   */
+  trainAcrossWorkers?: {
+    workers: number;
+    install(onNotice: (message: string) => void): DataParallelTraining;
+  };
 }
 
 /**
@@ -70,7 +81,7 @@ export function serveSandbox(link: HostLink, env: SandboxEnvironment): { crashed
     if (message.type === 'start' && !started) {
       started = true;
       kind = message.job.kind;
-      void runJob(message.job, env.tf, link, ask).then(end);
+      void runJob(message.job, env, link, ask).then(end);
     }
   });
   let kind: SandboxJob['kind'] = 'train';
@@ -91,7 +102,13 @@ export function serveSandbox(link: HostLink, env: SandboxEnvironment): { crashed
 
 type Ask = (request: SandboxRequest) => Promise<unknown>;
 
-async function runJob(job: SandboxJob, tf: TF, link: HostLink, ask: Ask): Promise<SandboxResult> {
+async function runJob(
+  job: SandboxJob,
+  env: SandboxEnvironment,
+  link: HostLink,
+  ask: Ask,
+): Promise<SandboxResult> {
+  const { tf } = env;
   // Events leave the run outside its seed: how many there are depends on timing (shared/seed.ts).
   const emit = (event: RunEvent) => outsideSeed(() => link.send({ type: 'event', event }));
   let backend = 'none';
@@ -125,7 +142,7 @@ async function runJob(job: SandboxJob, tf: TF, link: HostLink, ask: Ask): Promis
       const health = watchBackend(tf, backend as never, job.backendFault);
       try {
         return job.kind === 'train'
-          ? await trainJob(job, tf, backend, emit, ask, fail, health, startedAt)
+          ? await trainJob(job, env, backend, emit, ask, fail, health, startedAt)
           : await casesJob(job, tf, backend, emit, fail, health);
       } catch (error) {
         if (!(error instanceof BackendLost)) throw error;
@@ -161,7 +178,7 @@ function monitorClassFor(tf: TF): ReturnType<typeof defineMonitor> {
 
 async function trainJob(
   job: Extract<SandboxJob, { kind: 'train' }>,
-  tf: TF,
+  env: SandboxEnvironment,
   backend: string,
   emit: (event: RunEvent) => void,
   ask: Ask,
@@ -169,6 +186,7 @@ async function trainJob(
   health: BackendHealth,
   startedAt: number,
 ): Promise<SandboxResult> {
+  const { tf } = env;
   const counter = installTrainingCounter(tf);
   const Monitor = monitorClassFor(tf);
   emit({ type: 'phase', phase: 'compile', message: 'Compiling your code' });
@@ -216,6 +234,7 @@ async function trainJob(
       message: `Seed ${job.seed}: initial weights, dropout and shuffling are drawn from it, so this run can be repeated`,
     });
   }
+  const parallel = splitAcrossWorkers(env, job.seed, backend, emit);
   const trainStarted = Date.now();
   let returned: unknown;
   health.armFault();
@@ -223,12 +242,14 @@ async function trainJob(
   try {
     returned = await withSeededRandom(job.seed, () => train(lab));
   } catch (error) {
+    parallel?.end();
     tf.engine().endScope();
     setMonitorContext(null);
     const lost = health.lossFrom(error) ?? (await backendFault(health));
     if (lost) throw lost;
     return fail(describeLearnerError(error, 'runtime'), monitor);
   }
+  parallel?.end();
   tf.engine().endScope();
   setMonitorContext(null);
   const trainSeconds = (Date.now() - trainStarted) / 1000;
@@ -307,6 +328,37 @@ async function trainJob(
 }
 
 /** Function exercises: call the learner's exports on the host's inputs; the host compares. */
+/**
+ * Installs the data-parallel split for an unseeded WASM run where the sandbox offers workers, and
+ * says so in the log; `end` puts tfjs's train function back and logs how many steps were split.
+ */
+function splitAcrossWorkers(
+  env: SandboxEnvironment,
+  seed: number | undefined,
+  backend: string,
+  emit: (event: RunEvent) => void,
+): { end(): void } | null {
+  const offer = env.trainAcrossWorkers;
+  if (!offer || backend !== 'wasm') return null;
+  const log = (message: string) => emit({ type: 'log', level: 'info', message });
+  if (seed !== undefined) {
+    log(
+      `Training on one WASM worker of ${offer.workers}: a seeded run gives the same weights on any machine`,
+    );
+    return null;
+  }
+  const split = offer.install(log);
+  log(`Training steps are split across ${offer.workers} WASM workers, one per core this browser offers`);
+  return {
+    end() {
+      split.uninstall();
+      const { split: shared, whole } = split.counts();
+      if (shared + whole > 0)
+        log(`${shared} of ${shared + whole} training steps were split across ${offer.workers} workers`);
+    },
+  };
+}
+
 async function casesJob(
   job: Extract<SandboxJob, { kind: 'cases' }>,
   tf: TF,

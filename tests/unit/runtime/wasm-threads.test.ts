@@ -9,7 +9,7 @@ import { availableParallelism } from 'node:os';
 import { afterAll, describe, expect, test } from 'vitest';
 import * as tf from '@tensorflow/tfjs';
 import { setWasmThreads, wasmBackendThreads } from '@cv-lab/runtime/kernels';
-import { labWasmThreads, MAX_WASM_THREADS } from '@cv-lab/runtime';
+import { MAX_WASM_THREADS } from '@cv-lab/runtime';
 import { buildReferenceCnn } from '../../../src/core/models/reference-cnn';
 import { initNodeBackend, nodeThreadedWasmSources } from '@cv-lab/runtime/node';
 import { seededRandom, randomValues } from '../../../packages/runtime/test/backend-compare';
@@ -90,17 +90,5 @@ describe('WASM on threads (Node)', () => {
     expect(setWasmThreads(tf, null, 4)).toBe(1);
     await tf.setBackend('wasm');
     expect(wasmBackendThreads(tf)).toBe(1);
-  });
-});
-
-describe('threads the lab asks for', () => {
-  test('half the logical cores, at least 1 and at most 8', () => {
-    expect(labWasmThreads(1)).toBe(1);
-    expect(labWasmThreads(2)).toBe(1);
-    expect(labWasmThreads(4)).toBe(2);
-    expect(labWasmThreads(8)).toBe(4);
-    expect(labWasmThreads(16)).toBe(8);
-    expect(labWasmThreads(64)).toBe(8);
-    expect(labWasmThreads(Number.NaN)).toBe(1);
   });
 });

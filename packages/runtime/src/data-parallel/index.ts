@@ -1,0 +1,9 @@
+/**
+ * `@cv-lab/runtime/data-parallel`: one model's training steps split by rows across worker threads
+ * (data-parallel.md). Imports no tfjs at load time: the caller hands its instance in.
+ */
+export { installDataParallelTraining } from './split-training';
+export type { DataParallelOptions, DataParallelTraining, HelperLink } from './split-training';
+export { GradientHelper, serveGradientHelper } from './gradient-helper';
+export type { HelperConfig } from './gradient-helper';
+export { bufferInbox, HELPER_READY, linkBrowserHelper, runGradientHelper } from './helper-worker';

@@ -1,0 +1,374 @@
+/**
+ * Data-parallel training steps: every core of the machine on one model (data-parallel.md).
+ *
+ * tfjs trains a `LayersModel` one batch at a time through the function `makeTrainFunction` returns
+ * (`fit`, `fitDataset` and `trainOnBatch` all use it). Installed, each such step is cut by rows:
+ * the first part is computed here, by tfjs's own train function, and each other part by a gradient
+ * helper (a worker with a copy of the model, gradient-helper.ts) at the same time. The parts' losses
+ * are means over their rows, so the whole batch's gradient is the row-weighted mean of the parts'
+ * gradients; it is applied once, by the learner's own optimizer, and the step reports the
+ * row-weighted mean of the parts' loss and metrics, as tfjs would for the whole batch.
+ *
+ * What stays on one thread, with the reason said once per model (`onNotice`): a backend other than
+ * WASM (a GPU backend is parallel already), a model with several inputs or outputs, a loss or metric
+ * given as a function (it cannot be sent to a helper), a layer tfjs cannot serialize, sample
+ * weights, and batches too small to share. A helper that fails or stops answering ends its part in
+ * the step: that step is computed again on this thread, and the rest of the run trains here.
+ */
+import type { Tensor, Variable } from '@tensorflow/tfjs';
+import type { TF } from '../tf';
+import type { HelperConfig } from './gradient-helper';
+import {
+  awaitHelper,
+  CONFIGURE,
+  createStepChannel,
+  INPUT_FLOATS,
+  post,
+  readText,
+  RESULT_FLOATS,
+  ROWS,
+  STEP,
+  STOP,
+  SWAP_BUFFER,
+  TARGET_FLOATS,
+  VALUES,
+  WEIGHT_FLOATS,
+  writeStepShapes,
+  writeText,
+  type StepChannel,
+} from './step-channel';
+
+/** One helper worker, as the page or Node starts it. */
+export interface HelperLink {
+  /** Hand the helper a buffer: its first, or a larger one after it was told to swap. */
+  postBuffer(buffer: SharedArrayBuffer): void;
+  /** Resolves once the helper's backend is up and it waits on its first buffer. */
+  ready: Promise<void>;
+  terminate(): void;
+}
+
+export interface DataParallelOptions {
+  /** How many helpers to start, besides this thread: cores - 1 is the usual choice. */
+  helpers: number;
+  startHelper: () => HelperLink;
+  /** The smallest part worth sending to a helper (default 8 rows). */
+  minRowsPerPart?: number;
+  /** Why a model trains on one thread, or that a helper failed: once per model. */
+  onNotice?: (message: string) => void;
+  /** How long a step waits for a helper before computing its part here (default 120 s). */
+  helperTimeoutMs?: number;
+}
+
+export interface DataParallelTraining {
+  /** Resolves once every helper is up (they start at install; steps before that run whole). */
+  ready(): Promise<void>;
+  /** Steps split so far, and steps computed whole on this thread. */
+  counts(): { split: number; whole: number };
+  /** Puts tfjs's own train function back and stops the helpers. */
+  uninstall(): void;
+}
+
+type TrainFunction = (data: Tensor[]) => Tensor[];
+type Optimizer = {
+  applyGradients(gradients: Record<string, Tensor>): void;
+};
+/** A weight of a layer (tfjs's `LayerVariable`). */
+export interface ModelWeight {
+  shape: (number | null)[];
+  read(): Variable;
+  write(value: Tensor): unknown;
+}
+
+/** The parts of a compiled tfjs `LayersModel` a split step uses, tfjs's private ones included. */
+export interface CompiledModel {
+  inputs: unknown[];
+  outputs: unknown[];
+  weights: ModelWeight[];
+  collectedTrainableWeights: ModelWeight[];
+  loss: unknown;
+  metrics: unknown;
+  optimizer_: unknown;
+  toJSON(unused: null, returnString: false): unknown;
+  makeTrainFunction(): TrainFunction;
+  dispose(): unknown;
+}
+type Compiled = CompiledModel;
+
+interface Helper {
+  link: HelperLink;
+  channel: StepChannel;
+  up: boolean;
+  /** The model and trainable-weight list the helper's copy was built for. */
+  configuredFor: { model: Compiled; trainable: unknown } | null;
+}
+
+const DEFAULT_MIN_ROWS = 8;
+
+export function installDataParallelTraining(tf: TF, options: DataParallelOptions): DataParallelTraining {
+  const minRows = options.minRowsPerPart ?? DEFAULT_MIN_ROWS;
+  const timeoutMs = options.helperTimeoutMs ?? 120_000;
+  const prototype = tf.LayersModel.prototype as unknown as Compiled;
+  const tfjsMakeTrainFunction = prototype.makeTrainFunction;
+  const refusals = new WeakMap<object, string>();
+  const noticed = new WeakSet<object>();
+  let helpers: Helper[] | null = null;
+  let broken = false;
+  let split = 0;
+  let whole = 0;
+
+  const notice = (model: object, message: string) => {
+    if (noticed.has(model)) return;
+    noticed.add(model);
+    options.onNotice?.(message);
+  };
+
+  const startHelpers = (): Helper[] => {
+    if (helpers) return helpers;
+    helpers = [];
+    for (let i = 0; i < options.helpers; i++) {
+      const link = options.startHelper();
+      const helper: Helper = { link, channel: createStepChannel(1 << 20), up: false, configuredFor: null };
+      link.postBuffer(helper.channel.buffer);
+      // A worker starts only once this thread returns to its event loop, so a step never waits
+      // for one to start: until it is up, steps are computed here.
+      link.ready.then(
+        () => (helper.up = true),
+        () => undefined,
+      );
+      helpers.push(helper);
+    }
+    return helpers;
+  };
+
+  const stopHelpers = () => {
+    for (const helper of helpers ?? []) {
+      post(helper.channel, STOP);
+      helper.link.terminate();
+    }
+    helpers = null;
+  };
+
+  /** Why this model cannot be split, or null. */
+  const refusalOf = (model: Compiled): string | null => {
+    const known = refusals.get(model.collectedTrainableWeights);
+    if (known !== undefined) return known || null;
+    let reason = '';
+    const names = (value: unknown) =>
+      value === undefined ||
+      typeof value === 'string' ||
+      (Array.isArray(value) && value.every((entry) => typeof entry === 'string'));
+    if (model.inputs.length !== 1 || model.outputs.length !== 1)
+      reason = 'the model has several inputs or outputs';
+    else if (!names(model.loss))
+      reason = 'its loss is a function of its own (only named losses can be shared)';
+    else if (!names(model.metrics))
+      reason = 'a metric is a function of its own (only named metrics can be shared)';
+    else if (model.collectedTrainableWeights.some((weight) => !model.weights.includes(weight)))
+      reason = 'it trains weights outside the model';
+    else {
+      try {
+        model.toJSON(null, false);
+      } catch (error) {
+        reason = `a layer cannot be serialized (${error instanceof Error ? error.message : String(error)})`;
+      }
+    }
+    refusals.set(model.collectedTrainableWeights, reason);
+    return reason || null;
+  };
+
+  const configure = (model: Compiled, helper: Helper): string | null => {
+    const trainable = model.collectedTrainableWeights;
+    if (helper.configuredFor?.model === model && helper.configuredFor.trainable === trainable) return null;
+    const config: HelperConfig = {
+      topology: model.toJSON(null, false) as object,
+      loss: model.loss as string | string[],
+      metrics: model.metrics as string | string[] | undefined,
+      weightShapes: model.weights.map((weight) => weight.shape as number[]),
+      trainable: trainable.map((weight) => model.weights.indexOf(weight)),
+      seed: Math.floor(Math.random() * 4294967296),
+    };
+    const text = JSON.stringify(config);
+    if (!fits(helper, text.length)) grow(helper, text.length);
+    writeText(helper.channel, text);
+    post(helper.channel, CONFIGURE);
+    const outcome = awaitHelper(helper.channel, timeoutMs);
+    if (outcome !== 'done')
+      return outcome === 'failed' ? readText(helper.channel) : 'a helper did not answer';
+    helper.configuredFor = { model, trainable };
+    return null;
+  };
+
+  const fits = (helper: Helper, floats: number) => helper.channel.floats.length >= floats;
+
+  /** Swap in a buffer for at least `floats` floats (bytes, for a configuration). */
+  const grow = (helper: Helper, floats: number) => {
+    post(helper.channel, SWAP_BUFFER);
+    if (awaitHelper(helper.channel, timeoutMs) !== 'done') throw new Error('a helper did not answer');
+    helper.channel = createStepChannel(Math.ceil(floats * 1.5));
+    helper.link.postBuffer(helper.channel.buffer);
+  };
+
+  const splitStep = (model: Compiled, trainWhole: TrainFunction, data: Tensor[]): Tensor[] => {
+    const wholeStep = () => {
+      whole++;
+      return trainWhole(data);
+    };
+    if (broken || tf.getBackend() !== 'wasm') return wholeStep();
+    const reason = refusalOf(model);
+    if (reason) {
+      notice(model, `Training on one thread: ${reason}.`);
+      return wholeStep();
+    }
+    // After the inputs and targets, `fit` passes a slot per output for sample weights, null
+    // without them (class weights fill them).
+    if (data.slice(2).some((weights) => weights != null)) return wholeStep();
+    const [input, target] = data;
+    const rows = input.shape[0];
+    const parts = Math.min(options.helpers + 1, Math.floor(rows / minRows));
+    if (parts < 2) return wholeStep();
+    const working = startHelpers()
+      .filter((helper) => helper.up)
+      .slice(0, parts - 1);
+    if (working.length === 0) return wholeStep();
+    for (const helper of working) {
+      const failure = configure(model, helper);
+      if (failure) {
+        refusals.set(model.collectedTrainableWeights, failure);
+        notice(model, `Training on one thread: a helper could not rebuild the model (${failure}).`);
+        return wholeStep();
+      }
+    }
+
+    // Rows per part: as even as they come, the remainder to the first parts.
+    const count = working.length + 1;
+    const sizes = Array.from(
+      { length: count },
+      (_, i) => Math.floor(rows / count) + (i < rows % count ? 1 : 0),
+    );
+    const inputRow = input.size / rows;
+    const targetRow = target.size / rows;
+    const inputData = input.dataSync();
+    const targetData = target.dataSync();
+    const weights = model.weights.map((weight) => weight.read().dataSync() as Float32Array);
+    const weightFloats = weights.reduce((sum, w) => sum + w.length, 0);
+    const trainable = model.collectedTrainableWeights;
+    const gradientFloats = trainable.reduce((sum, w) => sum + w.read().size, 0);
+    const shapes = {
+      input: input.shape.slice(1),
+      target: target.shape.slice(1),
+      inputDtype: input.dtype === 'int32' ? ('int32' as const) : ('float32' as const),
+      targetDtype: target.dtype === 'int32' ? ('int32' as const) : ('float32' as const),
+    };
+    let start = sizes[0];
+    for (const [i, helper] of working.entries()) {
+      const part = sizes[i + 1];
+      const needed = weightFloats + part * (inputRow + targetRow) + gradientFloats + 64;
+      if (!fits(helper, needed)) grow(helper, needed);
+      const { control, floats } = helper.channel;
+      if (!writeStepShapes(helper.channel, shapes)) return wholeStep();
+      let offset = 0;
+      for (const w of weights) {
+        floats.set(w, offset);
+        offset += w.length;
+      }
+      floats.set(inputData.subarray(start * inputRow, (start + part) * inputRow), offset);
+      offset += part * inputRow;
+      floats.set(targetData.subarray(start * targetRow, (start + part) * targetRow), offset);
+      control[ROWS] = part;
+      control[WEIGHT_FLOATS] = weightFloats;
+      control[INPUT_FLOATS] = part * inputRow;
+      control[TARGET_FLOATS] = part * targetRow;
+      control[RESULT_FLOATS] = gradientFloats;
+      post(helper.channel, STEP);
+      start += part;
+    }
+
+    const share = sizes.map((size) => size / rows);
+    const optimizer = model.optimizer_ as Optimizer;
+    const helperValues: Float32Array[] = [];
+    let failure: string | null = null;
+    const averaging = {
+      minimize: (loss: () => Tensor, _returnCost: boolean, variables: Variable[]) => {
+        const { value, grads } = tf.variableGrads(loss as () => never, variables);
+        for (const helper of working) {
+          const outcome = awaitHelper(helper.channel, timeoutMs);
+          if (outcome !== 'done' && !failure)
+            failure = outcome === 'failed' ? readText(helper.channel) : 'a helper did not answer';
+        }
+        if (failure) {
+          tf.dispose(grads);
+          return value;
+        }
+        const averaged: Record<string, Tensor> = {};
+        const offsets = working.map(
+          (helper) =>
+            helper.channel.control[WEIGHT_FLOATS] +
+            helper.channel.control[INPUT_FLOATS] +
+            helper.channel.control[TARGET_FLOATS],
+        );
+        tf.tidy(() => {
+          for (const variable of variables) {
+            const terms = [tf.mul(grads[variable.name], share[0])];
+            for (const [i, helper] of working.entries()) {
+              const gradient = helper.channel.floats.subarray(offsets[i], offsets[i] + variable.size);
+              offsets[i] += variable.size;
+              terms.push(tf.mul(tf.tensor(gradient.slice(), variable.shape), share[i + 1]));
+            }
+            averaged[variable.name] = tf.keep(tf.addN(terms));
+          }
+        });
+        for (const [i, helper] of working.entries()) {
+          const values = helper.channel.control[VALUES];
+          helperValues.push(helper.channel.floats.slice(offsets[i], offsets[i] + values));
+        }
+        optimizer.applyGradients(averaged);
+        tf.dispose([averaged, grads] as never);
+        return value;
+      },
+    };
+    const local = [tf.slice(input, 0, sizes[0]), tf.slice(target, 0, sizes[0])];
+    let outputs: Tensor[];
+    model.optimizer_ = averaging;
+    try {
+      outputs = trainWhole(local);
+    } finally {
+      model.optimizer_ = optimizer;
+      tf.dispose(local);
+    }
+    if (failure) {
+      tf.dispose(outputs);
+      broken = true;
+      stopHelpers();
+      notice(model, `Training on one thread from here: a helper failed (${failure}).`);
+      return wholeStep();
+    }
+    split++;
+    return outputs.map((output, i) =>
+      tf.tidy(() => {
+        let mean = tf.mul(output, share[0]);
+        for (const [h, values] of helperValues.entries()) mean = tf.add(mean, values[i] * share[h + 1]);
+        output.dispose();
+        return mean;
+      }),
+    );
+  };
+
+  prototype.makeTrainFunction = function makeTrainFunction(this: Compiled) {
+    const trainWhole = tfjsMakeTrainFunction.call(this);
+    return (data: Tensor[]) => splitStep(this, trainWhole, data);
+  };
+
+  // Start now: a worker starts only once this thread returns to its event loop, which a run does
+  // while it loads its data, before its first step.
+  startHelpers();
+  return {
+    async ready() {
+      await Promise.all(startHelpers().map((helper) => helper.link.ready));
+    },
+    counts: () => ({ split, whole }),
+    uninstall() {
+      prototype.makeTrainFunction = tfjsMakeTrainFunction;
+      stopHelpers();
+    },
+  };
+}

@@ -1,0 +1,26 @@
+/**
+ * A gradient helper in Node: the body of the worker thread node-helpers.ts starts. It trains no
+ * model of its own: it starts tfjs's WASM backend on one thread, tells its parent it is up, and
+ * answers the parent's training steps (packages/runtime/src/data-parallel/gradient-helper.ts).
+ */
+import { parentPort } from 'node:worker_threads';
+import * as tf from '@tensorflow/tfjs';
+import { initNodeBackend } from '@cv-lab/runtime/node';
+import { bufferInbox, HELPER_READY, runGradientHelper } from '@cv-lab/runtime/data-parallel';
+import { mulberry32 } from '../../core/shared/shuffle';
+
+const port = parentPort;
+if (!port) throw new Error('helper-thread.ts runs as a worker thread (node-helpers.ts)');
+
+const inbox = bufferInbox();
+port.on('message', (buffer: SharedArrayBuffer) => inbox.deliver(buffer));
+await initNodeBackend('wasm');
+await runGradientHelper(
+  tf,
+  inbox,
+  () => port.postMessage(HELPER_READY),
+  (seed) => {
+    Math.random = mulberry32(seed);
+  },
+);
+port.close();
