@@ -69,8 +69,8 @@ export function prepareTfjs(): void {
   if (tfjsPrepared) return;
   tfjsPrepared = true;
   // tfjs's own start of its threaded WASM build breaks once bundled ("e is not defined" in every
-  // thread): it stays off here. Learner code trains in the page's sandbox, which starts the threaded
-  // build itself (packages/runtime/src/backend-wasm-threads.ts); this worker's WASM runs the speed probe.
+  // thread): it stays off here. Learner code trains in the page's sandbox, on every core through
+  // data-parallel workers (packages/runtime/src/data-parallel); this worker's WASM runs the speed probe.
   tf.env().set('WASM_HAS_MULTITHREAD_SUPPORT', false);
   setWasmPaths({
     'tfjs-backend-wasm.wasm': wasmPlainUrl,

@@ -2,7 +2,7 @@
  * `bench.html`: runs the training benchmark in this browser, one worker per backend, and shows a
  * table. `cv-lab bench --browser` opens it in Chromium and reads `window.cvLabBench` when `done`.
  *
- * Query: `?models=cnn,mobilenet&backends=webgpu,webgl,wasm,wasm-threads&steps=10&warmup=2`.
+ * Query: `?models=cnn,mobilenet&backends=webgpu,webgl,wasm,wasm-threads,wasm-parallel&steps=10&warmup=2`.
  */
 import type {
   BenchMessage,
@@ -24,7 +24,7 @@ const BACKEND_TIMEOUT_MS = 10 * 60 * 1000;
 const params = new URLSearchParams(location.search);
 const list = (name: string, fallback: string) => (params.get(name) ?? fallback).split(',').filter(Boolean);
 const models = list('models', 'cnn') as BenchModelName[];
-const backends = list('backends', 'webgpu,webgl,wasm,wasm-threads') as BrowserBenchBackend[];
+const backends = list('backends', 'webgpu,webgl,wasm,wasm-threads,wasm-parallel') as BrowserBenchBackend[];
 const steps = Number(params.get('steps') ?? 10);
 const warmupSteps = Number(params.get('warmup') ?? 2);
 

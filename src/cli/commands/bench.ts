@@ -274,14 +274,14 @@ async function benchInBrowser(models: BenchModelName[], options: BenchCliOptions
     typeof options.browser === 'string' ? options.browser.split(',').map((b) => b.trim()) : undefined;
   const state = await runBrowserBench({
     models,
-    backends: backends ?? ['webgpu', 'webgl', 'wasm', 'wasm-threads'],
+    backends: backends ?? ['webgpu', 'webgl', 'wasm', 'wasm-threads', 'wasm-parallel'],
     steps: positiveWholeNumber('--steps', options.steps) ?? 10,
     warmupSteps: positiveWholeNumber('--warmup', options.warmup) ?? 2,
     log: (line) => process.stderr.write(`${line}\n`),
   });
   const results = state.results.map((r) => ({
     ...r,
-    backend: `chromium-${r.variant}${r.variant === 'wasm-threads' ? ` (${r.threads})` : ''}`,
+    backend: `chromium-${r.variant}${r.variant === 'wasm-threads' || r.variant === 'wasm-parallel' ? ` (${r.threads})` : ''}`,
   }));
   if (options.json) {
     for (const r of results)

@@ -6,8 +6,12 @@
 import type { BackendName } from '@cv-lab/runtime';
 import type { BenchModelName, BenchResult } from './bench';
 
-/** `wasm-threads` is the WASM backend on tfjs's threaded build (packages/runtime/src/backend-wasm-threads.ts). */
-export type BrowserBenchBackend = BackendName | 'wasm-threads';
+/**
+ * `wasm-threads` is the WASM backend on tfjs's threaded build (packages/runtime/src/backend-wasm-threads.ts);
+ * `wasm-parallel` is WASM with each step split across workers, as learner code trains in the page
+ * (packages/runtime/src/data-parallel).
+ */
+export type BrowserBenchBackend = BackendName | 'wasm-threads' | 'wasm-parallel';
 
 /** What the page asks one worker to measure. */
 export interface BenchJob {
