@@ -14,7 +14,14 @@ import { dirname, join } from 'node:path';
 import * as tf from '@tensorflow/tfjs';
 import { setWasmPaths } from '@tensorflow/tfjs-backend-wasm';
 import { registerWasmTrainingKernels } from '@cv-lab/runtime/kernels';
-import type { HostMessage, SandboxMessage } from '../core/sandbox/protocol';
+import { readSync, writeSync } from 'node:fs';
+import {
+  HELPER_FD,
+  TRAINING_HELPERS_FLAG,
+  type HostMessage,
+  type SandboxMessage,
+} from '../core/sandbox/protocol';
+import { installDataParallelTraining, streamLink, type BlockingStream } from '@cv-lab/runtime/data-parallel';
 import { serveSandbox } from '../core/sandbox/sandbox-side';
 import { routeConsole } from '../core/sandbox/console';
 
@@ -32,16 +39,52 @@ const listeners: ((message: HostMessage) => void)[] = [];
 process.on('message', (message) => listeners.forEach((listener) => listener(message as HostMessage)));
 const post = (message: SandboxMessage) => send(message);
 routeConsole((event) => post({ type: 'event', event }));
+// Gradient helpers run in the host's process, each behind a pipe (this child may start no thread):
+// an unseeded run's training steps are split with them (core/sandbox/sandbox-side.ts).
+const helpers = Number(
+  process.argv.find((arg) => arg.startsWith(TRAINING_HELPERS_FLAG))?.slice(TRAINING_HELPERS_FLAG.length) ?? 0,
+);
 const sandbox = serveSandbox(
   {
     send: (message) => post(message),
     onMessage: (listener) => listeners.push(listener),
   },
-  { tf },
+  {
+    tf,
+    trainAcrossWorkers:
+      Number.isInteger(helpers) && helpers > 0
+        ? {
+            workers: helpers + 1,
+            install: (onNotice) =>
+              installDataParallelTraining(tf, {
+                helpers,
+                startHelper: (index) => streamLink(blockingPipe(HELPER_FD + index)),
+                onNotice,
+              }),
+          }
+        : undefined,
+  },
 );
 // An error thrown from a learner's timer or a forgotten promise ends the job with its line.
 process.on('uncaughtException', (error) => sandbox.crashed(error));
 process.on('unhandledRejection', (error) => sandbox.crashed(error));
+
+/** Blocking reads and writes of an inherited pipe (the host's end is a socket of its own). */
+function blockingPipe(fd: number): BlockingStream {
+  return {
+    write(bytes) {
+      for (let written = 0; written < bytes.length;)
+        written += writeSync(fd, bytes, written, bytes.length - written);
+    },
+    readExactly(bytes) {
+      for (let read = 0; read < bytes.length;) {
+        const got = readSync(fd, bytes, read, bytes.length - read, null);
+        if (got === 0) throw new Error('the gradient helper’s pipe closed');
+        read += got;
+      }
+    },
+  };
+}
 
 /**
  * What the permission model of Node 20 does not cover, closed by hand before learner code runs:

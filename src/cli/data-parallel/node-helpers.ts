@@ -5,7 +5,7 @@
  */
 import { availableParallelism } from 'node:os';
 import { Worker } from 'node:worker_threads';
-import { HELPER_READY, type HelperLink } from '@cv-lab/runtime/data-parallel';
+import { HELPER_READY, sharedMemoryLink } from '@cv-lab/runtime/data-parallel';
 
 const HELPER_THREAD = new URL('./helper-thread.mjs', import.meta.url);
 
@@ -14,8 +14,10 @@ export function nodeDataParallelHelpers(cores = availableParallelism()): number 
   return Math.max(0, Math.min(7, cores - 1));
 }
 
-export function startNodeGradientHelper(): HelperLink {
-  const worker = new Worker(HELPER_THREAD);
+export function startNodeGradientHelper(): ReturnType<typeof sharedMemoryLink> {
+  // A helper rebuilds the learner's model: its JavaScript heap is capped like the sandbox child's
+  // (its tensors live in WASM memory, which cannot grow past 4 GB).
+  const worker = new Worker(HELPER_THREAD, { resourceLimits: { maxOldGenerationSizeMb: 1024 } });
   // A helper must not keep the process alive once the run is over.
   worker.unref();
   const ready = new Promise<void>((resolve, reject) => {
@@ -26,9 +28,9 @@ export function startNodeGradientHelper(): HelperLink {
     worker.once('exit', (code) => reject(new Error(`a gradient helper exited (${code})`)));
   });
   ready.catch(() => undefined);
-  return {
-    postBuffer: (buffer) => worker.postMessage(buffer),
+  return sharedMemoryLink(
+    (buffer) => worker.postMessage(buffer),
     ready,
-    terminate: () => void worker.terminate(),
-  };
+    () => void worker.terminate(),
+  );
 }

@@ -14,6 +14,10 @@
  * resident memory and kills it past a cap (WASM memory is outside the JavaScript heap's limit).
  */
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import type { Duplex } from 'node:stream';
+import { relayStream } from '@cv-lab/runtime/data-parallel';
+import { nodeDataParallelHelpers, startNodeGradientHelper } from '../data-parallel/node-helpers';
+import { HELPER_FD, TRAINING_HELPERS_FLAG } from '../../core/sandbox/protocol';
 import { createHash } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, realpathSync, renameSync, writeFileSync } from 'node:fs';
 import { totalmem } from 'node:os';
@@ -31,6 +35,12 @@ export interface NodeSandboxOptions {
   onOutput?: (chunk: string) => void;
   /** Resident memory at which the child is killed; by default `sandboxMemoryCapBytes()`. */
   memoryCapBytes?: number;
+  /**
+   * Gradient helpers for the child's unseeded training (packages/runtime/src/data-parallel): worker
+   * threads of this process, each reached by the child through a pipe of its own (the child may
+   * start no thread). By default one per core besides the child's (`nodeDataParallelHelpers`).
+   */
+  trainingHelpers?: number;
 }
 
 /** How the child is confined on this machine, for messages and docs. */
@@ -103,6 +113,7 @@ export function sandboxMemoryCapBytes(): number {
 export function openNodeSandbox(options: NodeSandboxOptions = {}): SandboxChannel {
   if (!bundled) throw new Error('openNodeSandbox: call sandboxBundle() first');
   const capBytes = options.memoryCapBytes ?? sandboxMemoryCapBytes();
+  const helpers = options.trainingHelpers ?? nodeDataParallelHelpers();
   const heapMb = Math.max(512, Math.floor(capBytes / 4 / 2 ** 20));
   // The permission model compares real paths: a linked node_modules is granted where it really is.
   const readable = realpathSync(PACKAGES);
@@ -115,12 +126,14 @@ export function openNodeSandbox(options: NodeSandboxOptions = {}): SandboxChanne
     // Its real path too: Node resolves the main script through a linked node_modules, and may
     // read only under the real one.
     realpathSync(bundled),
+    `${TRAINING_HELPERS_FLAG}${helpers}`,
   ];
   const [command, args] = canIsolateNetwork()
     ? ['unshare', ['--user', '--map-root-user', '--net', process.execPath, ...nodeArgs]]
     : [process.execPath, nodeArgs];
   const child: ChildProcess = spawn(command, args as string[], {
-    stdio: ['ignore', 'pipe', 'pipe', 'ipc'],
+    // fd 4 onwards: one pipe per gradient helper (node-entry.ts reads and writes them blocking).
+    stdio: ['ignore', 'pipe', 'pipe', 'ipc', ...Array.from({ length: helpers }, () => 'pipe' as const)],
     serialization: 'advanced',
     env: {},
     cwd: PACKAGES,
@@ -132,6 +145,19 @@ export function openNodeSandbox(options: NodeSandboxOptions = {}): SandboxChanne
     stderrTail = (stderrTail + chunk).slice(-4000);
     write(chunk);
   });
+
+  const relays = Array.from({ length: helpers }, (_, index) => {
+    const pipe = child.stdio[HELPER_FD + index] as Duplex;
+    pipe.on('error', () => undefined);
+    return relayStream(
+      { onData: (listener) => pipe.on('data', listener), write: (bytes) => void pipe.write(bytes) },
+      startNodeGradientHelper,
+      // A job holds the model's weights and a slice of a batch: a quarter of the child's memory
+      // is more than any the child can hold twice.
+      { maxFrameBytes: Math.min(2 ** 30, Math.floor(capBytes / 4)), timeoutMs: 120_000 },
+    );
+  });
+  const stopRelays = () => relays.forEach((relay) => relay.stop());
 
   const exitListeners: ((reason: string, outOfMemory: boolean) => void)[] = [];
   let closed = false;
@@ -146,6 +172,7 @@ export function openNodeSandbox(options: NodeSandboxOptions = {}): SandboxChanne
   memoryWatch.unref();
   child.on('exit', (code, signal) => {
     clearInterval(memoryWatch);
+    stopRelays();
     if (closed) return;
     const heapOut = /heap out of memory|Allocation failed/i.test(stderrTail);
     const outOfMemory = killedForMemory || heapOut;
@@ -175,6 +202,7 @@ export function openNodeSandbox(options: NodeSandboxOptions = {}): SandboxChanne
       if (closed) return;
       closed = true;
       clearInterval(memoryWatch);
+      stopRelays();
       child.kill('SIGKILL');
     },
   };

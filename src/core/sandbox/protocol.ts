@@ -339,3 +339,11 @@ export interface HostLink {
   send(message: SandboxMessage, transfer?: ArrayBuffer[]): void;
   onMessage(listener: (message: HostMessage) => void): void;
 }
+
+/**
+ * The CLI's sandbox child and its gradient helpers (packages/runtime/src/data-parallel): the host
+ * passes `--training-helpers=N`, and helper k's pipe is the child's file descriptor
+ * `HELPER_FD + k` (0-2 are stdio, 3 the IPC channel of this protocol).
+ */
+export const TRAINING_HELPERS_FLAG = '--training-helpers=';
+export const HELPER_FD = 4;

@@ -348,7 +348,7 @@ function splitAcrossWorkers(
     return null;
   }
   const split = offer.install(log);
-  log(`Training steps are split across ${offer.workers} WASM workers, one per core this browser offers`);
+  log(`Training steps are split across ${offer.workers} WASM workers, one per core`);
   return {
     end() {
       split.uninstall();

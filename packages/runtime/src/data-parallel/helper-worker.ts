@@ -4,7 +4,7 @@
  * says `ready` once its backend is up and it holds its first buffer.
  */
 import { GradientHelper, serveGradientHelper } from './gradient-helper';
-import type { HelperLink } from './split-training';
+import { sharedMemoryLink, type HelperLink } from './helper-links';
 import type { TF } from '../tf';
 
 /** The message a helper sends once it is up. */
@@ -57,9 +57,9 @@ export function linkBrowserHelper(worker: Worker, init: unknown): HelperLink {
   });
   ready.catch(() => undefined);
   worker.postMessage(init);
-  return {
-    postBuffer: (buffer) => worker.postMessage(buffer),
+  return sharedMemoryLink(
+    (buffer) => worker.postMessage(buffer),
     ready,
-    terminate: () => worker.terminate(),
-  };
+    () => worker.terminate(),
+  );
 }

@@ -18,18 +18,16 @@
 import type { Tensor, Variable } from '@tensorflow/tfjs';
 import type { TF } from '../tf';
 import type { HelperConfig } from './gradient-helper';
+import type { HelperLink } from './helper-links';
 import {
-  awaitHelper,
+  answerFloats,
   CONFIGURE,
-  createStepChannel,
   INPUT_FLOATS,
-  post,
   readText,
   RESULT_FLOATS,
   ROWS,
   STEP,
   STOP,
-  SWAP_BUFFER,
   TARGET_FLOATS,
   VALUES,
   WEIGHT_FLOATS,
@@ -38,19 +36,11 @@ import {
   type StepChannel,
 } from './step-channel';
 
-/** One helper worker, as the page or Node starts it. */
-export interface HelperLink {
-  /** Hand the helper a buffer: its first, or a larger one after it was told to swap. */
-  postBuffer(buffer: SharedArrayBuffer): void;
-  /** Resolves once the helper's backend is up and it waits on its first buffer. */
-  ready: Promise<void>;
-  terminate(): void;
-}
-
 export interface DataParallelOptions {
   /** How many helpers to start, besides this thread: cores - 1 is the usual choice. */
   helpers: number;
-  startHelper: () => HelperLink;
+  /** Starts helper number `index` (0, 1, ...): a worker thread, or a stream to one. */
+  startHelper: (index: number) => HelperLink;
   /** The smallest part worth sending to a helper (default 8 rows). */
   minRowsPerPart?: number;
   /** Why a model trains on one thread, or that a helper failed: once per model. */
@@ -96,7 +86,6 @@ type Compiled = CompiledModel;
 
 interface Helper {
   link: HelperLink;
-  channel: StepChannel;
   up: boolean;
   /** The model and trainable-weight list the helper's copy was built for. */
   configuredFor: { model: Compiled; trainable: unknown } | null;
@@ -126,9 +115,8 @@ export function installDataParallelTraining(tf: TF, options: DataParallelOptions
     if (helpers) return helpers;
     helpers = [];
     for (let i = 0; i < options.helpers; i++) {
-      const link = options.startHelper();
-      const helper: Helper = { link, channel: createStepChannel(1 << 20), up: false, configuredFor: null };
-      link.postBuffer(helper.channel.buffer);
+      const link = options.startHelper(i);
+      const helper: Helper = { link, up: false, configuredFor: null };
       // A worker starts only once this thread returns to its event loop, so a step never waits
       // for one to start: until it is up, steps are computed here.
       link.ready.then(
@@ -142,7 +130,7 @@ export function installDataParallelTraining(tf: TF, options: DataParallelOptions
 
   const stopHelpers = () => {
     for (const helper of helpers ?? []) {
-      post(helper.channel, STOP);
+      if (helper.up) helper.link.send(STOP);
       helper.link.terminate();
     }
     helpers = null;
@@ -187,25 +175,14 @@ export function installDataParallelTraining(tf: TF, options: DataParallelOptions
       trainable: trainable.map((weight) => model.weights.indexOf(weight)),
       seed: Math.floor(Math.random() * 4294967296),
     };
-    const text = JSON.stringify(config);
-    if (!fits(helper, text.length)) grow(helper, text.length);
-    writeText(helper.channel, text);
-    post(helper.channel, CONFIGURE);
-    const outcome = awaitHelper(helper.channel, timeoutMs);
-    if (outcome !== 'done')
-      return outcome === 'failed' ? readText(helper.channel) : 'a helper did not answer';
+    const text = new TextEncoder().encode(JSON.stringify(config));
+    const channel = helper.link.channel(text.length / 4 + 1);
+    writeText(channel, JSON.stringify(config));
+    helper.link.send(CONFIGURE);
+    const outcome = helper.link.receive(timeoutMs);
+    if (outcome !== 'done') return outcome === 'failed' ? readText(channel) : 'a helper did not answer';
     helper.configuredFor = { model, trainable };
     return null;
-  };
-
-  const fits = (helper: Helper, floats: number) => helper.channel.floats.length >= floats;
-
-  /** Swap in a buffer for at least `floats` floats (bytes, for a configuration). */
-  const grow = (helper: Helper, floats: number) => {
-    post(helper.channel, SWAP_BUFFER);
-    if (awaitHelper(helper.channel, timeoutMs) !== 'done') throw new Error('a helper did not answer');
-    helper.channel = createStepChannel(Math.ceil(floats * 1.5));
-    helper.link.postBuffer(helper.channel.buffer);
   };
 
   const splitStep = (model: Compiled, trainWhole: TrainFunction, data: Tensor[]): Tensor[] => {
@@ -260,12 +237,13 @@ export function installDataParallelTraining(tf: TF, options: DataParallelOptions
       targetDtype: target.dtype === 'int32' ? ('int32' as const) : ('float32' as const),
     };
     let start = sizes[0];
+    const channels: StepChannel[] = [];
     for (const [i, helper] of working.entries()) {
       const part = sizes[i + 1];
-      const needed = weightFloats + part * (inputRow + targetRow) + gradientFloats + 64;
-      if (!fits(helper, needed)) grow(helper, needed);
-      const { control, floats } = helper.channel;
-      if (!writeStepShapes(helper.channel, shapes)) return wholeStep();
+      const channel = helper.link.channel(weightFloats + part * (inputRow + targetRow) + gradientFloats + 64);
+      channels.push(channel);
+      const { control, floats } = channel;
+      if (!writeStepShapes(channel, shapes)) return wholeStep();
       let offset = 0;
       for (const w of weights) {
         floats.set(w, offset);
@@ -279,7 +257,7 @@ export function installDataParallelTraining(tf: TF, options: DataParallelOptions
       control[INPUT_FLOATS] = part * inputRow;
       control[TARGET_FLOATS] = part * targetRow;
       control[RESULT_FLOATS] = gradientFloats;
-      post(helper.channel, STEP);
+      helper.link.send(STEP);
       start += part;
     }
 
@@ -290,38 +268,32 @@ export function installDataParallelTraining(tf: TF, options: DataParallelOptions
     const averaging = {
       minimize: (loss: () => Tensor, _returnCost: boolean, variables: Variable[]) => {
         const { value, grads } = tf.variableGrads(loss as () => never, variables);
-        for (const helper of working) {
-          const outcome = awaitHelper(helper.channel, timeoutMs);
+        for (const [i, helper] of working.entries()) {
+          const outcome = helper.link.receive(timeoutMs);
           if (outcome !== 'done' && !failure)
-            failure = outcome === 'failed' ? readText(helper.channel) : 'a helper did not answer';
+            failure = outcome === 'failed' ? readText(channels[i]) : 'a helper did not answer';
         }
         if (failure) {
           tf.dispose(grads);
           return value;
         }
         const averaged: Record<string, Tensor> = {};
-        const offsets = working.map(
-          (helper) =>
-            helper.channel.control[WEIGHT_FLOATS] +
-            helper.channel.control[INPUT_FLOATS] +
-            helper.channel.control[TARGET_FLOATS],
-        );
+        const offsets = channels.map((channel) => answerFloats(channel).start);
         // The row-weighted mean, in JavaScript: one pass over each gradient instead of a few
         // tensor operations per part.
         for (const variable of variables) {
           const mean = grads[variable.name].dataSync() as Float32Array;
           for (let j = 0; j < mean.length; j++) mean[j] *= share[0];
-          for (const [i, helper] of working.entries()) {
-            const gradient = helper.channel.floats;
+          for (const [i, channel] of channels.entries()) {
+            const gradient = channel.floats;
             const weight = share[i + 1];
             for (let j = 0, k = offsets[i]; j < mean.length; j++, k++) mean[j] += weight * gradient[k];
             offsets[i] += mean.length;
           }
           averaged[variable.name] = tf.tensor(mean, variable.shape);
         }
-        for (const [i, helper] of working.entries()) {
-          const values = helper.channel.control[VALUES];
-          helperValues.push(helper.channel.floats.slice(offsets[i], offsets[i] + values));
+        for (const [i, channel] of channels.entries()) {
+          helperValues.push(channel.floats.slice(offsets[i], offsets[i] + channel.control[VALUES]));
         }
         optimizer.applyGradients(averaged);
         tf.dispose([averaged, grads] as never);

@@ -14,7 +14,7 @@
  */
 
 export const CONTROL_WORDS = 32;
-const CONTROL_BYTES = CONTROL_WORDS * 4;
+export const CONTROL_BYTES = CONTROL_WORDS * 4;
 
 /** Control word indices. */
 export const STATE = 0;
@@ -48,17 +48,19 @@ export const SWAP_BUFFER = 3;
 export const STOP = 4;
 
 export interface StepChannel {
-  buffer: SharedArrayBuffer;
+  /** Shared with a helper thread, or this process's own for a helper behind a stream. */
+  buffer: SharedArrayBuffer | ArrayBuffer;
   control: Int32Array;
   floats: Float32Array;
   bytes: Uint8Array;
 }
 
-export function createStepChannel(floatCapacity: number): StepChannel {
-  return openStepChannel(new SharedArrayBuffer(CONTROL_BYTES + 4 * Math.max(1024, floatCapacity)));
+export function createStepChannel(floatCapacity: number, shared = true): StepChannel {
+  const bytes = CONTROL_BYTES + 4 * Math.max(1024, Math.ceil(floatCapacity));
+  return openStepChannel(shared ? new SharedArrayBuffer(bytes) : new ArrayBuffer(bytes));
 }
 
-export function openStepChannel(buffer: SharedArrayBuffer): StepChannel {
+export function openStepChannel(buffer: SharedArrayBuffer | ArrayBuffer): StepChannel {
   return {
     buffer,
     control: new Int32Array(buffer, 0, CONTROL_WORDS),
@@ -88,6 +90,59 @@ export function awaitHelper(channel: StepChannel, timeoutMs: number): 'done' | '
     if (left <= 0) return 'timed-out';
     Atomics.wait(channel.control, STATE, state, left);
   }
+}
+
+/**
+ * Caller, without blocking its thread (a relay on the CLI's main thread): resolves when the helper
+ * is done with the buffer, failed, or did not answer within `timeoutMs`.
+ */
+export async function awaitHelperAsync(
+  channel: StepChannel,
+  timeoutMs: number,
+): Promise<'done' | 'failed' | 'timed-out'> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const state = Atomics.load(channel.control, STATE);
+    if (state === DONE) return 'done';
+    if (state === FAILED) return 'failed';
+    const left = deadline - Date.now();
+    if (left <= 0) return 'timed-out';
+    const waited = (Atomics as unknown as AtomicsWithWaitAsync).waitAsync(
+      channel.control,
+      STATE,
+      state,
+      left,
+    );
+    if (waited.async) await waited.value;
+  }
+}
+
+/** `Atomics.waitAsync` (ES2024; in Chromium and Node 16+): not in this project's ES2022 library. */
+interface AtomicsWithWaitAsync {
+  waitAsync(
+    array: Int32Array,
+    index: number,
+    value: number,
+    timeoutMs: number,
+  ): { async: false; value: string } | { async: true; value: Promise<string> };
+}
+
+/** The floats of a job in the channel: what goes to the helper. */
+export function jobFloats(channel: StepChannel): number {
+  const { control } = channel;
+  if (control[OP] === STEP) return control[WEIGHT_FLOATS] + control[INPUT_FLOATS] + control[TARGET_FLOATS];
+  return 0;
+}
+
+/** The bytes of a job beyond the control block: the step's floats, or a configuration's text. */
+export function jobBytes(channel: StepChannel): number {
+  return channel.control[OP] === CONFIGURE ? channel.control[BYTES] : 4 * jobFloats(channel);
+}
+
+/** Where a step's answer starts in the float region, and how many floats it has. */
+export function answerFloats(channel: StepChannel): { start: number; count: number } {
+  const { control } = channel;
+  return { start: jobFloats(channel), count: control[RESULT_FLOATS] + control[VALUES] };
 }
 
 /** Helper: wait for the next job. */
