@@ -9,7 +9,7 @@ export const MAX_WASM_THREADS = 8;
 
 /**
  * How many workers share each training step of learner code in the page, each on one WASM thread
- * (data-parallel/README.md): both logical cores of a 2-core machine (measured there: 1.3x one
+ * (data-parallel/README.md, "Measured"): both logical cores of a 2-core machine (measured there: 1.3x one
  * worker, where tfjs's thread pool gave 1.05-1.3x), half of them above that (hyper-threads share
  * a core's vector units, and one core in two stays for the page), at most 8. Workers replace
  * tfjs's thread pool in the lab: they split the whole step, where the pool splits only XNNPACK's

@@ -1,5 +1,5 @@
 /**
- * A gradient helper: the other side of a data-parallel training step (data-parallel.md).
+ * A gradient helper: the other side of a data-parallel training step (README.md).
  *
  * It holds a copy of the learner's model, rebuilt from its serialized topology (no learner code runs
  * here: only tfjs's own layer classes can be named), and answers one job at a time: take the weights

@@ -1,6 +1,6 @@
 /**
  * `@cv-lab/runtime/data-parallel`: one model's training steps split by rows across worker threads
- * (data-parallel.md). Imports no tfjs at load time: the caller hands its instance in.
+ * (README.md). Imports no tfjs at load time: the caller hands its instance in.
  */
 export { installDataParallelTraining } from './split-training';
 export type { DataParallelOptions, DataParallelTraining } from './split-training';

@@ -1,5 +1,5 @@
 /**
- * Data-parallel training steps: every core of the machine on one model (data-parallel.md).
+ * Data-parallel training steps: every core of the machine on one model (README.md).
  *
  * tfjs trains a `LayersModel` one batch at a time through the function `makeTrainFunction` returns
  * (`fit`, `fitDataset` and `trainOnBatch` all use it). Installed, each such step is cut by rows:

@@ -1,5 +1,5 @@
 /**
- * The shared memory between a training step's caller and one gradient helper (data-parallel.md).
+ * The shared memory between a training step's caller and one gradient helper (README.md).
  *
  * tfjs calls a model's train function synchronously, once per batch, so a helper cannot be answered
  * with messages: the caller writes the job into a `SharedArrayBuffer`, wakes the helper with
