@@ -129,6 +129,20 @@ describe('a split step', () => {
     expect(largestDifference(await weightsOf(whole), await weightsOf(shared))).toBeLessThan(1e-4);
   });
 
+  test('leaves no tensor behind', async () => {
+    const { xs, ys } = data();
+    const parallel = install();
+    await parallel.ready();
+    const before = tf.memory().numTensors;
+    const model = smallCnn();
+    model.compile({ optimizer: tf.train.adam(0.01), loss: 'categoricalCrossentropy', metrics: ['accuracy'] });
+    await model.fit(xs, ys, { epochs: 2, batchSize: 32, verbose: 0 });
+    expect(parallel.counts().split).toBe(4);
+    model.optimizer.dispose();
+    model.dispose();
+    expect(tf.memory().numTensors).toBe(before);
+  });
+
   test('a model larger than the first shared buffer swaps in a larger one', async () => {
     const parallel = install();
     await parallel.ready();
