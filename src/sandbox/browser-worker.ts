@@ -28,7 +28,7 @@ import {
   type HelperLink,
 } from '@cv-lab/runtime/data-parallel';
 import { routeConsole } from '../core/sandbox/console';
-import { mulberry32 } from '../core/shared/shuffle';
+import { seedThreadRandom } from '../core/shared/seed';
 import type { HostMessage, SandboxMessage } from '../core/sandbox/protocol';
 import { serveSandbox } from '../core/sandbox/sandbox-side';
 
@@ -123,12 +123,5 @@ async function serveAsHelper(init: HelperInit): Promise<void> {
   scope.onmessage = (event: MessageEvent) => inbox.deliver(event.data as SharedArrayBuffer);
   startWasm(init.wasm);
   if (!(await tf.setBackend('wasm'))) throw new Error('the WASM backend did not start in a gradient helper');
-  await runGradientHelper(
-    tf,
-    inbox,
-    () => self.postMessage(HELPER_READY),
-    (seed) => {
-      Math.random = mulberry32(seed);
-    },
-  );
+  await runGradientHelper(tf, inbox, () => self.postMessage(HELPER_READY), seedThreadRandom);
 }

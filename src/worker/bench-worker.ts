@@ -17,7 +17,7 @@ import {
   linkBrowserHelper,
   runGradientHelper,
 } from '@cv-lab/runtime/data-parallel';
-import { mulberry32 } from '../core/shared/shuffle';
+import { seedThreadRandom } from '../core/shared/seed';
 import { setWasmThreads, wasmBackendThreads, wasmThreadsPossible } from '@cv-lab/runtime/kernels';
 import type { BackendName } from '../core/sandbox/run-types';
 import type { BenchJob, BenchMessage } from '../core/bench/browser-bench';
@@ -87,12 +87,5 @@ async function serveAsHelper(): Promise<void> {
   self.onmessage = (event: MessageEvent) => inbox.deliver(event.data as SharedArrayBuffer);
   prepareTfjs();
   await tf.setBackend('wasm');
-  await runGradientHelper(
-    tf,
-    inbox,
-    () => self.postMessage(HELPER_READY),
-    (seed) => {
-      Math.random = mulberry32(seed);
-    },
-  );
+  await runGradientHelper(tf, inbox, () => self.postMessage(HELPER_READY), seedThreadRandom);
 }

@@ -7,7 +7,7 @@ import { parentPort } from 'node:worker_threads';
 import * as tf from '@tensorflow/tfjs';
 import { initNodeBackend } from '@cv-lab/runtime/node';
 import { bufferInbox, HELPER_READY, runGradientHelper } from '@cv-lab/runtime/data-parallel';
-import { mulberry32 } from '../../core/shared/shuffle';
+import { seedThreadRandom } from '../../core/shared/seed';
 
 const port = parentPort;
 if (!port) throw new Error('helper-thread.ts runs as a worker thread (node-helpers.ts)');
@@ -15,12 +15,5 @@ if (!port) throw new Error('helper-thread.ts runs as a worker thread (node-helpe
 const inbox = bufferInbox();
 port.on('message', (buffer: SharedArrayBuffer) => inbox.deliver(buffer));
 await initNodeBackend('wasm');
-await runGradientHelper(
-  tf,
-  inbox,
-  () => port.postMessage(HELPER_READY),
-  (seed) => {
-    Math.random = mulberry32(seed);
-  },
-);
+await runGradientHelper(tf, inbox, () => port.postMessage(HELPER_READY), seedThreadRandom);
 port.close();

@@ -55,3 +55,11 @@ export function outsideSeed<T>(work: () => T): T {
     Math.random = current;
   }
 }
+
+/**
+ * Seeds `Math.random` for good: for a gradient helper's thread, which runs nothing else, so its
+ * dropout masks repeat with the seed its caller sends (packages/runtime/src/data-parallel).
+ */
+export function seedThreadRandom(seed: number): void {
+  Math.random = mulberry32(seed);
+}

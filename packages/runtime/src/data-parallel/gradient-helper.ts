@@ -61,7 +61,7 @@ export class GradientHelper {
 
   /**
    * @param seedRandom swaps `Math.random` for a generator seeded with the given number: the app's
-   *   `mulberry32` (src/core/shared/shuffle.ts), which this package cannot import. A helper's
+   *   `seedThreadRandom` (src/core/shared/seed.ts), which this package cannot import. A helper's
    *   thread runs nothing else, so its `Math.random` is the dropout masks' only source.
    */
   constructor(
