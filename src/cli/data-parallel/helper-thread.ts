@@ -3,7 +3,7 @@
  * model of its own: it starts tfjs's WASM backend on one thread, tells its parent it is up, and
  * answers the parent's training steps (packages/runtime/src/data-parallel/gradient-helper.ts).
  */
-import { parentPort } from 'node:worker_threads';
+import { parentPort, workerData } from 'node:worker_threads';
 import * as tf from '@tensorflow/tfjs';
 import { initNodeBackend } from '@cv-lab/runtime/node';
 import { bufferInbox, HELPER_READY, runGradientHelper } from '@cv-lab/runtime/data-parallel';
@@ -15,5 +15,6 @@ if (!port) throw new Error('helper-thread.ts runs as a worker thread (node-helpe
 const inbox = bufferInbox();
 port.on('message', (buffer: SharedArrayBuffer) => inbox.deliver(buffer));
 await initNodeBackend('wasm');
-await runGradientHelper(tf, inbox, () => port.postMessage(HELPER_READY), seedThreadRandom);
+const { memoryLimitBytes } = (workerData ?? {}) as { memoryLimitBytes?: number };
+await runGradientHelper(tf, inbox, () => port.postMessage(HELPER_READY), seedThreadRandom, memoryLimitBytes);
 port.close();

@@ -14,10 +14,19 @@ export function nodeDataParallelHelpers(cores = availableParallelism()): number 
   return Math.max(0, Math.min(7, cores - 1));
 }
 
-export function startNodeGradientHelper(): ReturnType<typeof sharedMemoryLink> {
+/**
+ * A helper thread; `options.memoryLimitBytes` is its share of memory (the CLI's sandbox cap divided among
+ * its helpers): past it the helper refuses the model or ends (gradient-helper.ts).
+ */
+export function startNodeGradientHelper(
+  options: { memoryLimitBytes?: number } = {},
+): ReturnType<typeof sharedMemoryLink> {
   // A helper rebuilds the learner's model: its JavaScript heap is capped like the sandbox child's
   // (its tensors live in WASM memory, which cannot grow past 4 GB).
-  const worker = new Worker(HELPER_THREAD, { resourceLimits: { maxOldGenerationSizeMb: 1024 } });
+  const worker = new Worker(HELPER_THREAD, {
+    resourceLimits: { maxOldGenerationSizeMb: 1024 },
+    workerData: { memoryLimitBytes: options.memoryLimitBytes },
+  });
   // A helper must not keep the process alive once the run is over.
   worker.unref();
   const ready = new Promise<void>((resolve, reject) => {

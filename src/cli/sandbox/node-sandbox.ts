@@ -41,6 +41,11 @@ export interface NodeSandboxOptions {
    * start no thread). By default one per core besides the child's (`nodeDataParallelHelpers`).
    */
   trainingHelpers?: number;
+  /**
+   * Each helper's share of memory: by default the child's cap divided among the helpers, so that
+   * the helpers together hold no more than the child may (gradient-helper.ts refuses a larger model).
+   */
+  helperMemoryBytes?: number;
 }
 
 /** How the child is confined on this machine, for messages and docs. */
@@ -146,12 +151,13 @@ export function openNodeSandbox(options: NodeSandboxOptions = {}): SandboxChanne
     write(chunk);
   });
 
+  const helperMemory = options.helperMemoryBytes ?? Math.floor(capBytes / Math.max(1, helpers));
   const relays = Array.from({ length: helpers }, (_, index) => {
     const pipe = child.stdio[HELPER_FD + index] as Duplex;
     pipe.on('error', () => undefined);
     return relayStream(
       { onData: (listener) => pipe.on('data', listener), write: (bytes) => void pipe.write(bytes) },
-      startNodeGradientHelper,
+      () => startNodeGradientHelper({ memoryLimitBytes: helperMemory }),
       // A job holds the model's weights and a slice of a batch: a quarter of the child's memory
       // is more than any the child can hold twice.
       { maxFrameBytes: Math.min(2 ** 30, Math.floor(capBytes / 4)), timeoutMs: 120_000 },

@@ -23,6 +23,8 @@ export interface CliRunOptions {
   testData?: () => Promise<LoadedDataset>;
   limitSource?: LimitSource;
   memoryCapBytes?: number;
+  /** Each gradient helper's share of memory (node-sandbox.ts); tests lower it. */
+  helperMemoryBytes?: number;
 }
 
 export async function runInSandbox(
@@ -33,7 +35,12 @@ export async function runInSandbox(
   await sandboxBundle();
   const run = superviseRun(
     request,
-    () => openNodeSandbox({ onOutput: options.onOutput, memoryCapBytes: options.memoryCapBytes }),
+    () =>
+      openNodeSandbox({
+        onOutput: options.onOutput,
+        memoryCapBytes: options.memoryCapBytes,
+        helperMemoryBytes: options.helperMemoryBytes,
+      }),
     {
       tf,
       datasetReader: (id) => fsDatasetReader(datasetFolder(id)),

@@ -13,6 +13,9 @@ import { describe, expect, it } from 'vitest';
 import { relayStream, sharedMemoryLink } from '@cv-lab/runtime/data-parallel';
 import { cvLab, repoRoot } from './run-cli';
 import { nodeDataParallelHelpers } from '../../../src/cli/data-parallel/node-helpers';
+import { readCatalog } from '../../../src/cli/catalog';
+import { findExercise } from '../../../src/core/exercises/catalog';
+import { runInSandbox } from '../../../src/cli/sandbox/run-in-sandbox';
 import {
   CONFIGURE,
   CONTROL_BYTES,
@@ -78,6 +81,44 @@ describe.runIf(workers > 1)('cv-lab grade on every core', () => {
     expect(hash(first.stdout)).toBeDefined();
     expect(hash(first.stdout)).toBe(hash(second.stdout));
   }, 180_000);
+});
+
+describe.runIf(workers > 1)('a helper’s share of memory', () => {
+  it('a model larger than the share is refused before the helper builds it; the run trains on one thread', async () => {
+    const bundle = findExercise(await readCatalog(fixtures), 'quick-fashion')!;
+    const code = [
+      "import type { Lab } from 'cv-lab';",
+      'export default async function train(lab: Lab) {',
+      '  const { tf } = lab;',
+      "  const { train } = await lab.data.load('fashion-mnist', { limit: 512 });",
+      '  const model = tf.sequential({',
+      '    layers: [',
+      '      tf.layers.flatten({ inputShape: [28, 28, 1] }),',
+      "      tf.layers.dense({ units: 128, activation: 'relu' }),",
+      "      tf.layers.dense({ units: 10, activation: 'softmax' }),",
+      '    ],',
+      '  });',
+      "  model.compile({ optimizer: 'adam', loss: 'categoricalCrossentropy', metrics: ['accuracy'] });",
+      '  await model.fit(train.xs, train.ys, { epochs: 1, batchSize: 64 });',
+      '  return model;',
+      '}',
+    ].join('\n');
+    const logs: string[] = [];
+    const outcome = await runInSandbox(
+      { bundle, code, backend: 'wasm', timeLimitSeconds: 120 },
+      {
+        onEvent: (event) => (event.type === 'log' ? logs.push(event.message) : undefined),
+        onOutput: () => undefined,
+        // 101,770 weights need about 1.2 MB in a helper: a share of 1 MB refuses them.
+        helperMemoryBytes: 2 ** 20,
+      },
+    );
+    expect(logs).toContain(
+      "Training on one thread: a helper could not rebuild the model (the model's 101,770 weights need more than this helper's share of memory (1 MB)).",
+    );
+    expect(logs).toContain(`0 of 8 training steps were split across ${workers} workers`);
+    expect(outcome.ok).toBe(true);
+  }, 120_000);
 });
 
 /** A relay on a fake stream: frames in, answers out. */

@@ -10,6 +10,7 @@ import * as tf from '@tensorflow/tfjs';
 import { initNodeBackend } from '@cv-lab/runtime/node';
 import { labTrainingWorkers } from '@cv-lab/runtime';
 import {
+  GradientHelper,
   installDataParallelTraining,
   type DataParallelTraining,
   type HelperLink,
@@ -61,7 +62,7 @@ function data(rows = ROWS): { xs: tf.Tensor; ys: tf.Tensor; labels: tf.Tensor } 
   return { xs, ys: tf.oneHot(labels, 3).toFloat(), labels };
 }
 
-function install(notices: string[] = [], startHelper: () => HelperLink = startNodeGradientHelper) {
+function install(notices: string[] = [], startHelper: () => HelperLink = () => startNodeGradientHelper()) {
   split = installDataParallelTraining(tf, {
     helpers: 1,
     startHelper,
@@ -275,6 +276,38 @@ describe('what trains whole', () => {
     );
     expect(largestDifference(await weightsOf(whole), await weightsOf(model))).toBeLessThan(1e-4);
   }, 60_000);
+});
+
+describe('a helper’s share of memory', () => {
+  test('tensors past the share after a job end the helper with a HelperMemoryError', async () => {
+    const model = smallCnn();
+    model.compile({ optimizer: 'sgd', loss: 'categoricalCrossentropy' });
+    const inner = model as unknown as {
+      weights: tf.LayerVariable[];
+      collectedTrainableWeights: tf.LayerVariable[];
+    };
+    const config = {
+      topology: model.toJSON(null, false) as object,
+      loss: 'categoricalCrossentropy',
+      weightShapes: inner.weights.map((w) => w.shape as number[]),
+      trainable: inner.weights.map((_, i) => i),
+      seed: 1,
+    };
+    // The share fits the declared weights (2,000-odd floats), but this thread already holds a
+    // 4 MB tensor (and the other tests' data): the check after a job counts every tensor of the
+    // helper's thread.
+    const held = tf.zeros([1 << 20]);
+    const helper = new GradientHelper(tf, () => undefined, 2 ** 21);
+    const error = await helper.configure(config).then(
+      () => null,
+      (thrown: Error) => thrown,
+    );
+    expect(error?.name).toBe('HelperMemoryError');
+    expect(error?.message).toMatch(/^a helper held \d+ MB of tensors, more than its share \(2 MB\)$/);
+    held.dispose();
+    helper.dispose();
+    model.dispose();
+  });
 });
 
 describe('workers the lab asks for', () => {

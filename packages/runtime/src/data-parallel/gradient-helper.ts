@@ -55,6 +55,17 @@ type Compiled = CompiledModel & {
   compile(args: { optimizer: string; loss: string | string[]; metrics?: string | string[] }): void;
 };
 
+/**
+ * A helper past its share of memory: it answers with this and ends, so that its memory goes back
+ * (a WASM heap never shrinks) and the caller trains on its own thread from there.
+ */
+export class HelperMemoryError extends Error {
+  override name = 'HelperMemoryError';
+}
+
+/** Bytes a model of `weights` floats holds in a helper: the weights and their gradients, and as much for the step. */
+const BYTES_PER_WEIGHT = 4 * 3;
+
 export class GradientHelper {
   private model: Compiled | null = null;
   private config: HelperConfig | null = null;
@@ -67,11 +78,22 @@ export class GradientHelper {
   constructor(
     private readonly tf: TF,
     private readonly seedRandom: (seed: number) => void,
+    /**
+     * This helper's share of memory, where its host counts it (the CLI: its sandbox's memory cap
+     * shared by its helpers). A model whose declared weights need more is refused before it is
+     * built, and tensors past it after a job end the helper (`HelperMemoryError`).
+     */
+    private readonly memoryLimitBytes = Infinity,
   ) {}
 
   async configure(config: HelperConfig): Promise<void> {
     this.model?.dispose();
     this.model = null;
+    const weights = config.weightShapes.reduce((sum, shape) => sum + shape.reduce((a, b) => a * b, 1), 0);
+    if (!(weights * BYTES_PER_WEIGHT <= this.memoryLimitBytes))
+      throw new Error(
+        `the model's ${weights.toLocaleString('en-US')} weights need more than this helper's share of memory (${megabytes(this.memoryLimitBytes)})`,
+      );
     const model = (await this.tf.models.modelFromJSON({
       modelTopology: config.topology,
     } as never)) as unknown as Compiled;
@@ -87,6 +109,16 @@ export class GradientHelper {
     this.seedRandom(config.seed);
     this.model = model;
     this.config = config;
+    this.checkMemory();
+  }
+
+  /** Throws `HelperMemoryError` when this helper's tensors hold more than its share. */
+  checkMemory(): void {
+    const held = this.tf.memory().numBytes;
+    if (held > this.memoryLimitBytes)
+      throw new HelperMemoryError(
+        `a helper held ${megabytes(held)} of tensors, more than its share (${megabytes(this.memoryLimitBytes)})`,
+      );
   }
 
   /** Compute one slice's gradients; the channel holds the job and receives the answer. */
@@ -169,8 +201,10 @@ export async function serveGradientHelper(
     const op = awaitJob(channel);
     try {
       if (op === CONFIGURE) await helper.configure(JSON.parse(readText(channel)) as HelperConfig);
-      else if (op === STEP) helper.step(channel);
-      else if (op === SWAP_BUFFER) {
+      else if (op === STEP) {
+        helper.step(channel);
+        helper.checkMemory();
+      } else if (op === SWAP_BUFFER) {
         finish(channel, DONE);
         channel = openStepChannel(await nextBuffer());
         continue;
@@ -183,6 +217,12 @@ export async function serveGradientHelper(
     } catch (error) {
       writeText(channel, error instanceof Error ? error.message : String(error));
       finish(channel, FAILED);
+      if (error instanceof HelperMemoryError) {
+        helper.dispose();
+        return;
+      }
     }
   }
 }
+
+const megabytes = (bytes: number) => `${Math.round(bytes / 2 ** 20).toLocaleString('en-US')} MB`;

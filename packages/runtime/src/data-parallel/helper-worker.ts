@@ -42,10 +42,11 @@ export async function runGradientHelper(
   inbox: ReturnType<typeof bufferInbox>,
   sayReady: () => void,
   seedRandom: (seed: number) => void,
+  memoryLimitBytes?: number,
 ): Promise<void> {
   const first = await inbox.next();
   sayReady();
-  await serveGradientHelper(new GradientHelper(tf, seedRandom), first, inbox.next);
+  await serveGradientHelper(new GradientHelper(tf, seedRandom, memoryLimitBytes), first, inbox.next);
 }
 
 /** The parent's link to a browser worker that runs `runGradientHelper`, started with `init`. */
