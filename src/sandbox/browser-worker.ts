@@ -29,6 +29,7 @@ import {
 } from '@cv-lab/runtime/data-parallel';
 import { routeConsole } from '../core/sandbox/console';
 import { seedThreadRandom } from '../core/shared/seed';
+import { registerAugmentationLayers } from '../core/augment/layers';
 import type { HostMessage, SandboxMessage } from '../core/sandbox/protocol';
 import { serveSandbox } from '../core/sandbox/sandbox-side';
 
@@ -123,5 +124,7 @@ async function serveAsHelper(init: HelperInit): Promise<void> {
   scope.onmessage = (event: MessageEvent) => inbox.deliver(event.data as SharedArrayBuffer);
   startWasm(init.wasm);
   if (!(await tf.setBackend('wasm'))) throw new Error('the WASM backend did not start in a gradient helper');
+  // A learner's model may contain our augmentation layers: their classes must be known to rebuild it.
+  registerAugmentationLayers(tf);
   await runGradientHelper(tf, inbox, () => self.postMessage(HELPER_READY), seedThreadRandom);
 }

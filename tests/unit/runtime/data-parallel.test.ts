@@ -17,6 +17,7 @@ import {
 } from '@cv-lab/runtime/data-parallel';
 import { startNodeGradientHelper } from '../../../src/cli/data-parallel/node-helpers';
 import { withSeededRandom } from '../../../src/core/shared/seed';
+import { defineAugmentationLayers } from '../../../src/core/augment/layers';
 import { randomValues, seededRandom } from '../../../packages/runtime/test/backend-compare';
 
 const ROWS = 64;
@@ -128,6 +129,29 @@ describe('a split step', () => {
     await shared.fit(xs, labels, { epochs: 1, batchSize: 45, verbose: 0 });
     expect(parallel.counts()).toEqual({ split: 1, whole: 0 });
     expect(largestDifference(await weightsOf(whole), await weightsOf(shared))).toBeLessThan(1e-4);
+  });
+
+  test('a model with our augmentation layers splits too (the helpers know their classes)', async () => {
+    const notices: string[] = [];
+    const parallel = install(notices);
+    await parallel.ready();
+    const { RandomFlip } = defineAugmentationLayers(tf);
+    const { xs, ys } = data();
+    const model = tf.sequential({
+      layers: [
+        new RandomFlip({
+          inputShape: [12, 12, 1],
+          mode: 'horizontal',
+          seed: 3,
+        }) as unknown as tf.layers.Layer,
+        tf.layers.flatten(),
+        tf.layers.dense({ units: 3, activation: 'softmax' }),
+      ],
+    });
+    model.compile({ optimizer: 'adam', loss: 'categoricalCrossentropy' });
+    await model.fit(xs, ys, { epochs: 1, batchSize: 32, verbose: 0 });
+    expect(notices).toEqual([]);
+    expect(parallel.counts()).toEqual({ split: 2, whole: 0 });
   });
 
   test('leaves no tensor behind', async () => {

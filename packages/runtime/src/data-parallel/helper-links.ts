@@ -186,7 +186,6 @@ export function relayStream(
     const outcome = await helper.receiveAsync(options.timeoutMs);
     if (outcome === 'timed-out') throw new Error('the helper did not answer');
     if (outcome === 'failed') writeFrame(channel, channel.control[BYTES]);
-    else if (op === CONFIGURE) writeFrame(channel, 0);
     else {
       const answer = answerFloats(channel);
       writeFrame(channel, 4 * answer.count, 4 * answer.start);

@@ -23,6 +23,7 @@ import {
   answerFloats,
   CONFIGURE,
   INPUT_FLOATS,
+  MAX_ROW_RANK,
   readText,
   RESULT_FLOATS,
   ROWS,
@@ -175,12 +176,16 @@ export function installDataParallelTraining(tf: TF, options: DataParallelOptions
       trainable: trainable.map((weight) => model.weights.indexOf(weight)),
       seed: Math.floor(Math.random() * 4294967296),
     };
-    const text = new TextEncoder().encode(JSON.stringify(config));
-    const channel = helper.link.channel(text.length / 4 + 1);
-    writeText(channel, JSON.stringify(config));
-    helper.link.send(CONFIGURE);
-    const outcome = helper.link.receive(timeoutMs);
-    if (outcome !== 'done') return outcome === 'failed' ? readText(channel) : 'a helper did not answer';
+    const text = JSON.stringify(config);
+    try {
+      const channel = helper.link.channel(new TextEncoder().encode(text).length / 4 + 1);
+      writeText(channel, text);
+      helper.link.send(CONFIGURE);
+      const outcome = helper.link.receive(timeoutMs);
+      if (outcome !== 'done') return outcome === 'failed' ? readText(channel) : 'a helper did not answer';
+    } catch (error) {
+      return error instanceof Error ? error.message : String(error);
+    }
     helper.configuredFor = { model, trainable };
     return null;
   };
@@ -236,29 +241,47 @@ export function installDataParallelTraining(tf: TF, options: DataParallelOptions
       inputDtype: input.dtype === 'int32' ? ('int32' as const) : ('float32' as const),
       targetDtype: target.dtype === 'int32' ? ('int32' as const) : ('float32' as const),
     };
+    if (shapes.input.length > MAX_ROW_RANK || shapes.target.length > MAX_ROW_RANK) return wholeStep();
+    // A helper that fails, stops answering or cannot be reached (a broken pipe) ends the split for
+    // the rest of the run; this step is computed whole.
+    const abandon = (error: unknown): Tensor[] => {
+      broken = true;
+      stopHelpers();
+      notice(
+        model,
+        `Training on one thread from here: a helper failed (${error instanceof Error ? error.message : String(error)}).`,
+      );
+      return wholeStep();
+    };
     let start = sizes[0];
     const channels: StepChannel[] = [];
-    for (const [i, helper] of working.entries()) {
-      const part = sizes[i + 1];
-      const channel = helper.link.channel(weightFloats + part * (inputRow + targetRow) + gradientFloats + 64);
-      channels.push(channel);
-      const { control, floats } = channel;
-      if (!writeStepShapes(channel, shapes)) return wholeStep();
-      let offset = 0;
-      for (const w of weights) {
-        floats.set(w, offset);
-        offset += w.length;
+    try {
+      for (const [i, helper] of working.entries()) {
+        const part = sizes[i + 1];
+        const channel = helper.link.channel(
+          weightFloats + part * (inputRow + targetRow) + gradientFloats + 64,
+        );
+        channels.push(channel);
+        const { control, floats } = channel;
+        writeStepShapes(channel, shapes);
+        let offset = 0;
+        for (const w of weights) {
+          floats.set(w, offset);
+          offset += w.length;
+        }
+        floats.set(inputData.subarray(start * inputRow, (start + part) * inputRow), offset);
+        offset += part * inputRow;
+        floats.set(targetData.subarray(start * targetRow, (start + part) * targetRow), offset);
+        control[ROWS] = part;
+        control[WEIGHT_FLOATS] = weightFloats;
+        control[INPUT_FLOATS] = part * inputRow;
+        control[TARGET_FLOATS] = part * targetRow;
+        control[RESULT_FLOATS] = gradientFloats;
+        helper.link.send(STEP);
+        start += part;
       }
-      floats.set(inputData.subarray(start * inputRow, (start + part) * inputRow), offset);
-      offset += part * inputRow;
-      floats.set(targetData.subarray(start * targetRow, (start + part) * targetRow), offset);
-      control[ROWS] = part;
-      control[WEIGHT_FLOATS] = weightFloats;
-      control[INPUT_FLOATS] = part * inputRow;
-      control[TARGET_FLOATS] = part * targetRow;
-      control[RESULT_FLOATS] = gradientFloats;
-      helper.link.send(STEP);
-      start += part;
+    } catch (error) {
+      return abandon(error);
     }
 
     const share = sizes.map((size) => size / rows);
@@ -269,7 +292,13 @@ export function installDataParallelTraining(tf: TF, options: DataParallelOptions
       minimize: (loss: () => Tensor, _returnCost: boolean, variables: Variable[]) => {
         const { value, grads } = tf.variableGrads(loss as () => never, variables);
         for (const [i, helper] of working.entries()) {
-          const outcome = helper.link.receive(timeoutMs);
+          let outcome: ReturnType<HelperLink['receive']>;
+          try {
+            outcome = helper.link.receive(timeoutMs);
+          } catch (error) {
+            failure ??= error instanceof Error ? error.message : String(error);
+            continue;
+          }
           if (outcome !== 'done' && !failure)
             failure = outcome === 'failed' ? readText(channels[i]) : 'a helper did not answer';
         }
@@ -311,10 +340,7 @@ export function installDataParallelTraining(tf: TF, options: DataParallelOptions
     }
     if (failure) {
       tf.dispose(outputs);
-      broken = true;
-      stopHelpers();
-      notice(model, `Training on one thread from here: a helper failed (${failure}).`);
-      return wholeStep();
+      return abandon(failure);
     }
     split++;
     return outputs.map((output, i) =>

@@ -32,7 +32,8 @@ const INPUT_DTYPE = 11;
 const TARGET_DTYPE = 12;
 const INPUT_DIMS = 16;
 const TARGET_DIMS = 24;
-const MAX_ROW_RANK = 8;
+/** The most dimensions a row of inputs or targets may have (the control block's room). */
+export const MAX_ROW_RANK = 8;
 
 /** `STATE` values: who holds the buffer. */
 export const IDLE = 0;
@@ -139,9 +140,13 @@ export function jobBytes(channel: StepChannel): number {
   return channel.control[OP] === CONFIGURE ? channel.control[BYTES] : 4 * jobFloats(channel);
 }
 
-/** Where a step's answer starts in the float region, and how many floats it has. */
+/**
+ * Where a job's answer starts in the float region, and how many floats it has: a step's gradients,
+ * then its loss and metrics; nothing for a configuration.
+ */
 export function answerFloats(channel: StepChannel): { start: number; count: number } {
   const { control } = channel;
+  if (control[OP] !== STEP) return { start: 0, count: 0 };
   return { start: jobFloats(channel), count: control[RESULT_FLOATS] + control[VALUES] };
 }
 
