@@ -1,6 +1,7 @@
 /**
  * The main path of a learner: pin the WASM backend, open the CNN exercise, run a short version of
- * the reference solution, watch the figures move, read the report, find the result in the catalog.
+ * the reference solution, watch the figures move, read the report, find the result in the catalog
+ * with the run's training time beside the reference's.
  */
 import fs from 'node:fs';
 import os from 'node:os';
@@ -80,6 +81,10 @@ test('a short CNN run streams figures, ends with a graded report and is remember
     await page.goto(page.url().replace(/#.*$/, '#/'));
     const card = page.locator('[data-exercise-id="fashion-mnist-cnn"] .result-badge');
     await expect.poll(() => card.innerText()).toMatch(/(Passed|Failed) · \d+\/100/);
+    // Its training time: the reference's, and this run's on this device beside it.
+    expect(
+      await page.locator('[data-exercise-id="fashion-mnist-cnn"] [data-testid="training-time"]').innerText(),
+    ).toMatch(/^about \d+ min \(your last run: \d+\.\d s on wasm\)$/);
     expect(errors.filter((e) => !/Failed to load resource/.test(e))).toEqual([]);
   } finally {
     await context.close();

@@ -6,6 +6,7 @@ import { describeTargets } from '../../core/grading/target-text';
 import { catalogErrors, exerciseCards } from '../catalog';
 import { categorySections } from '../categories';
 import { ResultBadge } from '../components/ResultBadge';
+import { trainingTime } from '../components/training-time';
 import { routeHref } from '../routing';
 import { useResultsStore } from '../stores/results-store';
 
@@ -121,10 +122,10 @@ export function CatalogPage() {
                         </dd>
                       </div>
                     )}
-                    {exercise.expectedMinutes !== undefined && (
+                    {trainingTime(exercise, results[exercise.id]) && (
                       <div>
                         <dt>Training time</dt>
-                        <dd>about {exercise.expectedMinutes} min</dd>
+                        <dd data-testid="training-time">{trainingTime(exercise, results[exercise.id])}</dd>
                       </div>
                     )}
                   </dl>

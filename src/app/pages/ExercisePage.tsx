@@ -19,6 +19,7 @@ import { ProgressBar } from '../components/ProgressBar';
 import { QuizForm } from '../components/QuizForm';
 import { ReportView } from '../components/ReportView';
 import { ResultBadge } from '../components/ResultBadge';
+import { trainingTime } from '../components/training-time';
 import { RunErrorHelp } from '../components/RunErrorHelp';
 import { RunProgress } from '../components/RunProgress';
 import { TrainingCharts } from '../components/TrainingCharts';
@@ -218,8 +219,8 @@ function ExerciseWorkspace({
           <p className="exercise-meta-line">
             {categorySections[exercise.category].title} · {exercise.difficulty}
             {exercise.dataset ? ` · ${exercise.dataset}` : ''}
-            {exercise.expectedMinutes !== undefined
-              ? ` · about ${exercise.expectedMinutes} min of training`
+            {trainingTime(exercise, storedResult)
+              ? ` · training ${trainingTime(exercise, storedResult)}`
               : ''}
             {` · time limit ${Math.round(exercise.limits.timeSeconds / 60)} min`}
           </p>

@@ -124,7 +124,8 @@ function indent(line: string): string {
   return `  ${line}`;
 }
 
-function formatSeconds(seconds: number): string {
+/** `52.3 s`, `2 min 7 s`: how the CLI and the page say a duration. */
+export function formatSeconds(seconds: number): string {
   if (seconds < 60) return `${seconds.toFixed(1)} s`;
   const minutes = Math.floor(seconds / 60);
   return `${minutes} min ${Math.round(seconds - minutes * 60)} s`;
