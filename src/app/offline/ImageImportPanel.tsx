@@ -98,8 +98,15 @@ export function ImageImportPanel({ takenIds, onSaved }: { takenIds: string[]; on
     workerRef.current = worker;
     const api = Comlink.wrap<ImageImportApi>(worker);
     setProgress({ phase: 'reading', done: 0, total: 1 });
+    // A progress message can arrive after the result (the worker posts both; Comlink delivers the
+    // callback's call later): once the import is over it must not show progress again, which would
+    // leave "Prepare preview" disabled.
+    let over = false;
+    const onProgress = (update: ImportProgress) => {
+      if (!over) setProgress(update);
+    };
     try {
-      const result = await api.prepare(picked.source, settings, Comlink.proxy(setProgress));
+      const result = await api.prepare(picked.source, settings, Comlink.proxy(onProgress));
       if (result.ok) {
         setWarnings(result.preview.warnings);
         setPreview(result.preview);
@@ -110,6 +117,7 @@ export function ImageImportPanel({ takenIds, onSaved }: { takenIds: string[]; on
     } catch (error) {
       setErrors([`The import failed: ${errorMessage(error)}. Nothing was saved.`]);
     } finally {
+      over = true;
       setProgress(null);
       worker.terminate();
       workerRef.current = null;

@@ -122,6 +122,9 @@ const newId = () => `${Date.now().toString(36)}-${Math.random().toString(36).sli
 
 /** Ends the re-grade in progress (its sandbox and worker); null when none runs. */
 let interruptRegrade: (() => void) | null = null;
+// Stop may come while a sandbox frame is still opening, before there is anything to interrupt:
+// the re-grade checks this once the frame is open.
+let stopRequested = false;
 
 class RegradeStopped extends Error {}
 
@@ -350,10 +353,12 @@ export const useRosterStore = create<RosterState>()((set, get) => {
     },
     async regrade(ids, { reproduce = false } = {}) {
       if (get().grading) return;
+      stopRequested = false;
       set({ grading: true });
       try {
         const targets = get().entries.filter((e) => e.submission && (!ids || ids.includes(e.id)));
         for (const target of targets) {
+          if (stopRequested) break;
           const submission = target.submission!;
           const known = {
             learner: submission.learner.name,
@@ -391,6 +396,7 @@ export const useRosterStore = create<RosterState>()((set, get) => {
                   worker = null;
                   reject(new RegradeStopped());
                 };
+                if (stopRequested) interruptRegrade();
               });
               result = await Promise.race([
                 stopped,
@@ -441,6 +447,7 @@ export const useRosterStore = create<RosterState>()((set, get) => {
       }
     },
     stopRegrade() {
+      stopRequested = true;
       interruptRegrade?.();
     },
     async setComment(learner, exerciseId, text) {
