@@ -125,6 +125,52 @@ describe.runIf(workers > 1)('a helper’s share of memory', () => {
   }, 120_000);
 });
 
+describe.runIf(workers > 1)('learner code against the helpers', () => {
+  it('a topology that lies about the model is refused by the helper; the run trains on one thread and is graded', async () => {
+    const bundle = findExercise(await readCatalog(fixtures), 'quick-fashion')!;
+    // The attacker's aim: make the helper in the lead's process build a far larger model than
+    // the weights it declares (the share of memory is checked against those), by patching
+    // `toJSON`, which the split serializes the model with.
+    const code = [
+      "import type { Lab } from 'cv-lab';",
+      'export default async function train(lab: Lab) {',
+      '  const { tf } = lab;',
+      "  const { train } = await lab.data.load('fashion-mnist', { limit: 256 });",
+      '  const layers = (units: number) => [',
+      '    tf.layers.flatten({ inputShape: [28, 28, 1] }),',
+      "    tf.layers.dense({ units, activation: 'relu' }),",
+      "    tf.layers.dense({ units: 10, activation: 'softmax' }),",
+      '  ];',
+      '  const model = tf.sequential({ layers: layers(16) });',
+      '  const large = tf.sequential({ layers: layers(2048) }).toJSON(null, false);',
+      '  const proto = tf.LayersModel.prototype as unknown as { toJSON: unknown };',
+      '  const honest = proto.toJSON;',
+      '  proto.toJSON = () => large;',
+      "  model.compile({ optimizer: 'adam', loss: 'categoricalCrossentropy', metrics: ['accuracy'] });",
+      '  try {',
+      '    await model.fit(train.xs, train.ys, { epochs: 1, batchSize: 64 });',
+      '  } finally {',
+      '    proto.toJSON = honest;',
+      '  }',
+      '  return model;',
+      '}',
+    ].join('\n');
+    const logs: string[] = [];
+    const outcome = await runInSandbox(
+      { bundle, code, backend: 'wasm', timeLimitSeconds: 120 },
+      {
+        onEvent: (event) => (event.type === 'log' ? logs.push(event.message) : undefined),
+        onOutput: () => undefined,
+      },
+    );
+    expect(logs).toContain(
+      'Training on one thread: a helper could not rebuild the model (the rebuilt model has other weights than the learner’s).',
+    );
+    expect(logs).toContain(`0 of 4 training steps were split across ${workers} workers`);
+    expect(outcome.ok).toBe(true);
+  }, 120_000);
+});
+
 /** A relay on a fake stream: frames in, answers out. */
 function fakeRelay(maxFrameBytes = 1 << 20) {
   let deliver: (chunk: Uint8Array) => void = () => undefined;

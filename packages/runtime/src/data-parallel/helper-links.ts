@@ -163,11 +163,18 @@ export function relayStream(
     stream.write(frame);
   };
 
+  // A helper that failed to rebuild a model may hold what it allocated trying (a WASM heap never
+  // shrinks), and one past its share of memory has ended: either is let go, and a fresh one is
+  // started for the next model. STOP lets the helper go too.
+  const letGo = () => {
+    helper?.terminate();
+    helper = null;
+  };
   const serve = async (frame: Uint8Array) => {
     const control = new Int32Array(frame.slice(0, CONTROL_BYTES).buffer);
     const job = { control } as StepChannel;
     const op = control[OP];
-    if (op === STOP) return;
+    if (op === STOP) return letGo();
     if (op !== CONFIGURE && op !== STEP) throw new Error(`an unknown operation (${op})`);
     if (Array.from(control).some((word) => word < 0)) throw new Error('a job with a negative size');
     const rest = frame.length - CONTROL_BYTES;
@@ -184,9 +191,14 @@ export function relayStream(
     new Uint8Array(channel.buffer, CONTROL_BYTES, rest).set(frame.subarray(CONTROL_BYTES));
     helper.send(op);
     const outcome = await helper.receiveAsync(options.timeoutMs);
-    if (outcome === 'timed-out') throw new Error('the helper did not answer');
-    if (outcome === 'failed') writeFrame(channel, channel.control[BYTES]);
-    else {
+    if (outcome === 'timed-out') {
+      letGo();
+      throw new Error('the helper did not answer');
+    }
+    if (outcome === 'failed') {
+      writeFrame(channel, channel.control[BYTES]);
+      letGo();
+    } else {
       const answer = answerFloats(channel);
       writeFrame(channel, 4 * answer.count, 4 * answer.start);
     }
@@ -238,7 +250,7 @@ export function relayStream(
   return {
     stop() {
       refused = true;
-      helper?.terminate();
+      letGo();
     },
   };
 }

@@ -12,8 +12,9 @@
  * What stays on one thread, with the reason said once per model (`onNotice`): a backend other than
  * WASM (a GPU backend is parallel already), a model with several inputs or outputs, a loss or metric
  * given as a function (it cannot be sent to a helper), a layer tfjs cannot serialize, sample
- * weights, and batches too small to share. A helper that fails or stops answering ends its part in
- * the step: that step is computed again on this thread, and the rest of the run trains here.
+ * weights, and batches too small to share. A helper that fails (to rebuild a model, or a step) or stops
+ * answering ends the split: that step is computed again on this thread, and the rest of the run
+ * trains here.
  */
 import type { Tensor, Variable } from '@tensorflow/tfjs';
 import type { TF } from '../tf';
@@ -178,7 +179,8 @@ export function installDataParallelTraining(tf: TF, options: DataParallelOptions
     };
     const text = JSON.stringify(config);
     try {
-      const channel = helper.link.channel(new TextEncoder().encode(text).length / 4 + 1);
+      // UTF-8 takes at most 3 bytes per UTF-16 unit: room for the text in floats.
+      const channel = helper.link.channel((3 * text.length) / 4 + 1);
       writeText(channel, text);
       helper.link.send(CONFIGURE);
       const outcome = helper.link.receive(timeoutMs);
@@ -215,7 +217,9 @@ export function installDataParallelTraining(tf: TF, options: DataParallelOptions
     for (const helper of working) {
       const failure = configure(model, helper);
       if (failure) {
-        refusals.set(model.collectedTrainableWeights, failure);
+        // A helper that failed may have ended (past its share of memory): none is asked again.
+        broken = true;
+        stopHelpers();
         notice(model, `Training on one thread: a helper could not rebuild the model (${failure}).`);
         return wholeStep();
       }
