@@ -24,12 +24,10 @@ import {
   HELPER_READY,
   installDataParallelTraining,
   linkBrowserHelper,
-  runGradientHelper,
   type HelperLink,
 } from '@cv-lab/runtime/data-parallel';
 import { routeConsole } from '../core/sandbox/console';
-import { seedThreadRandom } from '../core/shared/seed';
-import { registerAugmentationLayers } from '../core/augment/layers';
+import { serveLabGradientHelper } from '../core/sandbox/gradient-helper-body';
 import type { HostMessage, SandboxMessage } from '../core/sandbox/protocol';
 import { serveSandbox } from '../core/sandbox/sandbox-side';
 
@@ -124,7 +122,5 @@ async function serveAsHelper(init: HelperInit): Promise<void> {
   scope.onmessage = (event: MessageEvent) => inbox.deliver(event.data as SharedArrayBuffer);
   startWasm(init.wasm);
   if (!(await tf.setBackend('wasm'))) throw new Error('the WASM backend did not start in a gradient helper');
-  // A learner's model may contain our augmentation layers: their classes must be known to rebuild it.
-  registerAugmentationLayers(tf);
-  await runGradientHelper(tf, inbox, () => self.postMessage(HELPER_READY), seedThreadRandom);
+  await serveLabGradientHelper(tf, inbox, () => self.postMessage(HELPER_READY));
 }

@@ -15,10 +15,8 @@ import {
   HELPER_READY,
   installDataParallelTraining,
   linkBrowserHelper,
-  runGradientHelper,
 } from '@cv-lab/runtime/data-parallel';
-import { seedThreadRandom } from '../core/shared/seed';
-import { registerAugmentationLayers } from '../core/augment/layers';
+import { serveLabGradientHelper } from '../core/sandbox/gradient-helper-body';
 import { setWasmThreads, wasmBackendThreads, wasmThreadsPossible } from '@cv-lab/runtime/kernels';
 import type { BackendName } from '../core/sandbox/run-types';
 import type { BenchJob, BenchMessage } from '../core/bench/browser-bench';
@@ -88,7 +86,5 @@ async function serveAsHelper(): Promise<void> {
   self.onmessage = (event: MessageEvent) => inbox.deliver(event.data as SharedArrayBuffer);
   prepareTfjs();
   await tf.setBackend('wasm');
-  // A learner's model may contain our augmentation layers: their classes must be known to rebuild it.
-  registerAugmentationLayers(tf);
-  await runGradientHelper(tf, inbox, () => self.postMessage(HELPER_READY), seedThreadRandom);
+  await serveLabGradientHelper(tf, inbox, () => self.postMessage(HELPER_READY));
 }

@@ -6,9 +6,8 @@
 import { parentPort, workerData } from 'node:worker_threads';
 import * as tf from '@tensorflow/tfjs';
 import { initNodeBackend } from '@cv-lab/runtime/node';
-import { bufferInbox, HELPER_READY, runGradientHelper } from '@cv-lab/runtime/data-parallel';
-import { seedThreadRandom } from '../../core/shared/seed';
-import { registerAugmentationLayers } from '../../core/augment/layers';
+import { bufferInbox, HELPER_READY } from '@cv-lab/runtime/data-parallel';
+import { serveLabGradientHelper } from '../../core/sandbox/gradient-helper-body';
 
 const port = parentPort;
 if (!port) throw new Error('helper-thread.ts runs as a worker thread (node-helpers.ts)');
@@ -17,7 +16,5 @@ const inbox = bufferInbox();
 port.on('message', (buffer: SharedArrayBuffer) => inbox.deliver(buffer));
 await initNodeBackend('wasm');
 const { memoryLimitBytes } = (workerData ?? {}) as { memoryLimitBytes?: number };
-// A learner's model may contain our augmentation layers: their classes must be known to rebuild it.
-registerAugmentationLayers(tf);
-await runGradientHelper(tf, inbox, () => port.postMessage(HELPER_READY), seedThreadRandom, memoryLimitBytes);
+await serveLabGradientHelper(tf, inbox, () => port.postMessage(HELPER_READY), memoryLimitBytes);
 port.close();

@@ -327,7 +327,6 @@ async function trainJob(
   }
 }
 
-/** Function exercises: call the learner's exports on the host's inputs; the host compares. */
 /**
  * Installs the data-parallel split for an unseeded WASM run where the sandbox offers workers, and
  * says so in the log; `end` puts tfjs's train function back and logs how many steps were split.
@@ -359,6 +358,7 @@ function splitAcrossWorkers(
   };
 }
 
+/** Function exercises: call the learner's exports on the host's inputs; the host compares. */
 async function casesJob(
   job: Extract<SandboxJob, { kind: 'cases' }>,
   tf: TF,

@@ -84,13 +84,21 @@ export function post(channel: StepChannel, op: number): void {
 export function awaitHelper(channel: StepChannel, timeoutMs: number): 'done' | 'failed' | 'timed-out' {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
-    const state = Atomics.load(channel.control, STATE);
-    if (state === DONE) return 'done';
-    if (state === FAILED) return 'failed';
-    const left = deadline - Date.now();
-    if (left <= 0) return 'timed-out';
-    Atomics.wait(channel.control, STATE, state, left);
+    const { state, outcome } = settled(channel, deadline);
+    if (outcome) return outcome;
+    Atomics.wait(channel.control, STATE, state, deadline - Date.now());
   }
+}
+
+/** The helper's answer once it is there (or the deadline passed), else the state to wait on. */
+function settled(
+  channel: StepChannel,
+  deadline: number,
+): { state: number; outcome: 'done' | 'failed' | 'timed-out' | null } {
+  const state = Atomics.load(channel.control, STATE);
+  if (state === DONE) return { state, outcome: 'done' };
+  if (state === FAILED) return { state, outcome: 'failed' };
+  return { state, outcome: Date.now() >= deadline ? 'timed-out' : null };
 }
 
 /**
@@ -103,16 +111,13 @@ export async function awaitHelperAsync(
 ): Promise<'done' | 'failed' | 'timed-out'> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
-    const state = Atomics.load(channel.control, STATE);
-    if (state === DONE) return 'done';
-    if (state === FAILED) return 'failed';
-    const left = deadline - Date.now();
-    if (left <= 0) return 'timed-out';
+    const { state, outcome } = settled(channel, deadline);
+    if (outcome) return outcome;
     const waited = (Atomics as unknown as AtomicsWithWaitAsync).waitAsync(
       channel.control,
       STATE,
       state,
-      left,
+      deadline - Date.now(),
     );
     if (waited.async) await waited.value;
   }
