@@ -93,6 +93,13 @@ test('an unseeded run splits its training steps across the workers and learns', 
       expect(Number(total)).toBe(128);
       // The helpers start while the data loads: every step, or all but the first few, is split.
       expect(Number(split)).toBeGreaterThanOrEqual(120);
+      // Settings says how the lab trains on this device.
+      await page.goto(page.url().replace(/#.*$/, '#/settings'));
+      await expect
+        .poll(() => page.locator('body').innerText())
+        .toContain(
+          `Cross-origin isolated: yes (WASM trains on ${workers} workers, each step split between them`,
+        );
     }
     expect(errors).toEqual([]);
   } finally {
